@@ -1,0 +1,188 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A configuration problem the operator must fix; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Numbers of the contract's rules (CONTRACT.md section 7), kept in one place. */
+export const rules = {
+  emailCodeMaxTries: 5,
+  emailCodeResendSeconds: 30,
+  emailCodeSendsPerHour: 5,
+  lockThreshold: 10,
+  lockBaseSeconds: 60,
+  lockMaxSeconds: 15 * 60,
+  ipFailuresPerHour: 100,
+  interactionTtlSeconds: 60 * 60,
+  totpWindow: 1,
+  passwordMinLength: 8,
+  passwordMaxLength: 16,
+  commonPasswordCount: 10_000,
+  bodyLimit: '16kb',
+} as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\s*\d+\s*$/, { message: 'expected a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` },
+  );
+
+const optionalText = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  PORT: integer(0, 65535).default(3000),
+  SSO_ISSUER: url(['http:', 'https:']).optional(),
+  SSO_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  SSO_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expected a lowercase SQL identifier' })
+    .optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  SSO_REDIS_PREFIX: z.string().max(100).default('sso:'),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SSO_MAIL_FROM: z.string().min(3).default('Fluxys Extranet Identity Provider <no-reply@localhost>'),
+  SSO_CLIENTS_FILE: z.string().min(1).default('./clients.json'),
+  SSO_JWKS_FILE: optionalText,
+  SSO_COOKIE_KEYS: optionalText.pipe(
+    z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .refine((keys) => keys.every((k) => k.length >= 32), { message: 'each key must be at least 32 characters' })
+      .optional(),
+  ),
+  SSO_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .transform((v) => Buffer.from(v, 'base64'))
+      .refine((b) => b.length === 32, { message: 'expected 32 bytes in base64' })
+      .optional(),
+  ),
+  SSO_BRAND_NAME: z.string().min(1).max(60).default('Fluxys'),
+  SSO_BRAND_LOGO: optionalText,
+  SSO_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, { message: 'expected a colour like #0b5394' })
+    .default('#00558c'),
+  SSO_SUPPORT_TEXT: z.string().min(1).default('please contact your Fluxys point of contact.'),
+  SSO_EMAIL_CODE_TTL: integer(10, 86_400).default(300),
+  SSO_ACTIVATION_DAYS: integer(1, 3650).default(30),
+  SSO_BCRYPT_COST: integer(4, 15).default(12),
+  SSO_SESSION_HOURS: integer(1, 24 * 30).default(12),
+  SSO_TRUST_PROXY: booleanFlag.default(false),
+  SSO_AUDIT_RETENTION_DAYS: integer(1, 3650 * 3).default(365),
+  SSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly issuer: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databaseSchema: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly clientsFile: string;
+  readonly jwksFile: string | undefined;
+  readonly cookieKeys: readonly string[] | undefined;
+  readonly secretKey: Buffer | undefined;
+  readonly brand: { readonly name: string; readonly logoFile: string | undefined; readonly color: string };
+  readonly supportText: string;
+  readonly emailCodeTtlSeconds: number;
+  readonly activationDays: number;
+  readonly bcryptCost: number;
+  readonly sessionHours: number;
+  readonly trustProxy: boolean;
+  readonly auditRetentionDays: number;
+  readonly logLevel: string;
+  readonly production: boolean;
+}
+
+const productionRequirements: ReadonlyArray<[keyof z.infer<typeof envSchema>, string]> = [
+  ['DATABASE_URL', 'DATABASE_URL'],
+  ['REDIS_URL', 'REDIS_URL'],
+  ['SMTP_URL', 'SMTP_URL'],
+  ['SSO_JWKS_FILE', 'SSO_JWKS_FILE'],
+  ['SSO_COOKIE_KEYS', 'SSO_COOKIE_KEYS'],
+  ['SSO_SECRET_KEY', 'SSO_SECRET_KEY'],
+];
+
+/** Reads the environment into one validated Config, or throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const issuer = (e.SSO_ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const missing = productionRequirements.filter(([key]) => e[key] === undefined).map(([, name]) => name);
+    if (!issuer.startsWith('https://')) missing.push('an https SSO_ISSUER');
+    if (missing.length > 0) {
+      throw new ConfigError(`NODE_ENV=production requires ${missing.join(', ')}`);
+    }
+  }
+  return {
+    port: e.PORT,
+    issuer,
+    dataDir: path.resolve(e.SSO_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.SSO_DATABASE_SCHEMA,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.SSO_REDIS_PREFIX,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.SSO_MAIL_FROM,
+    clientsFile: path.resolve(e.SSO_CLIENTS_FILE),
+    jwksFile: e.SSO_JWKS_FILE === undefined ? undefined : path.resolve(e.SSO_JWKS_FILE),
+    cookieKeys: e.SSO_COOKIE_KEYS,
+    secretKey: e.SSO_SECRET_KEY,
+    brand: {
+      name: e.SSO_BRAND_NAME,
+      logoFile: e.SSO_BRAND_LOGO === undefined ? undefined : path.resolve(e.SSO_BRAND_LOGO),
+      color: e.SSO_BRAND_COLOR,
+    },
+    supportText: e.SSO_SUPPORT_TEXT,
+    emailCodeTtlSeconds: e.SSO_EMAIL_CODE_TTL,
+    activationDays: e.SSO_ACTIVATION_DAYS,
+    bcryptCost: e.SSO_BCRYPT_COST,
+    sessionHours: e.SSO_SESSION_HOURS,
+    trustProxy: e.SSO_TRUST_PROXY,
+    auditRetentionDays: e.SSO_AUDIT_RETENTION_DAYS,
+    logLevel: e.SSO_LOG_LEVEL,
+    production,
+  };
+}

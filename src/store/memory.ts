@@ -1,0 +1,147 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterOptions, Store } from './store.ts';
+import { assertTtl } from './ttl.ts';
+
+type Entry =
+  | { readonly kind: 'string'; value: string; expiresAt: number }
+  | { readonly kind: 'set'; readonly members: Set<string>; expiresAt: number };
+
+/** Expired entries are dropped when read; the sweep only bounds memory held by keys nobody reads again. */
+const sweepIntervalMs = 60_000;
+
+/** Same text as Redis, so code handling a type mix-up behaves alike on both backends. */
+class WrongTypeError extends Error {
+  constructor() {
+    super('WRONGTYPE Operation against a key holding the wrong kind of value');
+  }
+}
+
+export interface MemoryStoreOptions {
+  /** Milliseconds since the epoch; injectable so tests can expire keys without waiting. */
+  readonly now?: () => number;
+}
+
+/**
+ * The in-process store for the embedded default: one instance only, state lost on restart.
+ * Each method runs synchronously inside its promise, which makes it atomic in a single process.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry !== undefined && entry.expiresAt <= now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+
+  const liveString = (key: string): Extract<Entry, { kind: 'string' }> | undefined => {
+    const entry = live(key);
+    if (entry !== undefined && entry.kind !== 'string') throw new WrongTypeError();
+    return entry;
+  };
+
+  const expiryAfter = (ttlSeconds: number): number => {
+    assertTtl(ttlSeconds);
+    return now() + ttlSeconds * 1000;
+  };
+
+  const sweep = setInterval(() => {
+    const at = now();
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt <= at) entries.delete(key);
+    }
+  }, sweepIntervalMs);
+  sweep.unref();
+
+  return {
+    kind: 'memory',
+
+    async get(key) {
+      return liveString(key)?.value;
+    },
+
+    async set(key, value, ttlSeconds) {
+      entries.set(key, { kind: 'string', value, expiresAt: expiryAfter(ttlSeconds) });
+    },
+
+    async setIfAbsent(key, value, ttlSeconds) {
+      const expiresAt = expiryAfter(ttlSeconds);
+      if (live(key) !== undefined) return false;
+      entries.set(key, { kind: 'string', value, expiresAt });
+      return true;
+    },
+
+    async take(key) {
+      const entry = liveString(key);
+      entries.delete(key);
+      return entry?.value;
+    },
+
+    async takeIfEquals(key, expected) {
+      if (liveString(key)?.value !== expected) return false;
+      entries.delete(key);
+      return true;
+    },
+
+    async del(...keys) {
+      for (const key of keys) entries.delete(key);
+    },
+
+    async ttl(key) {
+      const entry = live(key);
+      // Rounded like Redis's TTL, so both backends report the same number.
+      return entry === undefined ? undefined : Math.round((entry.expiresAt - now()) / 1000);
+    },
+
+    async increment(key, ttlSeconds) {
+      const expiresAt = expiryAfter(ttlSeconds);
+      const entry = liveString(key);
+      if (entry === undefined) {
+        entries.set(key, { kind: 'string', value: '1', expiresAt });
+        return 1;
+      }
+      if (!/^-?\d+$/.test(entry.value)) throw new Error('ERR value is not an integer or out of range');
+      const count = Number(entry.value) + 1;
+      entry.value = String(count);
+      return count;
+    },
+
+    async addToSet(key, member, ttlSeconds) {
+      const expiresAt = expiryAfter(ttlSeconds);
+      const entry = live(key);
+      if (entry === undefined) {
+        entries.set(key, { kind: 'set', members: new Set([member]), expiresAt });
+        return;
+      }
+      if (entry.kind !== 'set') throw new WrongTypeError();
+      entry.members.add(member);
+      entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+    },
+
+    async members(key) {
+      const entry = live(key);
+      if (entry === undefined) return [];
+      if (entry.kind !== 'set') throw new WrongTypeError();
+      return [...entry.members];
+    },
+
+    rateLimiter(limiter: RateLimiterOptions) {
+      return new RateLimiterMemory({
+        keyPrefix: limiter.keyPrefix,
+        points: limiter.points,
+        duration: limiter.duration,
+      });
+    },
+
+    async ping() {},
+
+    async close() {
+      clearInterval(sweep);
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import type { Store } from './store.ts';
+
+/** What oidc-provider hands the adapter to keep; the fields named here are the ones we index. */
+export type AdapterPayload = Record<string, unknown> & {
+  readonly uid?: string;
+  readonly userCode?: string;
+  readonly grantId?: string;
+  readonly accountId?: string;
+  readonly consumed?: number;
+};
+
+/** The adapter contract of oidc-provider 9 (its docs, "adapter"); one instance per model name. */
+export interface Adapter {
+  upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+  find(id: string): Promise<AdapterPayload | undefined>;
+  findByUid(uid: string): Promise<AdapterPayload | undefined>;
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+/** The models whose payload carries the grantId that revocation looks them up by. */
+const grantable = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+const keys = {
+  record: (model: string, id: string) => `oidc:${model}:${id}`,
+  // Apart from the record, so consuming is one atomic setIfAbsent rather than a read-modify-write.
+  consumed: (model: string, id: string) => `oidc:consumed:${model}:${id}`,
+  sessionUid: (uid: string) => `oidc:uid:${uid}`,
+  userCode: (userCode: string) => `oidc:userCode:${userCode}`,
+  grant: (grantId: string) => `oidc:grant:${grantId}`,
+  accountSessions: (accountId: string) => `oidc:account-sessions:${accountId}`,
+  accountGrants: (accountId: string) => `oidc:account-grants:${accountId}`,
+};
+
+/** Grant index members name the model too, since one grant holds tokens of several models. */
+const grantMember = (model: string, id: string) => `${model}:${id}`;
+
+function parseGrantMember(member: string): [model: string, id: string] {
+  const colon = member.indexOf(':');
+  return [member.slice(0, colon), member.slice(colon + 1)];
+}
+
+async function readRecord(store: Store, model: string, id: string): Promise<AdapterPayload | undefined> {
+  const [json, consumed] = await Promise.all([store.get(keys.record(model, id)), store.get(keys.consumed(model, id))]);
+  if (json === undefined) return undefined;
+  const payload = JSON.parse(json) as AdapterPayload;
+  return consumed === undefined ? payload : { ...payload, consumed: Number(consumed) };
+}
+
+/** Deletes a record and the lookups pointing at it; true when the record still existed. */
+async function destroyRecord(store: Store, model: string, id: string): Promise<boolean> {
+  const [json] = await Promise.all([store.take(keys.record(model, id)), store.del(keys.consumed(model, id))]);
+  if (json === undefined) return false;
+  const payload = JSON.parse(json) as AdapterPayload;
+  // Only when they still point here: a newer record may have taken the uid or user code over.
+  await Promise.all([
+    model === 'Session' && payload.uid !== undefined ? store.takeIfEquals(keys.sessionUid(payload.uid), id) : undefined,
+    payload.userCode !== undefined ? store.takeIfEquals(keys.userCode(payload.userCode), id) : undefined,
+  ]);
+  return true;
+}
+
+/** Grant-index members left by tokens that already expired or were destroyed are simply not found. */
+async function revokeGrantTokens(store: Store, grantId: string): Promise<void> {
+  const members = await store.members(keys.grant(grantId));
+  await Promise.all(members.map((member) => destroyRecord(store, ...parseGrantMember(member))));
+  await store.del(keys.grant(grantId));
+}
+
+export interface OidcAdapterOptions {
+  /** Milliseconds since the epoch, for the consumed time; injectable so tests can move it. */
+  readonly now?: () => number;
+}
+
+/**
+ * An oidc-provider Adapter class on the Store interface, so sessions and tokens live in Redis or in
+ * process exactly like the rest of the short-lived state. Pass it as the provider's `adapter` option.
+ */
+export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}): new (name: string) => Adapter {
+  const now = options.now ?? Date.now;
+  return class StoreAdapter implements Adapter {
+    private readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (typeof expiresIn !== 'number') {
+        throw new TypeError(`oidc-provider saved a ${this.model} without an expiry; configure ttl.${this.model}`);
+      }
+      // Interactions and sessions re-save with the time they have left: zero or less means already expired.
+      if (expiresIn <= 0) {
+        await destroyRecord(store, this.model, id);
+        return;
+      }
+      const ttl = Math.ceil(expiresIn);
+      const { uid, userCode, grantId, accountId } = payload;
+      // Lookups first: should the record write fail, a lookup to nothing is harmless, whereas a token
+      // missing from its grant's index would survive the grant's revocation.
+      await Promise.all([
+        this.model === 'Session' && uid !== undefined ? store.set(keys.sessionUid(uid), id, ttl) : undefined,
+        userCode !== undefined ? store.set(keys.userCode(userCode), id, ttl) : undefined,
+        grantable.has(this.model) && grantId !== undefined
+          ? store.addToSet(keys.grant(grantId), grantMember(this.model, id), ttl)
+          : undefined,
+        this.model === 'Session' && accountId !== undefined
+          ? store.addToSet(keys.accountSessions(accountId), id, ttl)
+          : undefined,
+        this.model === 'Grant' && accountId !== undefined ? store.addToSet(keys.accountGrants(accountId), id, ttl) : undefined,
+      ]);
+      // Once consumed, always consumed: the mark lives as long as the record it belongs to.
+      const consumed = await store.get(keys.consumed(this.model, id));
+      if (consumed !== undefined) await store.set(keys.consumed(this.model, id), consumed, ttl);
+      await store.set(keys.record(this.model, id), JSON.stringify(payload), ttl);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return readRecord(store, this.model, id);
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const id = await store.get(keys.sessionUid(uid));
+      if (id === undefined) return undefined;
+      const payload = await readRecord(store, this.model, id);
+      return payload?.uid === uid ? payload : undefined;
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      const id = await store.get(keys.userCode(userCode));
+      if (id === undefined) return undefined;
+      const payload = await readRecord(store, this.model, id);
+      return payload?.userCode === userCode ? payload : undefined;
+    }
+
+    async consume(id: string): Promise<void> {
+      const ttl = await store.ttl(keys.record(this.model, id));
+      if (ttl === undefined) return;
+      // The TTL is rounded: a record in its last half second still needs a mark that outlives it.
+      await store.setIfAbsent(keys.consumed(this.model, id), String(Math.floor(now() / 1000)), Math.max(ttl, 1));
+    }
+
+    async destroy(id: string): Promise<void> {
+      await destroyRecord(store, this.model, id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await revokeGrantTokens(store, grantId);
+    }
+  };
+}
+
+/**
+ * Ends every session of the account and revokes every grant with all its tokens, so a deactivated
+ * or reset account keeps no way in. Counts what still existed.
+ */
+export async function revokeAccountAccess(
+  store: Store,
+  accountId: string,
+): Promise<{ sessions: number; grants: number }> {
+  const [sessionIds, grantIds] = await Promise.all([
+    store.members(keys.accountSessions(accountId)),
+    store.members(keys.accountGrants(accountId)),
+  ]);
+  const [sessionsEnded, grantsRevoked] = await Promise.all([
+    Promise.all(sessionIds.map((id) => destroyRecord(store, 'Session', id))),
+    Promise.all(
+      grantIds.map(async (id) => {
+        await revokeGrantTokens(store, id);
+        return destroyRecord(store, 'Grant', id);
+      }),
+    ),
+  ]);
+  await store.del(keys.accountSessions(accountId), keys.accountGrants(accountId));
+  return {
+    sessions: sessionsEnded.filter(Boolean).length,
+    grants: grantsRevoked.filter(Boolean).length,
+  };
+}

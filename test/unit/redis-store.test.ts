@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createRedisStore } from '../../src/store/redis.ts';
+import { StoreUnavailableError } from '../../src/store/store.ts';
+import { deleteKeys } from '../helpers/stores.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+
+describe('Redis store start', () => {
+  it('rejects within seconds, in one line naming REDIS_URL and no password, when Redis is unreachable', async () => {
+    const started = Date.now();
+    await assert.rejects(createRedisStore('redis://operator:hunter2@127.0.0.1:1', 'test:'), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/);
+      assert.doesNotMatch(error.message, /\n/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('Redis store', { skip: redisUrl === undefined ? 'set TEST_REDIS_URL to run the Redis variant' : false }, () => {
+  const url = redisUrl!;
+  const prefix = `test:${randomBytes(6).toString('hex')}:`;
+  after(() => deleteKeys(url, prefix));
+
+  it('keeps every key, the rate limiter ones included, under its own prefix', async () => {
+    const first = await createRedisStore(url, `${prefix}first:`);
+    const second = await createRedisStore(url, `${prefix}second:`);
+    const raw = new Redis(url);
+    try {
+      await first.set('k', 'v', 60);
+      await first.rateLimiter({ keyPrefix: 'login', points: 5, duration: 60 }).consume('alice');
+      assert.equal(await second.get('k'), undefined);
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await raw.scan(cursor, 'MATCH', `${prefix}*`);
+        keys.push(...found);
+        cursor = next;
+      } while (cursor !== '0');
+      assert.deepEqual(keys.sort(), [`${prefix}first:k`, `${prefix}first:login:alice`]);
+    } finally {
+      await Promise.all([first.close(), second.close(), raw.quit()]);
+    }
+  });
+
+  it('fails fast with StoreUnavailableError during an outage and recovers by itself', async () => {
+    const target = new URL(url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const changes = new EventEmitter();
+    const proxied = new URL(url);
+    proxied.host = `127.0.0.1:${proxy.port}`;
+    const store = await createRedisStore(proxied.href, `${prefix}outage:`, {
+      onConnectionChange: (connected) => changes.emit('change', connected),
+    });
+    try {
+      await store.set('k', 'v', 60);
+
+      const lost = once(changes, 'change');
+      await proxy.cut();
+      assert.deepEqual(await lost, [false]);
+
+      const failing = Date.now();
+      await assert.rejects(store.get('k'), StoreUnavailableError);
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.increment('c', 60), StoreUnavailableError);
+      assert.ok(Date.now() - failing < 500, `commands waited ${Date.now() - failing} ms`);
+
+      const back = once(changes, 'change');
+      await proxy.restore();
+      assert.deepEqual(await back, [true]);
+      assert.equal(await store.get('k'), 'v');
+      await store.ping();
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
+
+  it('passes Redis errors through unchanged: they are bugs, not outages', async () => {
+    const store = await createRedisStore(url, `${prefix}errors:`);
+    try {
+      await store.set('text', 'v', 60);
+      await assert.rejects(store.members('text'), (error: unknown) => {
+        assert.ok(error instanceof Error && !(error instanceof StoreUnavailableError));
+        assert.match(error.message, /WRONGTYPE/);
+        return true;
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects ping once closed', async () => {
+    const store = await createRedisStore(url, `${prefix}closed:`);
+    await store.close();
+    await assert.rejects(store.ping(), StoreUnavailableError);
+  });
+});

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { storeVariants } from '../helpers/stores.ts';
+
+/** Runs `count` calls at once, so atomicity is tested under real interleaving. */
+const race = <T>(count: number, call: (index: number) => Promise<T>) =>
+  Promise.all(Array.from({ length: count }, (_, index) => call(index)));
+
+const isWithin = (value: number | undefined, low: number, high: number) =>
+  value !== undefined && value >= low && value <= high;
+
+for (const variant of storeVariants()) {
+  describe(`store contract (${variant.name})`, { skip: variant.skip }, () => {
+    after(() => variant.cleanup());
+
+    it('gets what was set, overwrites it, and has nothing for a missing key', async () => {
+      const store = await variant.create();
+      assert.equal(await store.get('missing'), undefined);
+      await store.set('k', 'first', 60);
+      assert.equal(await store.get('k'), 'first');
+      await store.set('k', 'second', 60);
+      assert.equal(await store.get('k'), 'second');
+    });
+
+    it('reports the seconds a key has left, and undefined for a missing key', async () => {
+      const store = await variant.create();
+      assert.equal(await store.ttl('missing'), undefined);
+      await store.set('k', 'v', 60);
+      assert.ok(isWithin(await store.ttl('k'), 59, 60));
+      await store.set('k', 'v', 600);
+      assert.ok(isWithin(await store.ttl('k'), 599, 600), 'set replaces the expiry');
+    });
+
+    it('refuses TTLs Redis would refuse, on every writing method', async () => {
+      const store = await variant.create();
+      for (const ttl of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await assert.rejects(store.set('k', 'v', ttl), RangeError);
+        await assert.rejects(store.setIfAbsent('k', 'v', ttl), RangeError);
+        await assert.rejects(store.increment('c', ttl), RangeError);
+        await assert.rejects(store.addToSet('s', 'm', ttl), RangeError);
+      }
+      assert.equal(await store.get('k'), undefined);
+    });
+
+    it('setIfAbsent sets once: of 20 racing callers exactly one wins, and its value stays', async () => {
+      const store = await variant.create();
+      const results = await race(20, (i) => store.setIfAbsent('k', `caller-${i}`, 60));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get('k'), `caller-${results.indexOf(true)}`);
+      assert.equal(await store.setIfAbsent('k', 'later', 600), false);
+      assert.ok(isWithin(await store.ttl('k'), 59, 60), 'a refused setIfAbsent leaves the expiry alone');
+    });
+
+    it('take hands the value to exactly one of 20 concurrent takers and deletes it', async () => {
+      const store = await variant.create();
+      assert.equal(await store.take('missing'), undefined);
+      await store.set('code', 'secret', 60);
+      const results = await race(20, () => store.take('code'));
+      assert.deepEqual(
+        results.filter((r) => r !== undefined),
+        ['secret'],
+      );
+      assert.equal(await store.get('code'), undefined);
+    });
+
+    it('takeIfEquals deletes only the expected value, for exactly one of 20 racing callers', async () => {
+      const store = await variant.create();
+      assert.equal(await store.takeIfEquals('missing', 'x'), false);
+      await store.set('k', 'right', 60);
+      assert.equal(await store.takeIfEquals('k', 'wrong'), false);
+      assert.equal(await store.get('k'), 'right', 'a mismatch leaves the key in place');
+      const results = await race(20, () => store.takeIfEquals('k', 'right'));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get('k'), undefined);
+    });
+
+    it('del removes any number of keys, none included', async () => {
+      const store = await variant.create();
+      await store.set('a', '1', 60);
+      await store.set('b', '2', 60);
+      await store.set('c', '3', 60);
+      await store.del();
+      await store.del('a', 'b', 'missing');
+      assert.equal(await store.get('a'), undefined);
+      assert.equal(await store.get('b'), undefined);
+      assert.equal(await store.get('c'), '3');
+    });
+
+    it('increment counts atomically: 50 racing increments give 1..50', async () => {
+      const store = await variant.create();
+      const counts = await race(50, () => store.increment('failures', 60));
+      assert.deepEqual(
+        counts.sort((a, b) => a - b),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+      assert.equal(await store.get('failures'), '50');
+    });
+
+    it('increment sets the expiry only when the counter is new', async () => {
+      const store = await variant.create();
+      assert.equal(await store.increment('c', 60), 1);
+      assert.equal(await store.increment('c', 1), 2);
+      assert.equal(await store.increment('c', 600), 3);
+      assert.ok(isWithin(await store.ttl('c'), 59, 60));
+    });
+
+    it('keeps a set of distinct members, and an empty list for a missing set', async () => {
+      const store = await variant.create();
+      assert.deepEqual(await store.members('missing'), []);
+      await store.addToSet('s', 'a', 60);
+      await store.addToSet('s', 'b', 60);
+      await store.addToSet('s', 'a', 60);
+      assert.deepEqual((await store.members('s')).sort(), ['a', 'b']);
+    });
+
+    it('addToSet only ever lengthens the set expiry', async () => {
+      const store = await variant.create();
+      await store.addToSet('long-first', 'a', 60);
+      await store.addToSet('long-first', 'b', 1);
+      assert.ok(isWithin(await store.ttl('long-first'), 59, 60));
+      await store.addToSet('short-first', 'a', 1);
+      await store.addToSet('short-first', 'b', 60);
+      assert.ok(isWithin(await store.ttl('short-first'), 59, 60));
+    });
+
+    it('refuses a string operation on a set and the other way round, alike on both backends', async () => {
+      const store = await variant.create();
+      await store.set('text', 'v', 60);
+      await store.addToSet('set', 'm', 60);
+      await assert.rejects(store.members('text'), /WRONGTYPE/);
+      await assert.rejects(store.addToSet('text', 'm', 60), /WRONGTYPE/);
+      await assert.rejects(store.get('set'), /WRONGTYPE/);
+      await assert.rejects(store.increment('text', 60), /not an integer/);
+      assert.equal(await store.setIfAbsent('set', 'v', 60), false);
+    });
+
+    it('forgets every kind of key once its TTL has run out', async () => {
+      const store = await variant.create();
+      await store.set('value', 'v', 1);
+      await store.setIfAbsent('once', 'v', 1);
+      await store.increment('counter', 1);
+      await store.increment('counter', 1);
+      await store.addToSet('set', 'm', 1);
+      await sleep(1_100);
+      assert.equal(await store.get('value'), undefined);
+      assert.equal(await store.ttl('value'), undefined);
+      assert.equal(await store.take('value'), undefined);
+      assert.equal(await store.setIfAbsent('once', 'again', 60), true);
+      assert.equal(await store.increment('counter', 60), 1, 'an expired counter starts over');
+      assert.deepEqual(await store.members('set'), []);
+    });
+
+    it('rate limiter allows its points per key, then rejects with the wait', async () => {
+      const store = await variant.create();
+      const limiter = store.rateLimiter({ keyPrefix: 'send', points: 3, duration: 60 });
+      for (const remaining of [2, 1, 0]) {
+        assert.equal((await limiter.consume('alice')).remainingPoints, remaining);
+      }
+      await assert.rejects(
+        limiter.consume('alice'),
+        (res: unknown) => res instanceof RateLimiterRes && res.msBeforeNext > 0 && res.msBeforeNext <= 60_000,
+      );
+      assert.equal((await limiter.consume('bob')).remainingPoints, 2, 'keys are counted apart');
+      await limiter.delete('alice');
+      assert.equal((await limiter.consume('alice')).remainingPoints, 2, 'delete resets a key');
+    });
+
+    it('rate limiters with different key prefixes never share counts', async () => {
+      const store = await variant.create();
+      const first = store.rateLimiter({ keyPrefix: 'first', points: 1, duration: 60 });
+      const second = store.rateLimiter({ keyPrefix: 'second', points: 1, duration: 60 });
+      await first.consume('alice');
+      await assert.rejects(first.consume('alice'), RateLimiterRes);
+      assert.equal((await second.consume('alice')).remainingPoints, 0);
+    });
+
+    it('answers ping', async () => {
+      const store = await variant.create();
+      await store.ping();
+      assert.equal(store.kind, variant.name);
+    });
+  });
+}

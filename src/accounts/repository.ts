@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { normaliseEmail, type Account, type AccountStatus, type DeactivationReason } from './account.ts';
+
+export class DuplicateEmailError extends Error {
+  override name = 'DuplicateEmailError';
+  constructor(readonly email: string) {
+    super(`An account with the email ${email} already exists`);
+  }
+}
+
+export class AccountNotFoundError extends Error {
+  override name = 'AccountNotFoundError';
+  constructor(readonly id: string) {
+    super(`No account has the id ${id}`);
+  }
+}
+
+/** The account is not in a state that allows the change (e.g. activating a deactivated account). */
+export class AccountStateError extends Error {
+  override name = 'AccountStateError';
+}
+
+export interface NewAccount {
+  readonly email: string;
+  readonly name?: string | null;
+  /** Starts the activation window; defaults to now. */
+  readonly invitedAt?: Date;
+}
+
+export interface AccountRepositoryOptions {
+  readonly activationDays: number;
+  readonly now?: () => Date;
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  name: string | null;
+  status: AccountStatus;
+  invited_at: Date;
+  activated_at: Date | null;
+  deactivated_at: Date | null;
+  deactivation_reason: DeactivationReason | null;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  totp_secret_encrypted: string | null;
+  totp_enrolled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const table = 'accounts';
+const insertChunkSize = 1000;
+const dayMs = 24 * 60 * 60 * 1000;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Accounts in PostgreSQL or PGlite.
+ *
+ * The activation window: an invitation older than `activationDays` is deactivated with the reason
+ * 'activation-expired'. expireStaleInvitations() does that for every account at once, but nothing
+ * may depend on it having run: every read that meets an overdue invitation expires that account in
+ * the database first (list() runs the sweep itself), and every state change expires its account
+ * before deciding. The stored state, the sweep and every reader therefore always agree, with no
+ * second notion of "effective status" to keep in step. deactivated_at records the moment the window
+ * closed, so it does not depend on when the expiry was noticed.
+ */
+export class AccountRepository {
+  private readonly activationDays: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly knex: Knex,
+    options: AccountRepositoryOptions,
+  ) {
+    this.activationDays = options.activationDays;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async findByEmail(email: string): Promise<Account | undefined> {
+    const row = await this.knex<AccountRow>(table).whereRaw('lower(email) = ?', [normaliseEmail(email)]).first();
+    return row === undefined ? undefined : this.current(row);
+  }
+
+  async findById(id: string): Promise<Account | undefined> {
+    if (!uuidPattern.test(id)) return undefined;
+    const row = await this.knex<AccountRow>(table).where('id', id).first();
+    return row === undefined ? undefined : this.current(row);
+  }
+
+  /** Throws DuplicateEmailError when an account already has this email, in any letter case. */
+  async create(account: NewAccount): Promise<Account> {
+    const row = this.newRow(account, this.now());
+    const [inserted] = await this.knex<AccountRow>(table).insert(row).onConflict().ignore().returning('*');
+    if (inserted === undefined) throw new DuplicateEmailError(row.email);
+    return this.current(inserted);
+  }
+
+  /**
+   * Provisions many accounts in one transaction, in multi-row inserts; an email that already exists
+   * (or repeats within `accounts`) is skipped, so rerunning an import adds nothing.
+   */
+  async createMany(
+    accounts: readonly NewAccount[],
+    options: { onProgress?: (processed: number) => void } = {},
+  ): Promise<{ added: number; skipped: number }> {
+    const now = this.now();
+    const rows = accounts.map((account) => this.newRow(account, now));
+    let added = 0;
+    await this.knex.transaction(async (trx) => {
+      for (let start = 0; start < rows.length; start += insertChunkSize) {
+        const chunk = rows.slice(start, start + insertChunkSize);
+        const inserted = await trx<AccountRow>(table).insert(chunk).onConflict().ignore().returning('id');
+        added += inserted.length;
+        options.onProgress?.(start + chunk.length);
+      }
+    });
+    return { added, skipped: rows.length - added };
+  }
+
+  /** Ordered by email. */
+  async list(filter: { status?: AccountStatus } = {}): Promise<Account[]> {
+    await this.expireStaleInvitations();
+    const query = this.knex<AccountRow>(table).orderBy('email');
+    if (filter.status !== undefined) query.where('status', filter.status);
+    return (await query).map(toAccount);
+  }
+
+  async setPassword(id: string, passwordHash: string): Promise<Account> {
+    return this.update(id, { password_hash: passwordHash, password_changed_at: this.now() });
+  }
+
+  async enrollTotp(id: string, totpSecretEncrypted: string): Promise<Account> {
+    return this.update(id, { totp_secret_encrypted: totpSecretEncrypted, totp_enrolled_at: this.now() });
+  }
+
+  /** Removes the authenticator; the next sign-in enrolls a new one after the password. */
+  async clearMfa(id: string): Promise<Account> {
+    return this.update(id, { totp_secret_encrypted: null, totp_enrolled_at: null });
+  }
+
+  /**
+   * Ends first-time login: invited becomes active. An account that is already active is returned
+   * unchanged. Refused (AccountStateError) for a deactivated account, an invitation past its window,
+   * or an account without both a password and an authenticator.
+   */
+  async activate(id: string): Promise<Account> {
+    assertId(id);
+    const now = this.now();
+    const [row] = await this.knex<AccountRow>(table)
+      .where({ id, status: 'invited' })
+      .andWhere('invited_at', '>=', this.windowStart(now))
+      .whereNotNull('password_hash')
+      .whereNotNull('totp_secret_encrypted')
+      .update({ status: 'active', activated_at: now, updated_at: now })
+      .returning('*');
+    if (row !== undefined) return toAccount(row);
+    const account = await this.require(id);
+    if (account.status === 'active') return account;
+    if (account.status === 'deactivated') throw new AccountStateError(`The account ${account.email} is deactivated`);
+    throw new AccountStateError(`The account ${account.email} has no password or no authenticator yet`);
+  }
+
+  /**
+   * Clears password and authenticator so the user goes through first-time login again: an invited or
+   * active account becomes invited with a fresh activation window. A deactivated account stays
+   * deactivated; reactivating it later starts that window.
+   */
+  async resetCredentials(id: string): Promise<Account> {
+    assertId(id);
+    await this.expireOne(id);
+    const now = this.now();
+    return this.update(id, {
+      password_hash: null,
+      password_changed_at: null,
+      totp_secret_encrypted: null,
+      totp_enrolled_at: null,
+      // Forgetting the activation is what makes a later reactivation return to invited, not active.
+      activated_at: null,
+      status: this.knex.raw("case when status = 'deactivated' then status else 'invited' end"),
+      invited_at: this.knex.raw("case when status = 'deactivated' then invited_at else ? end", [now]),
+    });
+  }
+
+  /** A deactivated account is returned unchanged, keeping its original date and reason. */
+  async deactivate(id: string, reason: DeactivationReason = 'operator'): Promise<Account> {
+    assertId(id);
+    await this.expireOne(id);
+    const now = this.now();
+    const [row] = await this.knex<AccountRow>(table)
+      .where('id', id)
+      .whereNot('status', 'deactivated')
+      .update({ status: 'deactivated', deactivated_at: now, deactivation_reason: reason, updated_at: now })
+      .returning('*');
+    return row === undefined ? this.require(id) : toAccount(row);
+  }
+
+  /**
+   * An account that had been activated returns to active. One that never was returns to invited with
+   * a new activation window starting now, as does an invited account (the operator extends its
+   * window). An active account is returned unchanged.
+   */
+  async reactivate(id: string): Promise<Account> {
+    assertId(id);
+    await this.expireOne(id);
+    const now = this.now();
+    const [row] = await this.knex<AccountRow>(table)
+      .where('id', id)
+      .whereNot('status', 'active')
+      .update({
+        status: this.knex.raw("case when activated_at is null then 'invited' else 'active' end"),
+        invited_at: this.knex.raw('case when activated_at is null then ? else invited_at end', [now]),
+        deactivated_at: null,
+        deactivation_reason: null,
+        updated_at: now,
+      })
+      .returning('*');
+    return row === undefined ? this.require(id) : toAccount(row);
+  }
+
+  /** Deactivates every invitation past its activation window; returns how many. */
+  async expireStaleInvitations(): Promise<number> {
+    return (await this.expire().returning('id')).length;
+  }
+
+  private expire(): Knex.QueryBuilder<AccountRow, number> {
+    const now = this.now();
+    return this.knex<AccountRow>(table)
+      .where('status', 'invited')
+      .andWhere('invited_at', '<', this.windowStart(now))
+      .update({
+        status: 'deactivated',
+        deactivation_reason: 'activation-expired',
+        deactivated_at: this.knex.raw('invited_at + make_interval(days => ?)', [this.activationDays]),
+        updated_at: now,
+      });
+  }
+
+  private async expireOne(id: string): Promise<void> {
+    await this.expire().andWhere('id', id);
+  }
+
+  /** The row as it must be seen now: an invitation found past its window is expired first. */
+  private async current(row: AccountRow): Promise<Account> {
+    if (row.status !== 'invited' || row.invited_at >= this.windowStart(this.now())) return toAccount(row);
+    await this.expireOne(row.id);
+    return this.require(row.id);
+  }
+
+  private async require(id: string): Promise<Account> {
+    const account = await this.findById(id);
+    if (account === undefined) throw new AccountNotFoundError(id);
+    return account;
+  }
+
+  private async update(id: string, changes: { [K in keyof AccountRow]?: AccountRow[K] | Knex.Raw }): Promise<Account> {
+    assertId(id);
+    const [row] = await this.knex<AccountRow>(table)
+      .where('id', id)
+      .update({ ...changes, updated_at: this.now() })
+      .returning('*');
+    if (row === undefined) throw new AccountNotFoundError(id);
+    return this.current(row);
+  }
+
+  /** Invitations sent before this moment are past their activation window. */
+  private windowStart(now: Date): Date {
+    return new Date(now.getTime() - this.activationDays * dayMs);
+  }
+
+  private newRow(account: NewAccount, now: Date): AccountRow {
+    const name = account.name?.trim();
+    return {
+      id: randomUUID(),
+      email: normaliseEmail(account.email),
+      name: name === undefined || name === '' ? null : name,
+      status: 'invited',
+      invited_at: account.invitedAt ?? now,
+      activated_at: null,
+      deactivated_at: null,
+      deactivation_reason: null,
+      password_hash: null,
+      password_changed_at: null,
+      totp_secret_encrypted: null,
+      totp_enrolled_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}
+
+/** An id that is not a UUID names no account; checked here because PostgreSQL rejects it as a uuid value. */
+function assertId(id: string): void {
+  if (!uuidPattern.test(id)) throw new AccountNotFoundError(id);
+}
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    status: row.status,
+    invitedAt: row.invited_at,
+    activatedAt: row.activated_at,
+    deactivatedAt: row.deactivated_at,
+    deactivationReason: row.deactivation_reason,
+    passwordHash: row.password_hash,
+    passwordChangedAt: row.password_changed_at,
+    totpSecretEncrypted: row.totp_secret_encrypted,
+    totpEnrolledAt: row.totp_enrolled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,176 @@
+import type { Knex } from 'knex';
+import { normaliseEmail } from './accounts/account.ts';
+
+/**
+ * Every event name the server records. `signin.*`, `code.*`, `password.*`, `totp.*` come from the
+ * hosted pages; `account.*` are state changes, whoever made them; `cli.*` name the operator command
+ * that was run (recorded next to the `account.*` change it caused).
+ */
+export const auditEventNames = [
+  'signin.email',
+  'signin.password',
+  'signin.totp',
+  'signin.success',
+  'signin.failure',
+  'code.sent',
+  'code.verified',
+  'code.failure',
+  'password.set',
+  'password.reset',
+  'password.forgot',
+  'totp.enrolled',
+  'totp.failure',
+  'mfa.reset',
+  'account.created',
+  'account.imported',
+  'account.activated',
+  'account.expired',
+  'account.locked',
+  'account.unlocked',
+  'account.reset',
+  'account.deactivated',
+  'account.reactivated',
+  'logout',
+  'cli.users.add',
+  'cli.users.import',
+  'cli.users.deactivate',
+  'cli.users.reactivate',
+  'cli.users.reset-mfa',
+  'cli.users.reset',
+  'cli.users.unlock',
+  'cli.keys.rotate',
+  'cli.migrate',
+] as const;
+
+export type AuditEventName = (typeof auditEventNames)[number];
+export type AuditOutcome = 'success' | 'failure' | 'info';
+export type AuditDetails = Record<string, string | number | boolean | null>;
+
+export interface AuditEvent {
+  readonly event: AuditEventName;
+  readonly outcome: AuditOutcome;
+  readonly accountId?: string | null;
+  readonly email?: string | null;
+  readonly ip?: string | null;
+  readonly userAgent?: string | null;
+  readonly clientId?: string | null;
+  /** Context such as a failure reason. Keys that look secret are dropped (see secretKey). */
+  readonly details?: AuditDetails;
+}
+
+export interface AuditRow {
+  readonly id: number;
+  readonly at: Date;
+  /** A string, not AuditEventName: rows written by older versions may carry retired names. */
+  readonly event: string;
+  readonly outcome: AuditOutcome;
+  readonly accountId: string | null;
+  readonly email: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly clientId: string | null;
+  readonly details: AuditDetails | null;
+}
+
+interface AuditEventRow {
+  id: number | string;
+  at: Date;
+  event: string;
+  outcome: AuditOutcome;
+  account_id: string | null;
+  email: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  client_id: string | null;
+  details: AuditDetails | null;
+}
+
+/**
+ * A guard, not the primary defence: callers must never pass a password, code, secret, token or
+ * cookie, and a detail whose key suggests one is dropped in case they do.
+ */
+const secretKey = /pass(word|wd)|pwd|secret|token|cookie|code|otp|hash|authori[sz]ation|credential/i;
+
+/** Client-supplied text (user agent, details) is capped so one request cannot bloat the trail. */
+const maxTextLength = 512;
+const maxRecentLimit = 10_000;
+const dayMs = 24 * 60 * 60 * 1000;
+const table = 'audit_events';
+
+export class AuditLog {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly knex: Knex,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async record(event: AuditEvent): Promise<void> {
+    const details = safeDetails(event.details);
+    await this.knex(table).insert({
+      at: this.now(),
+      event: event.event,
+      outcome: event.outcome,
+      account_id: event.accountId ?? null,
+      email: event.email == null ? null : clip(normaliseEmail(event.email)),
+      ip: clip(event.ip),
+      user_agent: clip(event.userAgent),
+      client_id: clip(event.clientId),
+      // Serialised here so both drivers store the same JSON rather than each choosing an encoding.
+      details: details === null ? null : JSON.stringify(details),
+    });
+  }
+
+  /** Newest first; `email` matches in any letter case. */
+  async recent(filter: { email?: string; limit: number }): Promise<AuditRow[]> {
+    const limit = Math.min(Math.max(Math.trunc(filter.limit), 1), maxRecentLimit);
+    const query = this.knex<AuditEventRow>(table).orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+    if (filter.email !== undefined) query.where('email', normaliseEmail(filter.email));
+    return (await query.limit(limit)).map(toAuditRow);
+  }
+
+  /** Deletes events older than `days` days; returns how many. */
+  async purgeOlderThan(days: number): Promise<number> {
+    const cutoff = new Date(this.now().getTime() - days * dayMs);
+    // Counted in SQL: a purge may remove millions of rows, too many to bring back as a list.
+    const result = (await this.knex.raw(
+      'with purged as (delete from ?? where at < ? returning 1) select count(*)::int as count from purged',
+      [table, cutoff],
+    )) as { rows: Array<{ count: number }> };
+    return result.rows[0]?.count ?? 0;
+  }
+}
+
+function safeDetails(details: AuditDetails | undefined): AuditDetails | null {
+  if (details === undefined) return null;
+  const kept = Object.entries(details)
+    .filter(([key]) => !secretKey.test(key))
+    .map(([key, value]) => [key, typeof value === 'string' ? clip(value) : value] as const);
+  return kept.length === 0 ? null : Object.fromEntries(kept);
+}
+
+function clip(text: string | null | undefined): string | null {
+  if (text == null) return null;
+  return text.length > maxTextLength ? text.slice(0, maxTextLength) : text;
+}
+
+function toAuditRow(row: AuditEventRow): AuditRow {
+  return {
+    // bigint: a string from pg, a number from PGlite.
+    id: Number(row.id),
+    at: row.at,
+    event: row.event,
+    outcome: row.outcome,
+    accountId: row.account_id,
+    email: row.email,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    clientId: row.client_id,
+    details: row.details,
+  };
+}

@@ -1,0 +1,176 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { ConfigError, type Config } from '../config.ts';
+import { acquireDirectoryLock, DirectoryLockedError, type DirectoryLock } from './embedded-lock.ts';
+
+/** The durable store: PostgreSQL in production, PGlite (PostgreSQL compiled to WebAssembly) otherwise. */
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: 'postgres' | 'embedded';
+  /** Resolves when the database answers a query within a few seconds; used by readiness. */
+  ping(): Promise<void>;
+  /** Closes every connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>;
+
+/** Where knex's own warnings (e.g. a dropped connection being replaced) go, one line each; console by default. */
+export interface DatabaseLog {
+  warn(message: string): void;
+}
+
+/**
+ * Knex warns with a stack trace on every failed connection attempt. Until the database has opened,
+ * the error thrown by openDatabase says it all, so those warnings are dropped; afterwards each is
+ * passed on as its first line.
+ */
+class KnexWarnings {
+  opened = false;
+  constructor(private readonly log: DatabaseLog) {}
+
+  config(): Knex.Config['log'] {
+    const warn = (message: unknown) => {
+      if (this.opened) this.log.warn(String(message).split('\n', 1)[0]!);
+    };
+    return { warn, error: warn, deprecate: warn };
+  }
+}
+
+/** The database cannot be used at start; the message is one line naming the variable to check. */
+export class DatabaseUnavailableError extends ConfigError {
+  override name = 'DatabaseUnavailableError';
+}
+
+const connectTimeoutMs = 5_000;
+const pingTimeoutMs = 5_000;
+
+export async function openDatabase(config: DatabaseConfig, log: DatabaseLog = console): Promise<Database> {
+  const warnings = new KnexWarnings(log);
+  const db =
+    config.databaseUrl === undefined
+      ? await openEmbedded(config.dataDir, warnings)
+      : await openPostgres(config.databaseUrl, config.databaseSchema, warnings);
+  warnings.opened = true;
+  return db;
+}
+
+async function openPostgres(url: string, schema: string | undefined, warnings: KnexWarnings): Promise<Database> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: {
+      connectionString: url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      // Lets the OS notice a silently dropped connection instead of a query hanging on it.
+      keepAlive: true,
+      application_name: 'fluxys-sso',
+    },
+    searchPath: schema === undefined ? undefined : [schema],
+    // min 0 lets idle connections go, so one dropped by a proxy or a restart is never handed out
+    // stale; a connection that errored is discarded by knex and replaced on the next query.
+    pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
+    acquireConnectionTimeout: 10_000,
+    log: warnings.config(),
+  });
+  const db = wrap(knex, 'postgres', async () => {});
+  try {
+    await db.ping();
+  } catch (err) {
+    await knex.destroy();
+    throw new DatabaseUnavailableError(`Cannot connect to the database at DATABASE_URL=${redact(url)}: ${describe(err)}`);
+  }
+  if (schema !== undefined) {
+    try {
+      await ensureSchema(knex, schema);
+    } catch (err) {
+      await knex.destroy();
+      throw new DatabaseUnavailableError(`Cannot create the schema SSO_DATABASE_SCHEMA=${schema}: ${describe(err)}`);
+    }
+  }
+  return db;
+}
+
+/** Checked first because CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database. */
+async function ensureSchema(knex: Knex, schema: string): Promise<void> {
+  const exists = async () => (await knex('pg_catalog.pg_namespace').where('nspname', schema).first('oid')) !== undefined;
+  if (await exists()) return;
+  try {
+    await knex.raw('create schema if not exists ??', [schema]);
+  } catch (err) {
+    // Instances starting together race past IF NOT EXISTS; losing that race is fine.
+    if (!(await exists())) throw err;
+  }
+}
+
+async function openEmbedded(dataDir: string, warnings: KnexWarnings): Promise<Database> {
+  const directory = path.join(dataDir, 'db');
+  const where = `the embedded database in SSO_DATA_DIR (${directory})`;
+  let lock: DirectoryLock;
+  try {
+    await mkdir(directory, { recursive: true });
+    lock = await acquireDirectoryLock(path.join(dataDir, 'db.lock'));
+  } catch (err) {
+    const hint = err instanceof DirectoryLockedError ? '; stop that process first, or set DATABASE_URL to use PostgreSQL' : '';
+    throw new DatabaseUnavailableError(`Cannot open ${where}: ${describe(err)}${hint}`);
+  }
+  // knex-pglite fixes the pool at one connection itself (PGlite is single-connection) and refuses a pool setting.
+  const knex = knexFactory({ client: ClientPgLite, connection: { filename: directory }, log: warnings.config() });
+  const db = wrap(knex, 'embedded', () => lock.release());
+  try {
+    await db.ping();
+  } catch (err) {
+    // The open error is the one worth reporting, not a failure to shut down what never started.
+    await db.close().catch(() => {});
+    throw new DatabaseUnavailableError(`Cannot open ${where}: ${describe(err)}`);
+  }
+  return db;
+}
+
+function wrap(knex: Knex, kind: Database['kind'], afterClose: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    knex,
+    kind,
+    ping: () => withTimeout(knex.raw('select 1'), pingTimeoutMs),
+    close() {
+      closing ??= knex.destroy().finally(afterClose);
+      return closing;
+    },
+  };
+}
+
+async function withTimeout(query: PromiseLike<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  try {
+    await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The URL without its password, so the message can be logged. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** One line from whatever was thrown; a refused connection to a dual-stack host is an AggregateError with no message. */
+function describe(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const text = err.message !== '' ? err.message : (code ?? err.name);
+    return text.replace(/\s+/g, ' ').trim();
+  }
+  return String(err).replace(/\s+/g, ' ').trim();
+}

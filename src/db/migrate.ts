@@ -1,0 +1,44 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import type { Database } from './knex.ts';
+
+const migrationsDirectory = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const migrationFile = /^\d+_[\w-]+\.ts$/;
+
+/**
+ * Imports each migration with import(), so tsx's ESM loader compiles the TypeScript, instead of
+ * relying on knex's own file loader. Names are recorded without the extension, so the history
+ * stays valid however the files are run.
+ */
+class DirectoryMigrationSource implements Knex.MigrationSource<string> {
+  async getMigrations(): Promise<string[]> {
+    const files = await readdir(migrationsDirectory);
+    return files.filter((file) => migrationFile.test(file)).sort();
+  }
+
+  getMigrationName(file: string): string {
+    return path.basename(file, '.ts');
+  }
+
+  async getMigration(file: string): Promise<Knex.Migration> {
+    return (await import(pathToFileURL(path.join(migrationsDirectory, file)).href)) as Knex.Migration;
+  }
+}
+
+/** Applies every pending migration and returns the names applied, in order (empty when up to date). */
+export async function migrate(db: Database): Promise<string[]> {
+  const latest = async (): Promise<string[]> => {
+    const [, applied] = (await db.knex.migrate.latest({ migrationSource: new DirectoryMigrationSource() })) as [number, string[]];
+    return applied;
+  };
+  if (db.kind === 'embedded') return latest();
+  // Instances starting together would race in knex's check-then-create of its own bookkeeping
+  // tables; a transaction-scoped advisory lock per schema makes them take turns. The lock holds one
+  // pooled connection while the migrations run on others.
+  return db.knex.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext('fluxys-sso migrations ' || current_schema()))");
+    return latest();
+  });
+}

@@ -1,0 +1,488 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import {
+  AccountNotFoundError,
+  AccountRepository,
+  AccountStateError,
+  DuplicateEmailError,
+  type NewAccount,
+} from '../../src/accounts/repository.ts';
+import { AuditLog } from '../../src/audit.ts';
+import { DatabaseUnavailableError, openDatabase, type Database } from '../../src/db/knex.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { databaseVariants } from '../helpers/databases.ts';
+
+const dayMs = 24 * 60 * 60 * 1000;
+const t0 = new Date('2025-01-15T09:00:00.000Z');
+const days = (n: number) => new Date(t0.getTime() + n * dayMs);
+const unknownId = '00000000-0000-4000-8000-000000000000';
+
+/** A clock the test moves by hand. */
+class Clock {
+  constructor(private current: Date = t0) {}
+  readonly now = (): Date => this.current;
+  set(date: Date): void {
+    this.current = date;
+  }
+}
+
+for (const variant of databaseVariants()) {
+  describe(`database contract (${variant.name})`, { skip: variant.skip }, () => {
+    let db: Database;
+    let applied: string[];
+    let clock: Clock;
+    let accounts: AccountRepository;
+
+    before(async () => {
+      db = await variant.open();
+      applied = await migrate(db);
+    });
+
+    after(async () => {
+      await db?.close();
+      await variant.cleanup();
+    });
+
+    beforeEach(async () => {
+      await db.knex.raw('truncate accounts, audit_events');
+      clock = new Clock();
+      accounts = new AccountRepository(db.knex, { activationDays: 30, now: clock.now });
+    });
+
+    /** An account that completed first-time login at t0 + 1 day. */
+    async function activeAccount(email: string) {
+      const created = await accounts.create({ email });
+      clock.set(days(1));
+      await accounts.setPassword(created.id, '$2b$12$hash');
+      await accounts.enrollTotp(created.id, 'encrypted-secret');
+      return accounts.activate(created.id);
+    }
+
+    test('migrations apply once, then report nothing to do', async () => {
+      assert.deepEqual(applied, ['001_accounts', '002_audit_events']);
+      assert.deepEqual(await migrate(db), []);
+    });
+
+    test('create normalises the email and starts an invitation now', async () => {
+      const account = await accounts.create({ email: '  Alice.Smith@Example.COM ', name: '  Alice Smith ' });
+      assert.match(account.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(account.email, 'alice.smith@example.com');
+      assert.equal(account.name, 'Alice Smith');
+      assert.equal(account.status, 'invited');
+      assert.ok(account.invitedAt instanceof Date);
+      assert.equal(account.invitedAt.getTime(), t0.getTime());
+      assert.ok(account.createdAt instanceof Date && account.updatedAt instanceof Date);
+      for (const empty of [account.activatedAt, account.deactivatedAt, account.deactivationReason, account.passwordHash, account.totpSecretEncrypted]) {
+        assert.equal(empty, null);
+      }
+      assert.equal((await accounts.create({ email: 'bob@example.com', name: '   ' })).name, null);
+    });
+
+    test('find by email in any case and spacing, and by id', async () => {
+      const created = await accounts.create({ email: 'carol@example.com', invitedAt: days(-3) });
+      assert.deepEqual(await accounts.findByEmail(' CAROL@example.com  '), created);
+      assert.deepEqual(await accounts.findById(created.id), created);
+      assert.equal((await accounts.findById(created.id))?.invitedAt.getTime(), days(-3).getTime());
+      assert.equal(await accounts.findByEmail('nobody@example.com'), undefined);
+      assert.equal(await accounts.findById(unknownId), undefined);
+      assert.equal(await accounts.findById('not-a-uuid'), undefined);
+    });
+
+    test('an email is unique whatever its case', async () => {
+      await accounts.create({ email: 'dave@example.com' });
+      await assert.rejects(accounts.create({ email: ' DAVE@Example.com' }), (err) => {
+        assert.ok(err instanceof DuplicateEmailError);
+        assert.equal(err.email, 'dave@example.com');
+        return true;
+      });
+      // The database holds the rule too, not only the repository.
+      await assert.rejects(
+        db.knex('accounts').insert({ id: crypto.randomUUID(), email: 'DAVE@example.com', status: 'invited', invited_at: t0 }),
+      );
+    });
+
+    test('the database refuses an unknown status', async () => {
+      await assert.rejects(
+        db.knex('accounts').insert({ id: crypto.randomUUID(), email: 'eve@example.com', status: 'suspended', invited_at: t0 }),
+      );
+    });
+
+    test('createMany inserts in batches, skips duplicates and is idempotent', async () => {
+      await accounts.create({ email: 'existing@example.com' });
+      const rows: NewAccount[] = Array.from({ length: 2500 }, (_, i) => ({ email: `User${i}@Example.com`, name: `User ${i}` }));
+      rows.push(
+        { email: 'EXISTING@example.com', name: 'Existing' },
+        { email: 'user7@example.com', name: 'Again' },
+        { email: 'dated@example.com', name: 'Dated', invitedAt: days(-2) },
+      );
+      const progress: number[] = [];
+
+      assert.deepEqual(await accounts.createMany(rows, { onProgress: (n) => progress.push(n) }), { added: 2501, skipped: 2 });
+      assert.deepEqual(progress, [1000, 2000, 2503]);
+      assert.deepEqual(await accounts.createMany(rows), { added: 0, skipped: 2503 });
+
+      assert.equal((await accounts.findByEmail('user7@example.com'))?.name, 'User 7');
+      assert.equal((await accounts.findByEmail('dated@example.com'))?.invitedAt.getTime(), days(-2).getTime());
+      assert.equal((await accounts.list({ status: 'invited' })).length, 2502);
+      assert.deepEqual(await accounts.createMany([]), { added: 0, skipped: 0 });
+    });
+
+    test('list is ordered by email and filters by status', async () => {
+      await activeAccount('b@example.com');
+      await accounts.create({ email: 'c@example.com' });
+      await accounts.create({ email: 'a@example.com' });
+      const d = await accounts.create({ email: 'd@example.com' });
+      await accounts.deactivate(d.id);
+      assert.deepEqual((await accounts.list()).map((a) => a.email), ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']);
+      assert.deepEqual((await accounts.list({ status: 'invited' })).map((a) => a.email), ['a@example.com', 'c@example.com']);
+      assert.deepEqual((await accounts.list({ status: 'active' })).map((a) => a.email), ['b@example.com']);
+      assert.deepEqual((await accounts.list({ status: 'deactivated' })).map((a) => a.email), ['d@example.com']);
+    });
+
+    test('first-time login: password, authenticator, then activation', async () => {
+      const { id } = await accounts.create({ email: 'frank@example.com' });
+      clock.set(days(1));
+      await assert.rejects(accounts.activate(id), AccountStateError);
+
+      const withPassword = await accounts.setPassword(id, '$2b$12$hash');
+      assert.equal(withPassword.passwordHash, '$2b$12$hash');
+      assert.equal(withPassword.passwordChangedAt?.getTime(), days(1).getTime());
+      assert.equal(withPassword.updatedAt.getTime(), days(1).getTime());
+      await assert.rejects(accounts.activate(id), AccountStateError);
+
+      const enrolled = await accounts.enrollTotp(id, 'encrypted-secret');
+      assert.equal(enrolled.totpSecretEncrypted, 'encrypted-secret');
+      assert.equal(enrolled.totpEnrolledAt?.getTime(), days(1).getTime());
+
+      const active = await accounts.activate(id);
+      assert.equal(active.status, 'active');
+      assert.equal(active.activatedAt?.getTime(), days(1).getTime());
+
+      clock.set(days(2));
+      assert.deepEqual(await accounts.activate(id), active, 'activating an active account changes nothing');
+    });
+
+    test('clearMfa removes only the authenticator', async () => {
+      const active = await activeAccount('grace@example.com');
+      const cleared = await accounts.clearMfa(active.id);
+      assert.equal(cleared.status, 'active');
+      assert.equal(cleared.totpSecretEncrypted, null);
+      assert.equal(cleared.totpEnrolledAt, null);
+      assert.equal(cleared.passwordHash, active.passwordHash);
+    });
+
+    test('resetCredentials sends an active account back through first-time login', async () => {
+      const active = await activeAccount('heidi@example.com');
+      clock.set(days(5));
+      const reset = await accounts.resetCredentials(active.id);
+      assert.equal(reset.status, 'invited');
+      assert.equal(reset.invitedAt.getTime(), days(5).getTime());
+      for (const cleared of [reset.passwordHash, reset.passwordChangedAt, reset.totpSecretEncrypted, reset.totpEnrolledAt, reset.activatedAt]) {
+        assert.equal(cleared, null);
+      }
+      // The fresh window is the one that counts now.
+      clock.set(days(34));
+      assert.equal((await accounts.findById(active.id))?.status, 'invited');
+    });
+
+    test('deactivate and reactivate an account that had been activated', async () => {
+      const active = await activeAccount('ivan@example.com');
+      clock.set(days(3));
+      const deactivated = await accounts.deactivate(active.id);
+      assert.equal(deactivated.status, 'deactivated');
+      assert.equal(deactivated.deactivationReason, 'operator');
+      assert.equal(deactivated.deactivatedAt?.getTime(), days(3).getTime());
+
+      clock.set(days(4));
+      assert.deepEqual(await accounts.deactivate(active.id), deactivated, 'a second deactivation keeps the first');
+
+      const reactivated = await accounts.reactivate(active.id);
+      assert.equal(reactivated.status, 'active');
+      assert.equal(reactivated.deactivatedAt, null);
+      assert.equal(reactivated.deactivationReason, null);
+      assert.equal(reactivated.activatedAt?.getTime(), days(1).getTime());
+      assert.equal(reactivated.passwordHash, active.passwordHash);
+      assert.deepEqual(await accounts.reactivate(active.id), reactivated, 'reactivating an active account changes nothing');
+    });
+
+    test('a deactivated account cannot be activated', async () => {
+      const { id } = await accounts.create({ email: 'judy@example.com' });
+      await accounts.setPassword(id, '$2b$12$hash');
+      await accounts.enrollTotp(id, 'encrypted-secret');
+      await accounts.deactivate(id);
+      await assert.rejects(accounts.activate(id), AccountStateError);
+    });
+
+    test('the activation window holds between sweeps', async () => {
+      const invited = await accounts.create({ email: 'ken@example.com' });
+      clock.set(days(30));
+      assert.equal((await accounts.findByEmail('ken@example.com'))?.status, 'invited', 'exactly 30 days is still inside');
+
+      clock.set(new Date(days(30).getTime() + 1));
+      for (const read of [() => accounts.findByEmail('KEN@example.com'), () => accounts.findById(invited.id)]) {
+        const account = await read();
+        assert.equal(account?.status, 'deactivated');
+        assert.equal(account?.deactivationReason, 'activation-expired');
+        assert.equal(account?.deactivatedAt?.getTime(), days(30).getTime(), 'deactivated when the window closed');
+      }
+      await assert.rejects(accounts.activate(invited.id), AccountStateError);
+      assert.equal(await accounts.expireStaleInvitations(), 0, 'the read already recorded the expiry');
+    });
+
+    test('list reports overdue invitations as deactivated without a sweep', async () => {
+      await accounts.create({ email: 'old@example.com', invitedAt: days(-31) });
+      await accounts.create({ email: 'new@example.com' });
+      assert.deepEqual((await accounts.list({ status: 'invited' })).map((a) => a.email), ['new@example.com']);
+      const [expired] = await accounts.list({ status: 'deactivated' });
+      assert.equal(expired?.email, 'old@example.com');
+      assert.equal(expired?.deactivationReason, 'activation-expired');
+    });
+
+    test('an account created with an invitation past its window is deactivated at once', async () => {
+      const account = await accounts.create({ email: 'late@example.com', invitedAt: days(-40) });
+      assert.equal(account.status, 'deactivated');
+      assert.equal(account.deactivationReason, 'activation-expired');
+    });
+
+    test('expireStaleInvitations deactivates only invitations past the window', async () => {
+      const stale = await accounts.create({ email: 'stale1@example.com', invitedAt: days(-20) });
+      await accounts.create({ email: 'stale2@example.com', invitedAt: days(-5) });
+      const fresh = await accounts.create({ email: 'fresh@example.com' });
+      const active = await activeAccount('active@example.com');
+      await db.knex('accounts').where('id', active.id).update({ invited_at: days(-100) });
+
+      clock.set(days(26));
+      assert.equal(await accounts.expireStaleInvitations(), 2);
+      assert.equal(await accounts.expireStaleInvitations(), 0);
+      const swept = await db.knex('accounts').where('id', stale.id).first();
+      assert.equal(swept.status, 'deactivated');
+      assert.equal(swept.deactivation_reason, 'activation-expired');
+      assert.equal(swept.deactivated_at.getTime(), days(10).getTime());
+      assert.equal((await accounts.findById(fresh.id))?.status, 'invited');
+      assert.equal((await accounts.findById(active.id))?.status, 'active', 'activated accounts never expire');
+    });
+
+    test('reactivating an expired invitation restarts the activation window', async () => {
+      const { id } = await accounts.create({ email: 'leo@example.com' });
+      clock.set(days(40));
+      assert.equal((await accounts.findById(id))?.status, 'deactivated');
+
+      const reactivated = await accounts.reactivate(id);
+      assert.equal(reactivated.status, 'invited');
+      assert.equal(reactivated.invitedAt.getTime(), days(40).getTime());
+      assert.equal(reactivated.deactivationReason, null);
+
+      clock.set(days(69));
+      assert.equal((await accounts.findById(id))?.status, 'invited');
+      clock.set(days(71));
+      assert.equal((await accounts.findById(id))?.status, 'deactivated');
+    });
+
+    test('reactivating an invited account extends its window', async () => {
+      const { id } = await accounts.create({ email: 'mia@example.com' });
+      clock.set(days(20));
+      assert.equal((await accounts.reactivate(id)).invitedAt.getTime(), days(20).getTime());
+    });
+
+    test('a reset while deactivated leaves the account deactivated, and reactivation then invites it', async () => {
+      const active = await activeAccount('nina@example.com');
+      await accounts.deactivate(active.id);
+      const reset = await accounts.resetCredentials(active.id);
+      assert.equal(reset.status, 'deactivated');
+      assert.equal(reset.passwordHash, null);
+      clock.set(days(2));
+      const reactivated = await accounts.reactivate(active.id);
+      assert.equal(reactivated.status, 'invited');
+      assert.equal(reactivated.invitedAt.getTime(), days(2).getTime());
+    });
+
+    test('a reset cannot revive an invitation past its window', async () => {
+      const { id } = await accounts.create({ email: 'oscar@example.com' });
+      clock.set(days(31));
+      const reset = await accounts.resetCredentials(id);
+      assert.equal(reset.status, 'deactivated');
+      assert.equal(reset.deactivationReason, 'activation-expired');
+    });
+
+    test('changes to an unknown account throw AccountNotFoundError', async () => {
+      for (const id of [unknownId, 'not-a-uuid']) {
+        await assert.rejects(accounts.setPassword(id, 'h'), AccountNotFoundError);
+        await assert.rejects(accounts.enrollTotp(id, 's'), AccountNotFoundError);
+        await assert.rejects(accounts.clearMfa(id), AccountNotFoundError);
+        await assert.rejects(accounts.activate(id), AccountNotFoundError);
+        await assert.rejects(accounts.resetCredentials(id), AccountNotFoundError);
+        await assert.rejects(accounts.deactivate(id), AccountNotFoundError);
+        await assert.rejects(accounts.reactivate(id), AccountNotFoundError);
+      }
+    });
+
+    test('audit: record and read back, newest first, by email in any case', async () => {
+      const audit = new AuditLog(db.knex, { now: clock.now });
+      const account = await accounts.create({ email: 'pat@example.com' });
+      await audit.record({
+        event: 'signin.failure',
+        outcome: 'failure',
+        accountId: account.id,
+        email: ' Pat@Example.com',
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0',
+        clientId: 'extranet',
+        details: { reason: 'bad-password', attempt: 3, locked: false, note: null },
+      });
+      clock.set(days(1));
+      await audit.record({ event: 'signin.success', outcome: 'success', accountId: account.id, email: 'pat@example.com' });
+      await audit.record({ event: 'cli.migrate', outcome: 'info' });
+
+      const all = await audit.recent({ limit: 10 });
+      assert.deepEqual(all.map((e) => e.event), ['cli.migrate', 'signin.success', 'signin.failure']);
+      const [success, failure] = await audit.recent({ email: 'PAT@example.com ', limit: 10 });
+      assert.equal(success?.event, 'signin.success');
+      assert.ok(success?.at instanceof Date);
+      assert.equal(success?.at.getTime(), days(1).getTime());
+      assert.equal(typeof success?.id, 'number');
+      assert.deepEqual({ ...failure, id: 0 }, {
+        id: 0,
+        at: t0,
+        event: 'signin.failure',
+        outcome: 'failure',
+        accountId: account.id,
+        email: 'pat@example.com',
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0',
+        clientId: 'extranet',
+        details: { reason: 'bad-password', attempt: 3, locked: false, note: null },
+      });
+      assert.equal((await audit.recent({ limit: 1 })).length, 1);
+    });
+
+    test('audit: details that look secret are never stored', async () => {
+      const audit = new AuditLog(db.knex, { now: clock.now });
+      await audit.record({
+        event: 'code.failure',
+        outcome: 'failure',
+        email: 'quinn@example.com',
+        details: {
+          password: 'hunter2',
+          newPassword: 'x',
+          code: '123456',
+          totpCode: '654321',
+          secret: 'JBSWY3DP',
+          accessToken: 't',
+          cookie: 'c',
+          passwordHash: 'h',
+          reason: 'expired',
+        },
+      });
+      await audit.record({ event: 'password.set', outcome: 'success', details: { password: 'hunter2' } });
+      const [onlySecrets, mixed] = await audit.recent({ limit: 2 });
+      assert.deepEqual(mixed?.details, { reason: 'expired' });
+      assert.equal(onlySecrets?.details, null);
+      const stored = JSON.stringify(await db.knex('audit_events').select('*'));
+      for (const secret of ['hunter2', '123456', '654321', 'JBSWY3DP']) assert.ok(!stored.includes(secret), secret);
+    });
+
+    test('audit: oversized client text is clipped', async () => {
+      const audit = new AuditLog(db.knex, { now: clock.now });
+      await audit.record({ event: 'signin.email', outcome: 'info', userAgent: 'x'.repeat(10_000), details: { reason: 'y'.repeat(10_000) } });
+      const [row] = await audit.recent({ limit: 1 });
+      assert.equal(row?.userAgent?.length, 512);
+      assert.equal(String(row?.details?.reason).length, 512);
+    });
+
+    test('audit: purgeOlderThan removes only older events', async () => {
+      const audit = new AuditLog(db.knex, { now: clock.now });
+      for (const at of [days(-400), days(-366), days(-364), days(0)]) {
+        clock.set(at);
+        await audit.record({ event: 'logout', outcome: 'info' });
+      }
+      clock.set(t0);
+      assert.equal(await audit.purgeOlderThan(365), 2);
+      assert.equal(await audit.purgeOlderThan(365), 0);
+      assert.deepEqual((await audit.recent({ limit: 10 })).map((e) => e.at.getTime()), [days(0).getTime(), days(-364).getTime()]);
+    });
+
+    test('an audit event outlives its account', async () => {
+      const audit = new AuditLog(db.knex, { now: clock.now });
+      const account = await accounts.create({ email: 'rita@example.com' });
+      await audit.record({ event: 'account.created', outcome: 'success', accountId: account.id, email: account.email });
+      await db.knex('accounts').where('id', account.id).del();
+      assert.equal((await audit.recent({ email: 'rita@example.com', limit: 5 }))[0]?.accountId, account.id);
+    });
+
+    test('PostgreSQL: a dropped connection is replaced on the next query', { skip: variant.name !== 'postgres' && 'PostgreSQL only' }, async () => {
+      const backendPid = async (target: Database) =>
+        ((await target.knex.raw('select pg_backend_pid() as pid')) as { rows: Array<{ pid: number }> }).rows[0]!.pid;
+      // A pool of its own holds exactly one connection here, so the one terminated is the one it would reuse.
+      const victim = await variant.open();
+      try {
+        const dropped = await backendPid(victim);
+        await db.knex.raw('select pg_terminate_backend(?)', [dropped]);
+        // Give the client a moment to receive the server's goodbye, as an idle connection would.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await victim.ping();
+        assert.notEqual(await backendPid(victim), dropped);
+      } finally {
+        await victim.close();
+      }
+    });
+
+    test('PostgreSQL: instances starting together migrate once', { skip: variant.name !== 'postgres' && 'PostgreSQL only' }, async () => {
+      const fresh = databaseVariants().find((v) => v.name === 'postgres')!;
+      const [a, b] = await Promise.all([fresh.open(), fresh.open()]);
+      try {
+        const results = await Promise.all([migrate(a), migrate(b)]);
+        assert.deepEqual(results.flat().sort(), ['001_accounts', '002_audit_events']);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+        await fresh.cleanup();
+      }
+    });
+
+    test('PostgreSQL: createMany provisions 100,000 accounts within seconds', { skip: variant.name !== 'postgres' && 'PostgreSQL only' }, async () => {
+      const rows = Array.from({ length: 100_000 }, (_, i) => ({ email: `bulk${i}@example.com`, name: `Bulk ${i}` }));
+      const started = performance.now();
+      assert.deepEqual(await accounts.createMany(rows), { added: 100_000, skipped: 0 });
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+    });
+
+    test('embedded: a second process cannot open the same directory', { skip: variant.name !== 'embedded' && 'embedded only' }, async () => {
+      await assert.rejects(variant.open(), (err) => {
+        assert.ok(err instanceof DatabaseUnavailableError);
+        assert.match(err.message, /^Cannot open the embedded database in SSO_DATA_DIR .* in use by process \d+/);
+        return true;
+      });
+    });
+
+    // Last: it closes and reopens the database the other tests share.
+    test('data survives closing and reopening the database', async () => {
+      const created = await accounts.create({ email: 'tom@example.com' });
+      await new AuditLog(db.knex).record({ event: 'account.created', outcome: 'success', accountId: created.id });
+      await db.close();
+      await db.close();
+
+      db = await variant.open();
+      assert.deepEqual(await migrate(db), []);
+      const reopened = new AccountRepository(db.knex, { activationDays: 30, now: clock.now });
+      assert.deepEqual(await reopened.findByEmail('tom@example.com'), created);
+      assert.equal((await new AuditLog(db.knex).recent({ limit: 1 }))[0]?.accountId, created.id);
+    });
+  });
+}
+
+describe('opening an unreachable database', () => {
+  test('rejects within seconds with one line naming DATABASE_URL', async () => {
+    const started = performance.now();
+    await assert.rejects(
+      openDatabase({ databaseUrl: 'postgres://postgres:secret@127.0.0.1:1/test', databaseSchema: undefined, dataDir: '.' }),
+      (err) => {
+        assert.ok(err instanceof DatabaseUnavailableError);
+        assert.match(err.message, /^Cannot connect to the database at DATABASE_URL=postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test: /);
+        assert.ok(!err.message.includes('\n'));
+        assert.ok(!err.message.includes('secret'));
+        return true;
+      },
+    );
+    assert.ok(performance.now() - started < 6000);
+  });
+});

@@ -1,0 +1,185 @@
+import type { Messages } from './en.ts';
+
+/** German as used in Belgium (the same as in Germany), formal ("Sie"). */
+export const de: Messages = {
+  // The service name is a product name and stays as it is in every language.
+  'layout.serviceName': '{brand} Extranet Identity Provider',
+  'layout.errorPrefix': 'Fehler:',
+  'layout.errorSummaryTitle': 'Es ist ein Problem aufgetreten',
+  'layout.help': 'Wenn Sie Hilfe benötigen: {support}',
+  'layout.language': 'Sprache',
+  'layout.skipLink': 'Zum Hauptinhalt springen',
+
+  'common.continue': 'Weiter',
+  'common.back': 'Zurück',
+  'common.emailLabel': 'E-Mail-Adresse',
+  'common.show': 'Anzeigen',
+  'common.hide': 'Ausblenden',
+  'common.showPassword': 'Passwort anzeigen',
+  'common.hidePassword': 'Passwort ausblenden',
+
+  'unit.second.one': '{n} Sekunde',
+  'unit.second.other': '{n} Sekunden',
+  'unit.minute.one': '{n} Minute',
+  'unit.minute.other': '{n} Minuten',
+  // Dative plural: days only appear after "innerhalb von".
+  'unit.day.one': '{n} Tag',
+  'unit.day.other': '{n} Tagen',
+
+  'identify.heading': 'Anmelden',
+  'identify.error.required': 'Geben Sie Ihre E-Mail-Adresse ein',
+  'identify.error.format': 'Geben Sie eine E-Mail-Adresse im richtigen Format ein, zum Beispiel name@example.com',
+  'identify.error.unknown': 'Für die angegebene Benutzerkennung wurde kein Konto gefunden.',
+  'identify.error.deactivated': 'Ihr Konto wurde deaktiviert.',
+  'identify.error.activationExpired':
+    'Es wurde nicht innerhalb von {period} nach der Einladung aktiviert und muss daher reaktiviert werden, bevor es genutzt werden kann.',
+  'identify.error.deactivatedByOperator': 'Es muss reaktiviert werden, bevor es genutzt werden kann.',
+  'identify.error.askReactivation': 'Bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.',
+
+  'signIn.heading': 'Anmelden',
+  'signIn.intro': 'Melden Sie sich mit Ihrer E-Mail-Adresse an',
+  'signIn.passwordLabel': 'Passwort',
+  'signIn.forgotLink': 'Erstanmeldung/Passwort vergessen?',
+  'signIn.submit': 'Anmelden',
+  'signIn.error.passwordRequired': 'Geben Sie Ihr Passwort ein',
+  'signIn.error.invalid': 'Die E-Mail-Adresse oder das Passwort ist falsch.',
+
+  'limit.locked': 'Zu viele fehlgeschlagene Versuche. Versuchen Sie es in {wait} erneut.',
+  'limit.network': 'Zu viele fehlgeschlagene Versuche aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut.',
+
+  'activation.heading': 'Erstanmeldung',
+  'activation.intro':
+    'Wir senden einen Bestätigungscode an Ihre E-Mail-Adresse. Sobald Sie ihn eingegeben haben, können Sie Ihr Passwort wählen.',
+  'activation.send': 'Bestätigungscode senden',
+  'activation.sent': 'Der Bestätigungscode wurde gesendet. Bitte kopieren Sie ihn in das Eingabefeld unten.',
+  'activation.codeLabel': 'Bestätigungscode',
+  'activation.codeHint': 'Wenn die E-Mail nicht innerhalb weniger Minuten ankommt, sehen Sie in Ihrem Spam-Ordner nach.',
+  'activation.verify': 'Code bestätigen',
+  'activation.resend': 'Neuen Code senden',
+  'activation.verified': 'Der Code wurde bestätigt. Sie können jetzt fortfahren.',
+  'activation.error.codeRequired': 'Geben Sie den Bestätigungscode ein',
+  'activation.error.codeFormat': 'Geben Sie den 6-stelligen Code ein',
+  'activation.error.codeWrong': 'Der Code ist falsch. Prüfen Sie die E-Mail und versuchen Sie es erneut.',
+  'activation.error.codeExpired':
+    'Dieser Code ist abgelaufen oder kann nicht mehr verwendet werden. Fordern Sie einen neuen Code an.',
+  'activation.error.resendTooSoon': 'Warten Sie {wait}, bevor Sie einen neuen Code anfordern.',
+  'activation.error.sendLimit': 'Sie haben zu viele Codes angefordert. Versuchen Sie es in {wait} erneut.',
+  'activation.error.sendFailed': 'Die E-Mail konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
+
+  'password.heading': 'Wählen Sie Ihr Passwort',
+  'password.newLabel': 'Neues Passwort',
+  'password.confirmLabel': 'Neues Passwort bestätigen',
+  'password.rulesTitle': 'Ihr Passwort muss:',
+  'password.rule.length': '{min} bis {max} Zeichen lang sein',
+  'password.rule.characters':
+    'nur Buchstaben (A–Z, a–z), Ziffern (0–9) und diese Sonderzeichen enthalten, ohne Leerzeichen: {symbols}',
+  'password.rule.dotBeforeAt': 'keinen Punkt (.) direkt vor dem @-Zeichen haben',
+  'password.rule.composition':
+    'mindestens 3 davon enthalten: einen Kleinbuchstaben, einen Großbuchstaben, eine Ziffer, ein Sonderzeichen',
+  'password.rule.common': 'kein häufig verwendetes Passwort sein',
+  'password.rule.email': 'nicht den Teil Ihrer E-Mail-Adresse vor dem @-Zeichen enthalten',
+  'password.error.required': 'Geben Sie ein neues Passwort ein',
+  'password.error.too-short': 'Ihr Passwort muss mindestens {min} Zeichen lang sein',
+  'password.error.too-long': 'Ihr Passwort darf höchstens {max} Zeichen lang sein',
+  'password.error.invalid-characters':
+    'Ihr Passwort darf nur Buchstaben (A–Z, a–z), Ziffern (0–9) und die aufgeführten Sonderzeichen enthalten, ohne Leerzeichen',
+  'password.error.dot-before-at': 'Ihr Passwort darf keinen Punkt (.) direkt vor dem @-Zeichen haben',
+  'password.error.composition':
+    'Ihr Passwort muss mindestens 3 davon enthalten: einen Kleinbuchstaben, einen Großbuchstaben, eine Ziffer, ein Sonderzeichen',
+  'password.error.common': 'Dieses Passwort ist zu häufig. Wählen Sie eines, das schwerer zu erraten ist',
+  'password.error.contains-email': 'Ihr Passwort darf nicht den Teil Ihrer E-Mail-Adresse vor dem @-Zeichen enthalten',
+  'password.error.mismatch': 'Die Passwörter stimmen nicht überein',
+
+  'enroll.heading': 'Richten Sie Ihre Authenticator-App ein',
+  'enroll.intro':
+    'Zum Schutz Ihres Kontos melden Sie sich mit Ihrem Passwort und einem Code aus einer Authenticator-App auf Ihrem Telefon an.',
+  'enroll.install': 'Installieren Sie Microsoft Authenticator auf Ihrem Telefon:',
+  'enroll.appStore': 'Microsoft Authenticator im App Store (iPhone)',
+  'enroll.googlePlay': 'Microsoft Authenticator bei Google Play (Android)',
+  'enroll.scan': 'Fügen Sie in der App ein Konto hinzu, wählen Sie „Anderes Konto“ und scannen Sie diesen QR-Code.',
+  'enroll.qrAlt': 'QR-Code',
+  'enroll.trouble': 'Funktioniert es immer noch nicht?',
+  'enroll.manual': 'Wenn Sie den QR-Code nicht scannen können, fügen Sie das Konto manuell mit diesen Angaben hinzu:',
+  'enroll.accountName': 'Kontoname',
+  'enroll.secretKey': 'Geheimer Schlüssel',
+  'enroll.algorithm': 'Algorithmus',
+  'enroll.digits': 'Ziffern',
+  'enroll.period': 'Intervall',
+  'enroll.next': 'Sobald die App einen 6-stelligen Code anzeigt, wählen Sie Weiter.',
+
+  'totp.heading': 'Bestätigung in zwei Schritten',
+  'totp.intro': 'Geben Sie den Bestätigungscode aus Ihrer Authenticator-App ein.',
+  'totp.codeLabel': 'Geben Sie Ihren Code ein.',
+  'totp.submit': 'Bestätigen',
+  'totp.lostDevice':
+    'Telefon verloren oder App gelöscht? Bitten Sie Ihre Kontaktperson, Ihren Authenticator zurückzusetzen.',
+  'totp.error.required': 'Geben Sie den Code aus Ihrer Authenticator-App ein',
+  'totp.error.format': 'Geben Sie den 6-stelligen Code ein',
+  'totp.error.invalid':
+    'Der Code ist falsch oder wurde bereits verwendet. Warten Sie auf einen neuen Code und versuchen Sie es erneut.',
+
+  'forgot.heading': 'Passwort zurücksetzen',
+  'forgot.intro':
+    'Bestätigen Sie Ihre E-Mail-Adresse. Anschließend geben Sie einen Code aus Ihrer Authenticator-App ein und wählen ein neues Passwort.',
+  'forgot.error.required': 'Geben Sie Ihre E-Mail-Adresse ein',
+  'forgot.error.mismatch': 'Geben Sie die E-Mail-Adresse des Kontos ein, mit dem Sie sich anmelden',
+
+  'error.expired.title': 'Ihre Anmeldesitzung ist abgelaufen oder nicht mehr gültig',
+  'error.expired.body': 'Kehren Sie zur Anwendung zurück und melden Sie sich erneut an.',
+  'error.badRequest.title': 'Diese Anfrage konnte leider nicht verarbeitet werden',
+  'error.badRequest.body':
+    'Gehen Sie zurück und versuchen Sie es erneut. Wenn das Problem weiterhin besteht, beginnen Sie erneut in der Anwendung.',
+  'error.forbidden.title': 'Dieses Formular ist abgelaufen',
+  'error.forbidden.body':
+    'Zu Ihrer Sicherheit konnte das Formular nicht gesendet werden. Beginnen Sie erneut und senden Sie es noch einmal.',
+  'error.notFound.title': 'Seite nicht gefunden',
+  'error.notFound.body': 'Prüfen Sie die Adresse oder kehren Sie zur Anwendung zurück und melden Sie sich erneut an.',
+  'error.unavailable.title': 'Der Dienst ist vorübergehend nicht verfügbar',
+  'error.unavailable.body': 'Bitte versuchen Sie es in einigen Minuten erneut.',
+  'error.generic.title': 'Leider ist ein Fehler aufgetreten',
+  'error.generic.body': 'Bitte versuchen Sie es später erneut.',
+  'error.returnToApp': 'Zurück zur Anwendung',
+  'error.startAgain': 'Neu beginnen',
+  'error.reference': 'Referenz: {id}',
+  'error.deactivated.title': 'Ihr Konto wurde deaktiviert',
+  'error.deactivated.body':
+    'Es muss reaktiviert werden, bevor es genutzt werden kann. Bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.',
+  'error.step.title': 'Diese Seite ist an dieser Stelle nicht verfügbar',
+  'error.step.body':
+    'Die Schritte der Anmeldung müssen der Reihe nach durchlaufen werden. Kehren Sie zur Anwendung zurück und melden Sie sich erneut an.',
+
+  'logout.heading': 'Abmelden',
+  'logout.confirm': 'Möchten Sie sich abmelden?',
+  'logout.submit': 'Abmelden',
+  'logout.stay': 'Angemeldet bleiben',
+  'logout.done': 'Sie wurden abgemeldet.',
+  'logout.doneHint': 'Sie können dieses Fenster jetzt schließen.',
+
+  'mail.greeting': 'Guten Tag,',
+  'mail.unmonitored':
+    'Diese E-Mail wurde von einer Adresse gesendet, die nicht überwacht wird. Bitte antworten Sie nicht darauf.',
+  'mail.code.subject': 'E-Mail-Bestätigungscode für Ihr Konto beim {brand} Extranet Identity Provider',
+  'mail.code.intro':
+    'Verwenden Sie diesen Code, um die E-Mail-Adresse Ihres Kontos beim {brand} Extranet Identity Provider zu bestätigen.',
+  'mail.code.code': 'Ihr Code lautet: {code}',
+  'mail.code.validity': 'Dieser Code ist {validity} gültig.',
+  'mail.code.ignore':
+    'Wenn Sie diesen Code nicht angefordert haben, hat möglicherweise jemand Ihre E-Mail-Adresse versehentlich eingegeben, und Sie können diese E-Mail ignorieren.',
+  'mail.passwordChanged.subject': 'Das Passwort Ihres Kontos beim {brand} Extranet Identity Provider wurde geändert',
+  'mail.passwordChanged.body': 'Das Passwort Ihres Kontos beim {brand} Extranet Identity Provider wurde geändert.',
+  'mail.passwordChanged.notYou':
+    'Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich sofort an Ihre Kontaktperson.',
+  'mail.mfaReset.subject':
+    'Der Authenticator Ihres Kontos beim {brand} Extranet Identity Provider wurde zurückgesetzt',
+  'mail.mfaReset.body': 'Die Authenticator-App, die mit Ihrem Konto beim {brand} Extranet Identity Provider verknüpft war, wurde entfernt.',
+  'mail.mfaReset.next':
+    'Bei Ihrer nächsten Anmeldung werden Sie nach der Eingabe Ihres Passworts gebeten, erneut eine Authenticator-App einzurichten.',
+  'mail.mfaReset.notYou': 'Wenn Sie dies nicht veranlasst haben, wenden Sie sich sofort an Ihre Kontaktperson.',
+  'mail.invitation.subject': 'Aktivieren Sie Ihr Konto beim {brand} Extranet Identity Provider',
+  'mail.invitation.intro': 'Für Sie wurde ein Konto beim {brand} Extranet Identity Provider angelegt.',
+  'mail.invitation.steps':
+    'Öffnen Sie zur Aktivierung die Anmeldeseite, geben Sie Ihre E-Mail-Adresse ein und wählen Sie „{link}“. Sie erhalten einen Bestätigungscode per E-Mail, wählen ein Passwort und richten eine Authenticator-App auf Ihrem Telefon ein.',
+  'mail.invitation.button': 'Zur Anmeldeseite',
+  'mail.invitation.deadline':
+    'Bitte aktivieren Sie Ihr Konto bis spätestens {date}. Danach wird es deaktiviert und Ihre Kontaktperson muss es reaktivieren.',
+};

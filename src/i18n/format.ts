@@ -1,0 +1,31 @@
+import { intlTags } from './locale.ts';
+import type { Translate } from './translate.ts';
+
+type Unit = 'second' | 'minute' | 'day';
+
+function count(t: Translate, unit: Unit, n: number): string {
+  const form = new Intl.PluralRules(intlTags[t.locale]).select(n) === 'one' ? 'one' : 'other';
+  return t(`unit.${unit}.${form}`, { n });
+}
+
+/**
+ * A wait or a validity for the `{wait}` and `{validity}` placeholders: seconds under a minute,
+ * whole minutes from there on. Both round up, so a user told to wait never comes back too early.
+ */
+export function formatWait(t: Translate, seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  return whole < 60 ? count(t, 'second', whole) : count(t, 'minute', Math.ceil(whole / 60));
+}
+
+/** A number of days for the `{period}` placeholder, e.g. the activation window. */
+export function formatDays(t: Translate, days: number): string {
+  return count(t, 'day', days);
+}
+
+/**
+ * A calendar date for the `{date}` placeholder, e.g. "12 March 2025" or "12. März 2025". The
+ * server knows no user's time zone, so the date is the one in UTC.
+ */
+export function formatDate(t: Translate, date: Date): string {
+  return new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+}

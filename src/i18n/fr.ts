@@ -1,0 +1,182 @@
+import type { Messages } from './en.ts';
+
+/** French as used in Belgium, formal ("vous"). */
+export const fr: Messages = {
+  // The service name is a product name and stays as it is in every language.
+  'layout.serviceName': '{brand} Extranet Identity Provider',
+  'layout.errorPrefix': 'Erreur :',
+  'layout.errorSummaryTitle': 'Il y a un problème',
+  'layout.help': 'Si vous avez besoin d’aide : {support}',
+  'layout.language': 'Langue',
+  'layout.skipLink': 'Aller au contenu principal',
+
+  'common.continue': 'Continuer',
+  'common.back': 'Retour',
+  'common.emailLabel': 'Adresse e-mail',
+  'common.show': 'Afficher',
+  'common.hide': 'Masquer',
+  'common.showPassword': 'Afficher le mot de passe',
+  'common.hidePassword': 'Masquer le mot de passe',
+
+  // French treats 0 as singular too; Intl.PluralRules('fr') picks "one" for it.
+  'unit.second.one': '{n} seconde',
+  'unit.second.other': '{n} secondes',
+  'unit.minute.one': '{n} minute',
+  'unit.minute.other': '{n} minutes',
+  'unit.day.one': '{n} jour',
+  'unit.day.other': '{n} jours',
+
+  'identify.heading': 'Se connecter',
+  'identify.error.required': 'Saisissez votre adresse e-mail',
+  'identify.error.format': 'Saisissez une adresse e-mail au bon format, par exemple nom@example.com',
+  'identify.error.unknown': 'Aucun compte n’a été trouvé pour l’identifiant utilisateur indiqué.',
+  'identify.error.deactivated': 'Votre compte a été désactivé.',
+  'identify.error.activationExpired':
+    'Il n’a pas été activé dans un délai de {period} après l’invitation : il doit donc être réactivé avant de pouvoir être utilisé.',
+  'identify.error.deactivatedByOperator': 'Il doit être réactivé avant de pouvoir être utilisé.',
+  'identify.error.askReactivation': 'Demandez à votre personne de contact de réactiver votre compte.',
+
+  'signIn.heading': 'Se connecter',
+  'signIn.intro': 'Connectez-vous avec votre adresse e-mail',
+  'signIn.passwordLabel': 'Mot de passe',
+  'signIn.forgotLink': 'Première connexion/Mot de passe oublié ?',
+  'signIn.submit': 'Se connecter',
+  'signIn.error.passwordRequired': 'Saisissez votre mot de passe',
+  'signIn.error.invalid': 'L’adresse e-mail ou le mot de passe est incorrect.',
+
+  'limit.locked': 'Trop de tentatives échouées. Réessayez dans {wait}.',
+  'limit.network': 'Trop de tentatives échouées depuis votre réseau. Réessayez dans {wait}.',
+
+  'activation.heading': 'Première connexion',
+  'activation.intro':
+    'Nous allons envoyer un code de vérification à votre adresse e-mail. Une fois ce code saisi, vous pourrez choisir votre mot de passe.',
+  'activation.send': 'Envoyer le code de vérification',
+  'activation.sent': 'Le code de vérification a été envoyé. Copiez-le dans le champ ci-dessous.',
+  'activation.codeLabel': 'Code de vérification',
+  'activation.codeHint':
+    'Si l’e-mail n’arrive pas d’ici quelques minutes, vérifiez votre dossier de courrier indésirable.',
+  'activation.verify': 'Vérifier le code',
+  'activation.resend': 'Envoyer un nouveau code',
+  'activation.verified': 'Le code a été vérifié. Vous pouvez maintenant continuer.',
+  'activation.error.codeRequired': 'Saisissez le code de vérification',
+  'activation.error.codeFormat': 'Saisissez le code à 6 chiffres',
+  'activation.error.codeWrong': 'Le code est incorrect. Vérifiez l’e-mail et réessayez.',
+  'activation.error.codeExpired': 'Ce code a expiré ou ne peut plus être utilisé. Demandez un nouveau code.',
+  'activation.error.resendTooSoon': 'Attendez {wait} avant de demander un nouveau code.',
+  'activation.error.sendLimit': 'Vous avez demandé trop de codes. Réessayez dans {wait}.',
+  'activation.error.sendFailed': 'L’e-mail n’a pas pu être envoyé. Veuillez réessayer.',
+
+  'password.heading': 'Choisissez votre mot de passe',
+  'password.newLabel': 'Nouveau mot de passe',
+  'password.confirmLabel': 'Confirmez le nouveau mot de passe',
+  'password.rulesTitle': 'Votre mot de passe doit :',
+  'password.rule.length': 'compter de {min} à {max} caractères',
+  'password.rule.characters':
+    'utiliser uniquement des lettres (A–Z, a–z), des chiffres (0–9) et ces symboles, sans espaces : {symbols}',
+  'password.rule.dotBeforeAt': 'ne pas comporter de point (.) juste avant le signe @',
+  'password.rule.composition':
+    'contenir au moins 3 de ces éléments : une minuscule, une majuscule, un chiffre, un symbole',
+  'password.rule.common': 'ne pas être un mot de passe courant',
+  'password.rule.email': 'ne pas contenir la partie de votre adresse e-mail située avant le signe @',
+  'password.error.required': 'Saisissez un nouveau mot de passe',
+  'password.error.too-short': 'Votre mot de passe doit compter au moins {min} caractères',
+  'password.error.too-long': 'Votre mot de passe doit compter au plus {max} caractères',
+  'password.error.invalid-characters':
+    'Votre mot de passe ne peut contenir que des lettres (A–Z, a–z), des chiffres (0–9) et les symboles indiqués, sans espaces',
+  'password.error.dot-before-at': 'Votre mot de passe ne peut pas comporter de point (.) juste avant le signe @',
+  'password.error.composition':
+    'Votre mot de passe doit contenir au moins 3 de ces éléments : une minuscule, une majuscule, un chiffre, un symbole',
+  'password.error.common': 'Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner',
+  'password.error.contains-email':
+    'Votre mot de passe ne peut pas contenir la partie de votre adresse e-mail située avant le signe @',
+  'password.error.mismatch': 'Les mots de passe ne correspondent pas',
+
+  'enroll.heading': 'Configurez votre application d’authentification',
+  'enroll.intro':
+    'Pour protéger votre compte, vous vous connectez avec votre mot de passe et un code fourni par une application d’authentification sur votre téléphone.',
+  'enroll.install': 'Installez Microsoft Authenticator sur votre téléphone :',
+  'enroll.appStore': 'Microsoft Authenticator sur l’App Store (iPhone)',
+  'enroll.googlePlay': 'Microsoft Authenticator sur Google Play (Android)',
+  'enroll.scan': 'Dans l’application, ajoutez un compte, choisissez « Autre compte » et scannez ce code QR.',
+  'enroll.qrAlt': 'Code QR',
+  'enroll.trouble': 'Vous rencontrez toujours des difficultés ?',
+  'enroll.manual': 'Si vous ne pouvez pas scanner le code QR, ajoutez le compte manuellement avec ces informations :',
+  'enroll.accountName': 'Nom du compte',
+  'enroll.secretKey': 'Clé secrète',
+  'enroll.algorithm': 'Algorithme',
+  'enroll.digits': 'Chiffres',
+  'enroll.period': 'Période',
+  'enroll.next': 'Lorsque l’application affiche un code à 6 chiffres, sélectionnez Continuer.',
+
+  'totp.heading': 'Vérification en deux étapes',
+  'totp.intro': 'Saisissez le code de vérification de votre application d’authentification.',
+  'totp.codeLabel': 'Saisissez votre code.',
+  'totp.submit': 'Vérifier',
+  'totp.lostDevice':
+    'Vous avez perdu votre téléphone ou supprimé l’application ? Demandez à votre personne de contact de réinitialiser votre authentificateur.',
+  'totp.error.required': 'Saisissez le code de votre application d’authentification',
+  'totp.error.format': 'Saisissez le code à 6 chiffres',
+  'totp.error.invalid': 'Le code est incorrect ou a déjà été utilisé. Attendez un nouveau code et réessayez.',
+
+  'forgot.heading': 'Réinitialisez votre mot de passe',
+  'forgot.intro':
+    'Confirmez votre adresse e-mail. Vous saisirez ensuite un code de votre application d’authentification et choisirez un nouveau mot de passe.',
+  'forgot.error.required': 'Saisissez votre adresse e-mail',
+  'forgot.error.mismatch': 'Saisissez l’adresse e-mail du compte avec lequel vous vous connectez',
+
+  'error.expired.title': 'Votre session de connexion a expiré ou n’est plus valide',
+  'error.expired.body': 'Retournez à l’application et reconnectez-vous.',
+  'error.badRequest.title': 'Désolé, cette demande n’a pas pu être traitée',
+  'error.badRequest.body': 'Revenez en arrière et réessayez. Si le problème persiste, recommencez depuis l’application.',
+  'error.forbidden.title': 'Ce formulaire a expiré',
+  'error.forbidden.body':
+    'Pour votre sécurité, le formulaire n’a pas pu être envoyé. Recommencez et envoyez-le à nouveau.',
+  'error.notFound.title': 'Page introuvable',
+  'error.notFound.body': 'Vérifiez l’adresse, ou retournez à l’application et reconnectez-vous.',
+  'error.unavailable.title': 'Désolé, le service est temporairement indisponible',
+  'error.unavailable.body': 'Veuillez réessayer dans quelques minutes.',
+  'error.generic.title': 'Désolé, une erreur s’est produite',
+  'error.generic.body': 'Veuillez réessayer plus tard.',
+  'error.returnToApp': 'Retourner à l’application',
+  'error.startAgain': 'Recommencer',
+  'error.reference': 'Référence : {id}',
+  'error.deactivated.title': 'Votre compte a été désactivé',
+  'error.deactivated.body':
+    'Il doit être réactivé avant de pouvoir être utilisé. Demandez à votre personne de contact de réactiver votre compte.',
+  'error.step.title': 'Cette page n’est pas disponible à ce stade',
+  'error.step.body':
+    'Les étapes de la connexion doivent être suivies dans l’ordre. Retournez à l’application et reconnectez-vous.',
+
+  'logout.heading': 'Se déconnecter',
+  'logout.confirm': 'Voulez-vous vous déconnecter ?',
+  'logout.submit': 'Se déconnecter',
+  'logout.stay': 'Rester connecté',
+  'logout.done': 'Vous avez été déconnecté.',
+  'logout.doneHint': 'Vous pouvez maintenant fermer cette fenêtre.',
+
+  'mail.greeting': 'Bonjour,',
+  'mail.unmonitored': 'Cet e-mail a été envoyé depuis une adresse qui n’est pas consultée. Merci de ne pas y répondre.',
+  'mail.code.subject': 'Code de vérification de l’adresse e-mail de votre compte {brand} Extranet Identity Provider',
+  'mail.code.intro':
+    'Utilisez ce code pour confirmer l’adresse e-mail de votre compte {brand} Extranet Identity Provider.',
+  'mail.code.code': 'Votre code est : {code}',
+  'mail.code.validity': 'Ce code est valable {validity}.',
+  'mail.code.ignore':
+    'Si vous n’avez pas demandé ce code, quelqu’un a peut-être saisi votre adresse e-mail par erreur et vous pouvez ignorer cet e-mail.',
+  'mail.passwordChanged.subject': 'Le mot de passe de votre compte {brand} Extranet Identity Provider a été modifié',
+  'mail.passwordChanged.body': 'Le mot de passe de votre compte {brand} Extranet Identity Provider a été modifié.',
+  'mail.passwordChanged.notYou':
+    'Si vous n’êtes pas à l’origine de cette modification, contactez immédiatement votre personne de contact.',
+  'mail.mfaReset.subject': 'L’authentificateur de votre compte {brand} Extranet Identity Provider a été réinitialisé',
+  'mail.mfaReset.body': 'L’application d’authentification liée à votre compte {brand} Extranet Identity Provider a été supprimée.',
+  'mail.mfaReset.next':
+    'Lors de votre prochaine connexion, il vous sera demandé de configurer à nouveau une application d’authentification après avoir saisi votre mot de passe.',
+  'mail.mfaReset.notYou': 'Si vous n’avez pas fait cette demande, contactez immédiatement votre personne de contact.',
+  'mail.invitation.subject': 'Activez votre compte {brand} Extranet Identity Provider',
+  'mail.invitation.intro': 'Un compte a été créé pour vous sur {brand} Extranet Identity Provider.',
+  'mail.invitation.steps':
+    'Pour l’activer, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez « {link} ». Vous recevrez un code de vérification par e-mail, choisirez un mot de passe et configurerez une application d’authentification sur votre téléphone.',
+  'mail.invitation.button': 'Accéder à la page de connexion',
+  'mail.invitation.deadline':
+    'Veuillez activer votre compte au plus tard le {date}. Passé cette date, il sera désactivé et votre personne de contact devra le réactiver.',
+};

@@ -1,0 +1,117 @@
+import { formatWait } from '../src/i18n/index.ts';
+import { MailDeliveryError } from '../src/mail/mailer.ts';
+import { verificationCodeEmail } from '../src/mail/messages.ts';
+import { normaliseCode } from '../src/security/code-input.ts';
+import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import { withProof } from './flow.ts';
+import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+
+function sendPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
+  const { t } = ctx.state.it;
+  render(services, ctx, {
+    view: 'activation-send',
+    title: t('activation.heading'),
+    status,
+    email,
+    errors: error === undefined ? [] : [{ message: error }],
+  });
+}
+
+function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string) {
+  const { t } = ctx.state.it;
+  render(services, ctx, {
+    view: 'activation-code',
+    title: t('activation.heading'),
+    status,
+    errors: error === undefined ? [] : [{ field: 'code', message: error }],
+  });
+}
+
+/** The sign-in page's link: forgot password for an account with an authenticator, else first-time login. */
+async function showHelp(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { flow, account } = await enterStep(services, ctx, 'help');
+  if (account.totpSecretEncrypted !== null) return goTo(ctx, '/forgot');
+  sendPage(services, ctx, flow.email);
+}
+
+/**
+ * Sends (or re-sends) the emailed code. The send limits are checked before the old code is
+ * replaced, and a failed delivery gives the reservation back: nothing is consumed by a mail error.
+ */
+async function sendCode(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { it } = ctx.state;
+  const { flow, account } = await enterStep(services, ctx, 'activationSend');
+  const fail = (status: number, message: string) =>
+    flow.codeSent ? codePage(services, ctx, status, message) : sendPage(services, ctx, flow.email, status, message);
+
+  const issued = await services.emailCodes.issue(account.id);
+  if (!issued.ok) {
+    const message =
+      issued.reason === 'too-soon'
+        ? it.t('activation.error.resendTooSoon', { wait: formatWait(it.t, issued.retryAfterSeconds) })
+        : it.t('activation.error.sendLimit', { wait: formatWait(it.t, issued.retryAfterSeconds) });
+    return fail(429, message);
+  }
+  const mail = verificationCodeEmail({
+    locale: it.locale,
+    brand: services.config.brand.name,
+    code: issued.code,
+    minutes: services.config.emailCodeTtlSeconds / 60,
+  });
+  try {
+    await services.mailer.send({ to: account.email, ...mail });
+  } catch (error) {
+    await issued.release();
+    if (!(error instanceof MailDeliveryError)) throw error;
+    services.logger.warn({ err: error.message, accountId: account.id }, 'verification email not delivered');
+    await audit(services, ctx, { event: 'code.sent', outcome: 'failure', accountId: account.id, email: account.email });
+    return fail(503, it.t('activation.error.sendFailed'));
+  }
+  services.metrics.codesSent.inc();
+  await audit(services, ctx, { event: 'code.sent', outcome: 'success', accountId: account.id, email: account.email });
+  await saveFlow(services, ctx, { ...flow, purpose: 'activation', codeSent: true });
+  goTo(ctx, '/activation/code');
+}
+
+async function showCode(services: InteractionServices, ctx: StepContext): Promise<void> {
+  await enterStep(services, ctx, 'activationCode');
+  codePage(services, ctx);
+}
+
+async function verifyCode(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { it } = ctx.state;
+  const { flow, account } = await enterStep(services, ctx, 'activationCode');
+  const raw = it.form.code ?? '';
+  if (raw.trim() === '') return codePage(services, ctx, 400, it.t('activation.error.codeRequired'));
+  const code = normaliseCode(raw.slice(0, 100));
+  if (code === undefined) return codePage(services, ctx, 400, it.t('activation.error.codeFormat'));
+
+  const locked = await lockMessage(services, ctx, account.id);
+  if (locked !== undefined) return codePage(services, ctx, 429, locked);
+
+  const verdict = await services.emailCodes.verify(account.id, code);
+  if (verdict !== 'ok') {
+    const lock = await countFailure(services, ctx, account);
+    await audit(services, ctx, { event: 'code.failure', outcome: 'failure', accountId: account.id, email: account.email, details: { reason: verdict } });
+    const message = lock ?? (verdict === 'wrong' ? it.t('activation.error.codeWrong') : it.t('activation.error.codeExpired'));
+    return codePage(services, ctx, lock === undefined ? 400 : 429, message);
+  }
+  await services.guard.recordSuccess(account.id);
+  await audit(services, ctx, { event: 'code.verified', outcome: 'success', accountId: account.id, email: account.email });
+  await saveFlow(services, ctx, withProof(flow, 'emailCode', services.now()));
+  goTo(ctx, '/activation/verified');
+}
+
+async function showVerified(services: InteractionServices, ctx: StepContext): Promise<void> {
+  await enterStep(services, ctx, 'activationVerified');
+  const { t } = ctx.state.it;
+  render(services, ctx, { view: 'activation-verified', title: t('activation.heading') });
+}
+
+export const activationRoutes: StepRoute[] = [
+  { method: 'get', path: '/help', handler: showHelp },
+  { method: 'post', path: '/activation/send', handler: sendCode },
+  { method: 'get', path: '/activation/code', handler: showCode },
+  { method: 'post', path: '/activation/verify', handler: verifyCode },
+  { method: 'get', path: '/activation/verified', handler: showVerified },
+];

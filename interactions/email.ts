@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { normaliseEmail } from '../src/accounts/account.ts';
+import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import { finishConsent } from './finish.ts';
+import { audit, countFailure, deactivationReason, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+
+const emailSchema = z.email().max(254);
+
+function emailPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string, detail?: string) {
+  const { t } = ctx.state.it;
+  render(services, ctx, {
+    view: 'email',
+    title: t('identify.heading'),
+    status,
+    email,
+    detail,
+    errors: error === undefined ? [] : [{ field: 'email', message: error }],
+  });
+}
+
+/** The first page: the email, prefilled from login_hint. A consent prompt never reaches a person. */
+async function showEmail(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { it } = ctx.state;
+  if (it.prompt === 'consent') {
+    await finishConsent(services, ctx);
+    return;
+  }
+  const hint = typeof it.params.login_hint === 'string' ? it.params.login_hint : '';
+  emailPage(services, ctx, it.flow?.email ?? hint.slice(0, 254));
+}
+
+async function submitEmail(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { it } = ctx.state;
+  const typed = (it.form.email ?? '').slice(0, 1000);
+  const email = normaliseEmail(typed);
+  if (email === '') return emailPage(services, ctx, typed, 400, it.t('identify.error.required'));
+  if (!emailSchema.safeParse(email).success) return emailPage(services, ctx, typed, 400, it.t('identify.error.format'));
+
+  const limited = await lockMessage(services, ctx, undefined);
+  if (limited !== undefined) return emailPage(services, ctx, typed, 429, limited);
+
+  const account = await services.accounts.findByEmail(email);
+  if (account === undefined) {
+    await countFailure(services, ctx, undefined);
+    await audit(services, ctx, { event: 'signin.email', outcome: 'failure', email, details: { reason: 'unknown' } });
+    return emailPage(services, ctx, typed, 400, it.t('identify.error.unknown'));
+  }
+  if (account.status === 'deactivated') {
+    await audit(services, ctx, { event: 'signin.email', outcome: 'failure', accountId: account.id, email, details: { reason: 'deactivated' } });
+    const detail = `${deactivationReason(services, it.t, account)} ${it.t('identify.error.askReactivation')}`;
+    return emailPage(services, ctx, typed, 403, it.t('identify.error.deactivated'), detail);
+  }
+  await saveFlow(services, ctx, services.flows.begin(it.uid, account));
+  goTo(ctx, '/password');
+}
+
+export const emailRoutes: StepRoute[] = [
+  { method: 'get', path: '', handler: showEmail },
+  { method: 'post', path: '/email', handler: submitEmail },
+];

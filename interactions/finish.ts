@@ -1,0 +1,60 @@
+import { amr } from '../src/provider.ts';
+import type { InteractionServices, StepContext } from './context.ts';
+import { requireStep } from './flow.ts';
+import { audit, currentAccount, facts } from './step-kit.ts';
+
+/**
+ * Hands the signed-in user back to the provider. Reached only with both a password and an
+ * authenticator proof in this interaction: no authorization code is ever issued without TOTP.
+ */
+export async function finishLogin(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const account = await currentAccount(services, ctx);
+  const flow = requireStep('finish', ctx.state.it.flow, facts(account));
+  if (account.status !== 'active') {
+    await services.accounts.activate(account.id);
+  }
+  await services.guard.recordSuccess(account.id);
+  services.metrics.signins.inc({ outcome: 'success' });
+  await audit(services, ctx, {
+    event: 'signin.success',
+    outcome: 'success',
+    accountId: account.id,
+    email: account.email,
+    details: { purpose: flow.purpose },
+  });
+  await services.flows.discard(flow.uid);
+  const returnTo = await services.provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: account.id, amr: [...amr], remember: true } },
+    { mergeWithLastSubmission: false },
+  );
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+/**
+ * The provider asks for consent only when no grant covers the request; clients are first-party, so
+ * the grant is recorded without asking (it is also created by loadExistingGrant on the way back).
+ */
+export async function finishConsent(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { provider } = services;
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  const { accountId } = details.session ?? {};
+  const clientId = details.params.client_id;
+  if (accountId === undefined || typeof clientId !== 'string') {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'login_required' }, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+    return;
+  }
+  const grant = details.grantId === undefined ? new provider.Grant({ accountId, clientId }) : await provider.Grant.find(details.grantId);
+  const target = grant ?? new provider.Grant({ accountId, clientId });
+  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  if (missing.missingOIDCScope !== undefined) target.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims !== undefined) target.addOIDCClaims(missing.missingOIDCClaims);
+  const grantId = await target.save();
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}

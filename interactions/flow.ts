@@ -1,0 +1,104 @@
+import type { Store } from '../src/store/store.ts';
+
+/**
+ * Why the user is in this interaction. `signin` is the ordinary path; `activation` is first-time
+ * login through an emailed code; `reset` is a forgotten password proven with the authenticator.
+ */
+export type Purpose = 'signin' | 'activation' | 'reset';
+
+/** What the user has proven in this interaction, each with the time (ms) it was proven. */
+export interface Proofs {
+  readonly emailCode?: number;
+  readonly password?: number;
+  readonly totp?: number;
+}
+export type Proof = keyof Proofs;
+
+export interface FlowState {
+  readonly uid: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly purpose: Purpose;
+  readonly proofs: Proofs;
+  /** The forgot-password page confirmed the email: the authenticator step may follow. */
+  readonly resetConfirmed: boolean;
+  /** An emailed code went out in this interaction, so the code page may be shown. */
+  readonly codeSent: boolean;
+  /** Enrollment in progress: the new secret, sealed, until its first code verifies. */
+  readonly pendingTotpSecret?: string;
+}
+
+/** The facts about the account that decide which steps are open. */
+export interface AccountFacts {
+  readonly hasTotp: boolean;
+}
+
+/**
+ * Every step and what must already be true to enter it. Handlers call `requireStep` first, so a
+ * step cannot be reached by typing its URL: skipping is impossible by construction.
+ */
+export const steps = {
+  password: (f: FlowState) => f.purpose === 'signin',
+  help: () => true,
+  forgot: (_f: FlowState, a: AccountFacts) => a.hasTotp,
+  activationSend: (_f: FlowState, a: AccountFacts) => !a.hasTotp,
+  activationCode: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.codeSent,
+  activationVerified: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.proofs.emailCode !== undefined,
+  totp: (f: FlowState, a: AccountFacts) =>
+    a.hasTotp && ((f.purpose === 'signin' && f.proofs.password !== undefined) || (f.purpose === 'reset' && f.resetConfirmed)),
+  newPassword: (f: FlowState) =>
+    (f.purpose === 'activation' && f.proofs.emailCode !== undefined) || (f.purpose === 'reset' && f.proofs.totp !== undefined),
+  enroll: (f: FlowState, a: AccountFacts) =>
+    !a.hasTotp &&
+    f.proofs.password !== undefined &&
+    (f.purpose === 'signin' || (f.purpose === 'activation' && f.proofs.emailCode !== undefined)),
+  finish: (f: FlowState) => f.proofs.password !== undefined && f.proofs.totp !== undefined,
+} satisfies Record<string, (flow: FlowState, account: AccountFacts) => boolean>;
+
+export type Step = keyof typeof steps;
+
+export class StepRefused extends Error {
+  override name = 'StepRefused';
+  constructor(readonly step: Step) {
+    super(`step ${step} is not open in this interaction`);
+  }
+}
+
+export function requireStep(step: Step, flow: FlowState | undefined, account: AccountFacts): FlowState {
+  if (flow === undefined || !steps[step](flow, account)) throw new StepRefused(step);
+  return flow;
+}
+
+export function withProof(flow: FlowState, proof: Proof, at: number): FlowState {
+  return { ...flow, proofs: { ...flow.proofs, [proof]: at } };
+}
+
+/** Flow states live in the store under the interaction's uid and expire with the interaction. */
+export class FlowStore {
+  constructor(
+    private readonly store: Store,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  private key(uid: string): string {
+    return `flow:${uid}`;
+  }
+
+  async load(uid: string): Promise<FlowState | undefined> {
+    const raw = await this.store.get(this.key(uid));
+    return raw === undefined ? undefined : (JSON.parse(raw) as FlowState);
+  }
+
+  async save(flow: FlowState): Promise<void> {
+    await this.store.set(this.key(flow.uid), JSON.stringify(flow), this.ttlSeconds);
+  }
+
+  async discard(uid: string): Promise<void> {
+    await this.store.del(this.key(uid));
+  }
+
+  /** A new email starts over: proofs gathered for one account never carry to another. */
+  begin(uid: string, account: { id: string; email: string }): FlowState {
+    return { uid, accountId: account.id, email: account.email, purpose: 'signin', proofs: {}, resetConfirmed: false, codeSent: false };
+  }
+}

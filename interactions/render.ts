@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import type { Config } from '../src/config.ts';
+import { translator, type Locale } from '../src/i18n/index.ts';
+
+const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
+
+export interface FieldError {
+  /** The id of the input the error belongs to; the error summary links to it. */
+  readonly field?: string;
+  readonly message: string;
+}
+
+export interface PageModel {
+  readonly title: string;
+  readonly errors?: readonly FieldError[];
+  readonly [key: string]: unknown;
+}
+
+export interface Renderer {
+  render(view: string, locale: Locale, model: PageModel): string;
+}
+
+/** Templates auto-escape every value; nothing reaches a page unescaped. */
+export function createRenderer(config: Pick<Config, 'brand' | 'supportText'>): Renderer {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
+  return {
+    render(view, locale, model) {
+      const t = translator(locale);
+      return env.render(`${view}.njk`, {
+        ...model,
+        t,
+        locale,
+        brand: config.brand.name,
+        hasLogo: config.brand.logoFile !== undefined,
+        serviceName: t('layout.serviceName', { brand: config.brand.name }),
+        helpLine: t('layout.help', { support: config.supportText }),
+        errors: model.errors ?? [],
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { normaliseEmail } from '../src/accounts/account.ts';
+import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import { audit, enterStep, goTo, render, saveFlow } from './step-kit.ts';
+
+function forgotPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
+  const { t } = ctx.state.it;
+  render(services, ctx, {
+    view: 'forgot',
+    title: t('forgot.heading'),
+    status,
+    email,
+    errors: error === undefined ? [] : [{ field: 'email', message: error }],
+  });
+}
+
+async function showForgot(services: InteractionServices, ctx: StepContext): Promise<void> {
+  await enterStep(services, ctx, 'forgot');
+  forgotPage(services, ctx, '');
+}
+
+/** The user confirms the account's email before the authenticator code opens the password change. */
+async function confirmForgot(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { it } = ctx.state;
+  const { flow, account } = await enterStep(services, ctx, 'forgot');
+  const typed = (it.form.email ?? '').slice(0, 1000);
+  if (typed.trim() === '') return forgotPage(services, ctx, typed, 400, it.t('forgot.error.required'));
+  if (normaliseEmail(typed) !== flow.email) return forgotPage(services, ctx, typed, 400, it.t('forgot.error.mismatch'));
+  await audit(services, ctx, { event: 'password.forgot', outcome: 'info', accountId: account.id, email: account.email });
+  await saveFlow(services, ctx, { ...flow, purpose: 'reset', resetConfirmed: true, proofs: {} });
+  goTo(ctx, '/totp');
+}
+
+export const resetRoutes: StepRoute[] = [
+  { method: 'get', path: '/forgot', handler: showForgot },
+  { method: 'post', path: '/forgot', handler: confirmForgot },
+];

@@ -1,0 +1,125 @@
+import type { Account } from '../src/accounts/account.ts';
+import type { AuditEvent } from '../src/audit.ts';
+import { formatDays, formatWait, type Translate } from '../src/i18n/index.ts';
+import type { ErrorKind } from './provider-pages.ts';
+import { type FlowState, requireStep, type AccountFacts, type Step } from './flow.ts';
+import type { InteractionServices, Page, StepContext } from './context.ts';
+
+/** A step that ends the request with an error page of its own status (never a 500). */
+export class PageError extends Error {
+  override name = 'PageError';
+  constructor(
+    readonly status: number,
+    readonly kind: ErrorKind,
+    /** Replaces the kind's standard explanation, already translated. */
+    readonly body?: string,
+  ) {
+    super(kind);
+  }
+}
+
+/** Why an account cannot be used, in the user's language. */
+export function deactivationReason(services: InteractionServices, t: Translate, account: Account): string {
+  return account.deactivationReason === 'activation-expired'
+    ? t('identify.error.activationExpired', { period: formatDays(t, services.config.activationDays) })
+    : t('identify.error.deactivatedByOperator');
+}
+
+export function render(services: InteractionServices, ctx: StepContext, page: Page): void {
+  const { view, status, ...model } = page;
+  const { it } = ctx.state;
+  ctx.status = status ?? 200;
+  ctx.type = 'html';
+  ctx.body = services.views.render(view, it.locale, {
+    ...model,
+    uid: it.uid,
+    csrf: it.csrf,
+    base: `/interaction/${it.uid}`,
+  });
+}
+
+export function goTo(ctx: StepContext, path: string): void {
+  ctx.status = 303;
+  ctx.redirect(`/interaction/${ctx.state.it.uid}${path}`);
+}
+
+export function facts(account: Account): AccountFacts {
+  return { hasTotp: account.totpSecretEncrypted !== null };
+}
+
+/**
+ * The account behind the flow, read fresh on every step so that an operator's deactivation or
+ * reset takes effect immediately, even in the middle of a flow.
+ */
+export async function currentAccount(services: InteractionServices, ctx: StepContext): Promise<Account> {
+  const flow = ctx.state.it.flow;
+  if (flow === undefined) throw new PageError(403, 'step');
+  const account = await services.accounts.findById(flow.accountId);
+  if (account === undefined) throw new PageError(403, 'step');
+  if (account.status === 'deactivated') {
+    throw new PageError(403, 'deactivated', deactivationReason(services, ctx.state.it.t, account));
+  }
+  return account;
+}
+
+/** The flow and the account, once the step's requirements are met; a refused step is a 403 page. */
+export async function enterStep(
+  services: InteractionServices,
+  ctx: StepContext,
+  step: Step,
+): Promise<{ flow: FlowState; account: Account }> {
+  const account = await currentAccount(services, ctx);
+  const flow = requireStep(step, ctx.state.it.flow, facts(account));
+  return { flow, account };
+}
+
+export async function saveFlow(services: InteractionServices, ctx: StepContext, flow: FlowState): Promise<void> {
+  ctx.state.it.flow = flow;
+  await services.flows.save(flow);
+}
+
+export function audit(
+  services: InteractionServices,
+  ctx: StepContext,
+  event: Omit<AuditEvent, 'ip' | 'userAgent' | 'clientId'>,
+): Promise<void> {
+  const { it } = ctx.state;
+  return services.audit.record({ ...event, ip: it.ip, userAgent: it.userAgent, clientId: it.clientId });
+}
+
+/** The lock message when the account or the client's address may not try again yet. */
+export async function lockMessage(
+  services: InteractionServices,
+  ctx: StepContext,
+  accountId: string | undefined,
+): Promise<string | undefined> {
+  const { it } = ctx.state;
+  const verdict = await services.guard.check({ accountId, ip: it.ip });
+  if (verdict.allowed) return undefined;
+  return verdict.scope === 'account'
+    ? it.t('limit.locked', { wait: formatWait(it.t, verdict.retryAfterSeconds) })
+    : it.t('limit.network', { wait: formatWait(it.t, verdict.retryAfterSeconds) });
+}
+
+/**
+ * Counts one failure against the account and the client's address; returns the lock message when
+ * this failure locked the account, and audits the lock.
+ */
+export async function countFailure(
+  services: InteractionServices,
+  ctx: StepContext,
+  account: Pick<Account, 'id' | 'email'> | undefined,
+): Promise<string | undefined> {
+  const { it } = ctx.state;
+  const result = await services.guard.recordFailure({ accountId: account?.id, ip: it.ip });
+  if (!result.locked || account === undefined) return undefined;
+  services.metrics.lockouts.inc();
+  await audit(services, ctx, {
+    event: 'account.locked',
+    outcome: 'failure',
+    accountId: account.id,
+    email: account.email,
+    details: { seconds: result.retryAfterSeconds ?? 0 },
+  });
+  return it.t('limit.locked', { wait: formatWait(it.t, result.retryAfterSeconds ?? 0) });
+}

@@ -1,0 +1,70 @@
+import { openSecret } from '../src/security/secret-box.ts';
+import { normaliseCode, verifyTotp } from '../src/security/totp.ts';
+import type { Account, InteractionServices, StepContext, StepRoute } from './context.ts';
+import { withProof } from './flow.ts';
+import { finishLogin } from './finish.ts';
+import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+
+/** The authenticator code page, shared by sign-in, reset and enrollment (only the form target differs). */
+export function totpPage(services: InteractionServices, ctx: StepContext, action: string, status = 200, error?: string): void {
+  const { t } = ctx.state.it;
+  render(services, ctx, {
+    view: 'totp',
+    title: t('totp.heading'),
+    status,
+    action,
+    errors: error === undefined ? [] : [{ field: 'code', message: error }],
+  });
+}
+
+export type TotpOutcome = { ok: true } | { ok: false; status: number; message: string };
+
+/** Checks a typed code against a secret, counting failures and refusing replays and locked accounts. */
+export async function checkTotp(
+  services: InteractionServices,
+  ctx: StepContext,
+  account: Account,
+  secret: string,
+): Promise<TotpOutcome> {
+  const { it } = ctx.state;
+  const raw = it.form.code ?? '';
+  if (raw.trim() === '') return { ok: false, status: 400, message: it.t('totp.error.required') };
+  const code = normaliseCode(raw.slice(0, 100));
+  if (code === undefined) return { ok: false, status: 400, message: it.t('totp.error.format') };
+
+  const locked = await lockMessage(services, ctx, account.id);
+  if (locked !== undefined) return { ok: false, status: 429, message: locked };
+
+  const verdict = await verifyTotp({ store: services.store, accountKey: account.id, secret, code, now: services.now });
+  if (verdict === 'ok') return { ok: true };
+  const lock = await countFailure(services, ctx, account);
+  await audit(services, ctx, {
+    event: 'totp.failure',
+    outcome: 'failure',
+    accountId: account.id,
+    email: account.email,
+    details: { reason: verdict },
+  });
+  return { ok: false, status: lock === undefined ? 401 : 429, message: lock ?? it.t('totp.error.invalid') };
+}
+
+async function showTotp(services: InteractionServices, ctx: StepContext): Promise<void> {
+  await enterStep(services, ctx, 'totp');
+  totpPage(services, ctx, '/totp');
+}
+
+async function submitTotp(services: InteractionServices, ctx: StepContext): Promise<void> {
+  const { flow, account } = await enterStep(services, ctx, 'totp');
+  const secret = openSecret(services.secretKey, account.totpSecretEncrypted!);
+  const outcome = await checkTotp(services, ctx, account, secret);
+  if (!outcome.ok) return totpPage(services, ctx, '/totp', outcome.status, outcome.message);
+  await audit(services, ctx, { event: 'signin.totp', outcome: 'success', accountId: account.id, email: account.email });
+  await saveFlow(services, ctx, withProof(flow, 'totp', services.now()));
+  if (flow.purpose === 'reset') return goTo(ctx, '/new-password');
+  await finishLogin(services, ctx);
+}
+
+export const totpRoutes: StepRoute[] = [
+  { method: 'get', path: '/totp', handler: showTotp },
+  { method: 'post', path: '/totp', handler: submitTotp },
+];

@@ -1,0 +1,127 @@
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import { FlowStore } from '../interactions/flow.ts';
+import type { InteractionServices } from '../interactions/context.ts';
+import { createProviderPages } from '../interactions/provider-pages.ts';
+import { createRenderer } from '../interactions/render.ts';
+import { AccountRepository } from './accounts/repository.ts';
+import { createApp, type Readiness } from './app.ts';
+import { AuditLog } from './audit.ts';
+import { loadClients } from './clients.ts';
+import { rules, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/knex.ts';
+import { migrate } from './db/migrate.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { createMetrics } from './metrics.ts';
+import { createProvider } from './provider.ts';
+import { loadSecrets } from './secrets.ts';
+import { BruteForceGuard } from './security/brute-force.ts';
+import { EmailCodes } from './security/email-codes.ts';
+import { createStore } from './store/index.ts';
+import { createOidcAdapter } from './store/oidc-adapter.ts';
+import type { Store } from './store/store.ts';
+
+export interface Server {
+  readonly app: Koa;
+  readonly provider: Provider;
+  readonly services: InteractionServices;
+  readonly database: Database;
+  readonly store: Store;
+  readonly mailer: Mailer;
+  readonly readiness: Readiness;
+  /** Runs the periodic housekeeping once: stale invitations, old audit events. */
+  housekeeping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  readonly logger: Logger;
+  /** The clock of every rule that counts time; tests move it instead of waiting. */
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the whole server from a Config: the backends it needs (opened and migrated), the
+ * provider, and the Koa app. Fails with a ConfigError naming the cause when a backend is missing.
+ */
+export async function buildServer(config: Config, options: ServerOptions): Promise<Server> {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const clients = await loadClients(config.clientsFile);
+  const secrets = await loadSecrets(config);
+  const database = await openDatabase(config, { warn: (message) => logger.warn(message) });
+  const opened: Array<() => Promise<void>> = [() => database.close()];
+  const closeAll = async () => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const applied = await migrate(database);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const store = await createStore(config, {
+      onConnectionChange: (connected, error) =>
+        connected ? logger.info('store connection restored') : logger.error({ err: error?.message }, 'store connection lost'),
+    });
+    opened.push(() => store.close());
+    const mailer = createMailer(config, logger);
+    opened.push(async () => mailer.close());
+
+    const metrics = createMetrics();
+    const views = createRenderer(config);
+    const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
+    const audit = new AuditLog(database.knex);
+    const provider = createProvider({
+      config,
+      secrets,
+      clients,
+      adapter: createOidcAdapter(store),
+      accounts,
+      pages: createProviderPages(views),
+    });
+    provider.on('server_error', (ctx: { state?: { requestId?: string } }, error: Error) => {
+      logger.error({ reqId: ctx.state?.requestId, err: error }, 'provider error');
+    });
+    const services: InteractionServices = {
+      config,
+      provider,
+      accounts,
+      audit,
+      flows: new FlowStore(store, rules.interactionTtlSeconds),
+      emailCodes: new EmailCodes({ store, secretKey: secrets.secretKey, ttlSeconds: config.emailCodeTtlSeconds, now }),
+      guard: new BruteForceGuard({ store }),
+      mailer,
+      store,
+      secretKey: secrets.secretKey,
+      views,
+      logger,
+      metrics,
+      now,
+    };
+    const readiness: Readiness = {
+      accepting: true,
+      async check() {
+        await Promise.all([database.ping(), store.ping()]);
+      },
+    };
+    const app = createApp({ config, provider, clients, services, views, logger, metrics, readiness, cookieKeys: secrets.cookieKeys });
+    return {
+      app,
+      provider,
+      services,
+      database,
+      store,
+      mailer,
+      readiness,
+      async housekeeping() {
+        const expired = await accounts.expireStaleInvitations();
+        if (expired > 0) logger.info({ accounts: expired }, 'invitations expired: accounts deactivated');
+        const purged = await audit.purgeOlderThan(config.auditRetentionDays);
+        if (purged > 0) logger.info({ events: purged }, 'old audit events purged');
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { hashPassword } from '../../src/security/password-hash.ts';
+import { sealSecret } from '../../src/security/secret-box.ts';
+import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
+import { Browser, type Page } from './browser.ts';
+import { publicClient, type TestServer } from './server.ts';
+
+export const strongPassword = 'Blue#Harbor42';
+
+/** Provisions an account that finished first-time login: password and authenticator set, active. */
+export async function seedActiveAccount(
+  t: TestServer,
+  email: string,
+  password = strongPassword,
+  name = 'Test User',
+): Promise<{ id: string; secret: string }> {
+  const { accounts, secretKey } = t.server.services;
+  const account = await accounts.create({ email, name });
+  const secret = generateTotpSecret();
+  await accounts.setPassword(account.id, await hashPassword(password, t.config.bcryptCost));
+  await accounts.enrollTotp(account.id, sealSecret(secretKey, secret));
+  await accounts.activate(account.id);
+  return { id: account.id, secret };
+}
+
+/** The code the user's authenticator shows now, by the server's clock. */
+export function totpNow(t: TestServer, secret: string, stepOffset = 0): string {
+  return totpCodeAt(secret, Date.now() + t.clock.offsetMs + stepOffset * 30_000);
+}
+
+/** Moves the server's clock to the next TOTP step, so a fresh code is not refused as a replay. */
+export function nextTotpStep(t: TestServer): void {
+  t.clock.offsetMs += 30_000;
+}
+
+export interface RelyingParty {
+  readonly config: oidc.Configuration;
+  readonly browser: Browser;
+  /** Starts an authorization request in the browser and returns the first page (the email step). */
+  start(params?: Record<string, string>): Promise<{ page: Page; verifier: string; state: string; nonce: string }>;
+  /** Exchanges the callback URL the flow ended on for tokens, checking state, nonce and PKCE. */
+  finish(callbackUrl: string, checks: { verifier: string; state: string; nonce: string }): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
+}
+
+/** A certified OpenID Connect client (openid-client) driving the flow through a cookie-jar browser. */
+export async function relyingParty(t: TestServer, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient, acceptLanguage = 'en'): Promise<RelyingParty> {
+  const config = await oidc.discovery(
+    new URL(t.issuer),
+    client.client_id,
+    client.client_secret === undefined ? undefined : { client_secret: client.client_secret },
+    client.client_secret === undefined ? oidc.None() : oidc.ClientSecretBasic(client.client_secret),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+  const redirectUri = client.redirect_uris[0]!;
+  const browser = new Browser([redirectUri, 'http://127.0.0.1:9/'], acceptLanguage);
+  return {
+    config,
+    browser,
+    async start(params = {}) {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid email profile offline_access',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        ...params,
+      });
+      return { page: await browser.get(url.toString()), verifier, state, nonce };
+    },
+    async finish(callbackUrl, checks) {
+      return oidc.authorizationCodeGrant(config, new URL(callbackUrl), {
+        pkceCodeVerifier: checks.verifier,
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+      });
+    },
+  };
+}
+
+/** Email, password, authenticator code: the ordinary sign-in, ending at the client's redirect_uri. */
+export async function walkSignIn(rp: RelyingParty, t: TestServer, first: Page, email: string, secret: string, password = strongPassword): Promise<Page> {
+  const signInPage = await rp.browser.submit(first, '/email', { email });
+  assert.equal(signInPage.$('h1').text().trim(), 'Sign in', 'the sign-in page follows the email');
+  const totpPage = await rp.browser.submit(signInPage, '/password', { password });
+  assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
+  nextTotpStep(t);
+  return rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { buildServer, type Server } from '../../src/server.ts';
+import { deleteKeys } from './stores.ts';
+import { MailServer } from './mail-server.ts';
+
+export const publicClient = {
+  client_id: 'test-public',
+  client_name: 'Test public client',
+  redirect_uris: ['http://127.0.0.1:9/callback'],
+  post_logout_redirect_uris: ['http://127.0.0.1:9/logged-out'],
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+} as const;
+
+export const confidentialClient = {
+  client_id: 'test-confidential',
+  client_secret: 'test-confidential-secret-0123456789abcdef',
+  client_name: 'Test confidential client',
+  redirect_uris: ['http://127.0.0.1:9/confidential/callback'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+} as const;
+
+/** Where the backends of a test server live: everything embedded, or PostgreSQL and Redis. */
+export interface Backend {
+  readonly name: 'embedded' | 'postgres+redis';
+  readonly skip: string | false;
+  /** Environment variables that point the server at this backend's own fresh schema and prefix. */
+  readonly env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export function backends(): Backend[] {
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const prefix = `test:${randomBytes(6).toString('hex')}:`;
+  return [
+    { name: 'embedded', skip: false, env: {}, cleanup: async () => {} },
+    {
+      name: 'postgres+redis',
+      skip:
+        databaseUrl === undefined || redisUrl === undefined
+          ? 'set TEST_DATABASE_URL and TEST_REDIS_URL to run on PostgreSQL and Redis'
+          : false,
+      env: databaseUrl && redisUrl ? { DATABASE_URL: databaseUrl, SSO_DATABASE_SCHEMA: schema, REDIS_URL: redisUrl, SSO_REDIS_PREFIX: prefix } : {},
+      async cleanup() {
+        if (databaseUrl === undefined || redisUrl === undefined) return;
+        const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+        try {
+          await admin.raw('drop schema if exists ?? cascade', [schema]);
+        } finally {
+          await admin.destroy();
+        }
+        await deleteKeys(redisUrl, prefix);
+      },
+    },
+  ];
+}
+
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export interface TestServer {
+  readonly issuer: string;
+  readonly server: Server;
+  readonly config: Config;
+  readonly mail: MailServer;
+  readonly dataDir: string;
+  /** The server's clock; tests move it forward instead of sleeping. */
+  readonly clock: { offsetMs: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A whole server on loopback with a real SMTP server, on the given backend. bcrypt runs at its
+ * minimum cost so suites stay fast; the cost itself is covered by the password-hash tests.
+ */
+export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-test-server-'));
+  const mail = await MailServer.start();
+  const clientsFile = path.join(dataDir, 'clients.json');
+  await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    PORT: String(port),
+    SSO_ISSUER: issuer,
+    SSO_DATA_DIR: dataDir,
+    SSO_CLIENTS_FILE: clientsFile,
+    SMTP_URL: mail.url,
+    SSO_BCRYPT_COST: '4',
+    SSO_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...backend.env,
+    ...env,
+  });
+  const clock = { offsetMs: 0 };
+  const server = await buildServer(config, { logger: createLogger(config.logLevel), now: () => Date.now() + clock.offsetMs });
+  const http: HttpServer = server.app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => http.once('listening', resolve));
+  return {
+    issuer,
+    server,
+    config,
+    mail,
+    dataDir,
+    clock,
+    async close() {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+      await server.close();
+      await mail.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

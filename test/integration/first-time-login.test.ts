@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { errorsOn, type Page } from '../helpers/browser.ts';
+import { relyingParty, nextTotpStep, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { codeFrom } from '../helpers/mail-server.ts';
+import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
+import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+
+/** From the email step to the page that says the code was sent, returning that page. */
+async function requestCode(t: TestServer, rp: RelyingParty, first: Page, email: string): Promise<Page> {
+  const signIn = await rp.browser.submit(first, '/email', { email });
+  const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+  assert.equal(help.$('button[type=submit]').first().text().trim(), 'Send verification code');
+  assert.equal(help.$('#email').attr('value'), email);
+  return rp.browser.submit(help, '/activation/send');
+}
+
+for (const backend of backends()) {
+  describe(`first-time login (${backend.name})`, { skip: backend.skip }, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer(backend);
+    });
+    after(async () => {
+      await t?.close();
+      await backend.cleanup();
+    });
+
+    it('goes from the emailed code through the password policy and QR enrollment back to the client, active', async () => {
+      const email = 'new.user@example.com';
+      const account = await t.server.services.accounts.create({ email, name: 'New User' });
+      const rp = await relyingParty(t);
+      const start = await rp.start();
+
+      const before = t.mail.messages.length;
+      const sent = await requestCode(t, rp, start.page, email);
+      assert.match(sent.html, /Verification code has been sent\. Please copy it to the input box below\./);
+      assert.equal(sent.$('label[for=code]').text().trim(), 'Verification Code');
+      assert.equal(sent.$('#code').attr('inputmode'), 'numeric');
+      assert.equal(sent.$('#code').attr('autocomplete'), 'one-time-code');
+      assert.deepEqual(sent.$('button[type=submit]').map((_, b) => sent.$(b).text().trim()).get(), ['Verify code', 'Send new code']);
+
+      const mail = await t.mail.next(email, before);
+      assert.match(mail.raw, /Subject: Fluxys Extranet Identity Provider account email verification code/);
+      const code = codeFrom(mail);
+
+      const letters = await rp.browser.submit(sent, '/activation/verify', { code: 'abcdef' });
+      assert.equal(letters.status, 400);
+      assert.deepEqual(errorsOn(letters), ['Enter the 6-digit code']);
+
+      const verified = await rp.browser.submit(letters, '/activation/verify', { code: `${code.slice(0, 3)}-${code.slice(3)}` });
+      assert.match(verified.html, /The code has been verified\. You can now continue\./);
+      const choose = await rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
+      assert.equal(choose.$('label[for=password]').text().trim(), 'New Password');
+      assert.equal(choose.$('label[for=confirmation]').text().trim(), 'Confirm New Password');
+      assert.equal(choose.$('#password').attr('autocomplete'), 'new-password');
+
+      const weak = await rp.browser.submit(choose, '/new-password', { password: 'new user', confirmation: 'other' });
+      assert.equal(weak.status, 400);
+      assert.ok(errorsOn(weak).length >= 3, `every broken rule is listed: ${errorsOn(weak).join(' | ')}`);
+      assert.ok(errorsOn(weak).includes('The passwords do not match'));
+
+      const enroll = await rp.browser.submit(weak, '/new-password', { password: strongPassword, confirmation: strongPassword });
+      const qr = enroll.$('img[alt="QR code"]');
+      assert.equal(qr.length, 1);
+      const uri = decodeQrDataUrl(qr.attr('src')!);
+      assert.match(uri, /^otpauth:\/\/totp\/Fluxys:new\.user%40example\.com\?secret=[A-Z2-7]{32}&issuer=Fluxys&algorithm=SHA1&digits=6&period=30$/);
+      const secret = secretOf(uri);
+      assert.equal(enroll.$('summary').text().trim(), 'Still having trouble?');
+      assert.equal(enroll.$('code.secret').text().trim(), secret.match(/.{4}/g)!.join(' '));
+      assert.match(enroll.html, /apps\.apple\.com/);
+      assert.match(enroll.html, /play\.google\.com/);
+      const stored = await t.server.services.accounts.findById(account.id);
+      assert.equal(stored!.totpSecretEncrypted, null, 'the secret is stored only once a code verifies');
+
+      const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
+      assert.match(codePage.html, /Enter the verification code from your authenticator app\./);
+      nextTotpStep(t);
+      const callback = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+      assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `back at the client: ${callback.url}`);
+      const tokens = await rp.finish(callback.url, start);
+      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+
+      const active = await t.server.services.accounts.findById(account.id);
+      assert.equal(active!.status, 'active');
+      assert.ok(active!.activatedAt instanceof Date);
+      assert.ok(active!.totpSecretEncrypted !== null && !active!.totpSecretEncrypted.includes(secret), 'the secret is encrypted at rest');
+    });
+
+    it('kills a code after five wrong tries', async () => {
+      const email = 'five.tries@example.com';
+      await t.server.services.accounts.create({ email });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      const before = t.mail.messages.length;
+      let current = await requestCode(t, rp, page, email);
+      const code = codeFrom(await t.mail.next(email, before));
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 5; i++) current = await rp.browser.submit(current, '/activation/verify', { code: wrong });
+      const dead = await rp.browser.submit(current, '/activation/verify', { code });
+      assert.equal(dead.status, 400);
+      assert.deepEqual(errorsOn(dead), ['This code has expired or can no longer be used. Send a new code.']);
+    });
+
+    it('refuses a second send within 30 seconds and says how long to wait', async () => {
+      const email = 'resend@example.com';
+      await t.server.services.accounts.create({ email });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      const sent = await requestCode(t, rp, page, email);
+      const again = await rp.browser.submit(sent, '/activation/send');
+      assert.equal(again.status, 429);
+      assert.match(errorsOn(again)[0]!, /^Wait \d+ seconds? before asking for a new code\.$/);
+    });
+
+    it('shows a clear page when the mail server refuses the email, and consumes nothing', async () => {
+      const email = 'no.mail@example.com';
+      await t.server.services.accounts.create({ email });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      t.mail.refuse = 'mailbox unavailable';
+      let failed: Page;
+      try {
+        failed = await requestCode(t, rp, page, email);
+      } finally {
+        t.mail.refuse = undefined;
+      }
+      assert.equal(failed.status, 503);
+      assert.deepEqual(errorsOn(failed), ['The email could not be sent. Please try again.']);
+      const before = t.mail.messages.length;
+      const retried = await rp.browser.submit(failed, '/activation/send');
+      assert.equal(retried.status, 200, 'the failed send did not count against the resend limit');
+      assert.ok(codeFrom(await t.mail.next(email, before)));
+    });
+
+    it('says the account is deactivated when the invitation is older than the activation window', async () => {
+      const email = 'late@example.com';
+      await t.server.services.accounts.create({ email, invitedAt: new Date(Date.now() - 31 * 24 * 3600 * 1000) });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      const refused = await rp.browser.submit(page, '/email', { email });
+      assert.equal(refused.status, 403);
+      assert.deepEqual(errorsOn(refused), ['Your account has been deactivated.']);
+      assert.match(refused.html, /It was not activated within 30 days of the invitation/);
+      const account = await t.server.services.accounts.findByEmail(email);
+      assert.equal(account!.status, 'deactivated');
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { revokeAccountAccess } from '../../src/store/oidc-adapter.ts';
+import { errorsOn } from '../helpers/browser.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
+import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
+import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+
+for (const backend of backends()) {
+  describe(`password reset and account lifecycle (${backend.name})`, { skip: backend.skip }, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer(backend);
+    });
+    after(async () => {
+      await t?.close();
+      await backend.cleanup();
+    });
+
+    it('resets a forgotten password with the authenticator code, signs in, and emails the user', async () => {
+      const email = 'forgetful@example.com';
+      const { secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const start = await rp.start();
+      const signIn = await rp.browser.submit(start.page, '/email', { email });
+      const forgot = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+      assert.equal(forgot.$('label[for=email]').text().trim(), 'Email Address');
+      assert.equal(forgot.$('button[type=submit]').text().trim(), 'Continue');
+
+      const mismatch = await rp.browser.submit(forgot, '/forgot', { email: 'someone.else@example.com' });
+      assert.equal(mismatch.status, 400);
+      assert.equal(errorsOn(mismatch).length, 1);
+
+      const totpPage = await rp.browser.submit(mismatch, '/forgot', { email: email.toUpperCase() });
+      assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
+      nextTotpStep(t);
+      const choose = await rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+      assert.equal(choose.$('label[for=password]').text().trim(), 'New Password');
+
+      const newPassword = 'Green$Valley77';
+      const before = t.mail.messages.length;
+      const callback = await rp.browser.submit(choose, '/new-password', { password: newPassword, confirmation: newPassword });
+      assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `signed in after the reset: ${callback.url}`);
+      const tokens = await rp.finish(callback.url, start);
+      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+      const notice = await t.mail.next(email, before);
+      assert.match(notice.raw, /password was changed/i);
+
+      const other = await relyingParty(t);
+      const again = await other.start();
+      const old = await other.browser.submit(await other.browser.submit(again.page, '/email', { email }), '/password', { password: strongPassword });
+      assert.deepEqual(errorsOn(old), ['The email address or password is incorrect.']);
+      const withNew = await walkSignIn(other, t, again.page, email, secret, newPassword);
+      assert.ok(withNew.url.startsWith(publicClient.redirect_uris[0]));
+    });
+
+    it('sends an account without an authenticator from the same link into first-time login', async () => {
+      const email = 'never.enrolled@example.com';
+      await t.server.services.accounts.create({ email });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      const signIn = await rp.browser.submit(page, '/email', { email });
+      const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+      assert.equal(help.$('button[type=submit]').text().trim(), 'Send verification code');
+      const forgot = await rp.browser.get(help.url.replace(/\/help$/, '/forgot'));
+      assert.equal(forgot.status, 403, 'the forgot-password step is closed to an account without an authenticator');
+    });
+
+    it('after an authenticator reset, asks for the password and enrolls a new authenticator', async () => {
+      const email = 'lost.phone@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const first = await rp.start();
+      const tokens = await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
+
+      await t.server.services.accounts.clearMfa(id);
+      await revokeAccountAccess(t.server.store, id);
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!));
+
+      const next = await rp.start();
+      assert.equal(next.page.$('label[for=email]').text().trim(), 'Email Address', 'the session ended');
+      const signIn = await rp.browser.submit(next.page, '/email', { email });
+      const enroll = await rp.browser.submit(signIn, '/password', { password: strongPassword });
+      const newSecret = secretOf(decodeQrDataUrl(enroll.$('img[alt="QR code"]').attr('src')!));
+      assert.notEqual(newSecret, secret);
+      const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
+      nextTotpStep(t);
+      const stale = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+      assert.equal(stale.status, 401, 'the old authenticator no longer works');
+      const callback = await rp.browser.submit(stale, '/enroll/verify', { code: totpNow(t, newSecret) });
+      assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]));
+      const account = await t.server.services.accounts.findById(id);
+      assert.equal(account!.status, 'active');
+    });
+
+    it('deactivation ends the session and revokes the refresh token at once', async () => {
+      const email = 'leaver@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const first = await rp.start();
+      const tokens = await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
+      await t.server.services.accounts.deactivate(id);
+      const revoked = await revokeAccountAccess(t.server.store, id);
+      assert.ok(revoked.sessions >= 1 && revoked.grants >= 1);
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (error: Error & { error?: string }) => {
+        assert.equal(error.error, 'invalid_grant');
+        return true;
+      });
+      const next = await rp.start();
+      const refused = await rp.browser.submit(next.page, '/email', { email });
+      assert.deepEqual(errorsOn(refused), ['Your account has been deactivated.']);
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import { generateSecret, generateSync, verify } from 'otplib';
+import { rules } from '../config.ts';
+import type { Store } from '../store/store.ts';
+import { normaliseCode } from './code-input.ts';
+
+export { normaliseCode };
+
+/**
+ * Pinned rather than configurable: Microsoft Authenticator computes wrong codes for anything else,
+ * and the enrollment page shows these values next to the secret.
+ */
+export const TOTP_PARAMETERS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
+
+const otpOptions = {
+  algorithm: 'sha1',
+  digits: TOTP_PARAMETERS.digits,
+  period: TOTP_PARAMETERS.period,
+} as const;
+
+const SECRET_BYTES = 20;
+
+/** A stored TOTP secret otplib refuses; the message never quotes the secret, unlike otplib's own. */
+export class TotpSecretError extends Error {
+  override name = 'TotpSecretError';
+}
+
+function malformedSecret(): never {
+  throw new TotpSecretError('TOTP secret is malformed');
+}
+
+/**
+ * How long a replay mark must outlive its step: a step is acceptable for (2w + 1) periods from the
+ * start of the earliest one that accepts it; one more period absorbs clock skew between instances.
+ */
+const REPLAY_MARK_SECONDS = (2 * rules.totpWindow + 2) * TOTP_PARAMETERS.period;
+
+/** A new 160-bit secret, base32 without padding (32 characters). */
+export function generateTotpSecret(): string {
+  return generateSecret({ length: SECRET_BYTES });
+}
+
+/** The otpauth:// URI an authenticator app scans, in the exact form of CONTRACT.md section 7. */
+export function totpUri({ brand, email, secret }: { brand: string; email: string; secret: string }): string {
+  const issuer = encodeURIComponent(brand);
+  const label = `${issuer}:${encodeURIComponent(email)}`;
+  const { algorithm, digits, period } = TOTP_PARAMETERS;
+  return (
+    `otpauth://totp/${label}?secret=${encodeURIComponent(secret)}&issuer=${issuer}` +
+    `&algorithm=${algorithm}&digits=${digits}&period=${period}`
+  );
+}
+
+/** The secret in groups of four, for users who type it in instead of scanning the QR code. */
+export function formatSecretForDisplay(secret: string): string {
+  return (secret.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+/** The code an authenticator shows for this secret at `timeMs`. */
+export function totpCodeAt(secret: string, timeMs: number): string {
+  try {
+    return generateSync({ ...otpOptions, secret, epoch: Math.floor(timeMs / 1000) });
+  } catch {
+    return malformedSecret();
+  }
+}
+
+function replayKey(accountKey: string, step: number): string {
+  return `totp-used:${accountKey}:${step}`;
+}
+
+export interface VerifyTotpOptions {
+  readonly store: Store;
+  /** Identifies whose steps are marked used; the account id. */
+  readonly accountKey: string;
+  readonly secret: string;
+  /** The code as typed; spaces and hyphens are ignored. */
+  readonly code: string;
+  readonly now?: () => number;
+}
+
+/**
+ * Accepts a code from the current time step or one step either side, at most once per step and
+ * account: the step is claimed with setIfAbsent, so of two concurrent submissions exactly one wins.
+ */
+export async function verifyTotp({
+  store,
+  accountKey,
+  secret,
+  code,
+  now = Date.now,
+}: VerifyTotpOptions): Promise<'ok' | 'invalid' | 'replayed'> {
+  const token = normaliseCode(code);
+  if (token === undefined) return 'invalid';
+  const epoch = Math.floor(now() / 1000);
+  const result = await verify({
+    ...otpOptions,
+    secret,
+    token,
+    epoch,
+    epochTolerance: rules.totpWindow * TOTP_PARAMETERS.period,
+  }).catch(malformedSecret);
+  if (!result.valid) return 'invalid';
+  const currentStep = Math.floor(epoch / TOTP_PARAMETERS.period);
+  const step = currentStep + result.delta;
+  // A code older than one already accepted is refused too: whoever presents it is not reading the
+  // authenticator now, but replaying a code seen earlier. Best effort; the claim below is the atomic guard.
+  for (let later = step + 1; later <= currentStep + rules.totpWindow; later++) {
+    if ((await store.get(replayKey(accountKey, later))) !== undefined) return 'replayed';
+  }
+  const claimed = await store.setIfAbsent(replayKey(accountKey, step), '1', REPLAY_MARK_SECONDS);
+  return claimed ? 'ok' : 'replayed';
+}

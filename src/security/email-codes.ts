@@ -35,7 +35,7 @@ export interface EmailCodesOptions {
  * Emailed verification codes (CONTRACT.md section 7), one live code per account.
  *
  * Store keys, all per account:
- * - `email-code:<id>`: `<nonce>.<mac>` of the live code; a new code overwrites it.
+ * - `email-code:<id>`: `<nonce>.<mac>.<expiry ms, base 36>` of the live code; a new code overwrites it.
  * - `email-code-tries:<id>:<nonce>`: tries at that code. Keyed by the code's nonce, so a new code
  *   starts with no tries and the tries of a code put back by release() are still there.
  * - `email-code-resend:<id>`: present for a while after each send.
@@ -77,9 +77,11 @@ export class EmailCodes {
     const [previous, previousTtl] = await Promise.all([this.store.get(codeKey), this.store.ttl(codeKey)]);
     const code = String(randomInt(0, CODE_SPACE)).padStart(CODE_DIGITS, '0');
     const nonce = randomBytes(12).toString('base64url');
-    const value = `${nonce}.${this.mac(accountId, nonce, code)}`;
-    await this.store.set(codeKey, value, this.ttlSeconds);
     const issuedAt = this.now();
+    // The expiry is also checked on the injected clock, not only by the store's TTL, so that
+    // every instance agrees on it and tests can move time instead of waiting.
+    const value = `${nonce}.${this.mac(accountId, nonce, code)}.${(issuedAt + this.ttlSeconds * 1000).toString(36)}`;
+    await this.store.set(codeKey, value, this.ttlSeconds);
 
     const release = async (): Promise<void> => {
       // The code goes back before the rate marks are freed, so no new issue can interleave, and
@@ -103,7 +105,8 @@ export class EmailCodes {
     const codeKey = `email-code:${accountId}`;
     const stored = await this.store.get(codeKey);
     if (stored === undefined) return 'expired';
-    const [nonce = '', storedMac = ''] = stored.split('.');
+    const [nonce = '', storedMac = '', expiresAt = '0'] = stored.split('.');
+    if (this.now() >= parseInt(expiresAt, 36)) return 'expired';
     const triesKey = `email-code-tries:${accountId}:${nonce}`;
     const tries = await this.store.increment(triesKey, this.ttlSeconds);
     if (tries > rules.emailCodeMaxTries) return 'dead';

@@ -28,6 +28,7 @@ export interface MemoryStoreOptions {
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  const limiters = new Map<string, RateLimiterMemory>();
 
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -130,11 +131,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     rateLimiter(limiter: RateLimiterOptions) {
-      return new RateLimiterMemory({
-        keyPrefix: limiter.keyPrefix,
-        points: limiter.points,
-        duration: limiter.duration,
-      });
+      // RateLimiterMemory keeps its counts in the instance: one per prefix, so that every user
+      // of this store counts together, as they would on Redis.
+      const key = `${limiter.keyPrefix}\0${limiter.points}\0${limiter.duration}`;
+      let shared = limiters.get(key);
+      if (shared === undefined) {
+        shared = new RateLimiterMemory({ keyPrefix: limiter.keyPrefix, points: limiter.points, duration: limiter.duration });
+        limiters.set(key, shared);
+      }
+      return shared;
     },
 
     async ping() {},

@@ -102,6 +102,20 @@ for (const backend of backends()) {
       assert.deepEqual(errorsOn(dead), ['This code has expired or can no longer be used. Send a new code.']);
     });
 
+    it('refuses a code once SSO_EMAIL_CODE_TTL has passed', async () => {
+      const email = 'slow.reader@example.com';
+      await t.server.services.accounts.create({ email });
+      const rp = await relyingParty(t);
+      const { page } = await rp.start();
+      const before = t.mail.messages.length;
+      const sent = await requestCode(t, rp, page, email);
+      const code = codeFrom(await t.mail.next(email, before));
+      t.clock.offsetMs += t.config.emailCodeTtlSeconds * 1000;
+      const late = await rp.browser.submit(sent, '/activation/verify', { code });
+      assert.equal(late.status, 400);
+      assert.deepEqual(errorsOn(late), ['This code has expired or can no longer be used. Send a new code.']);
+    });
+
     it('refuses a second send within 30 seconds and says how long to wait', async () => {
       const email = 'resend@example.com';
       await t.server.services.accounts.create({ email });

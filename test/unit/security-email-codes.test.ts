@@ -44,7 +44,7 @@ for (const variant of storeVariants()) {
       const stored = await store.get('email-code:acct');
       assert.ok(stored !== undefined, 'a code is stored');
       assert.ok(!stored.includes(code), 'the stored value holds no code');
-      assert.match(stored, /^[A-Za-z0-9_-]+\.[0-9a-f]{64}$/);
+      assert.match(stored, /^[A-Za-z0-9_-]+\.[0-9a-f]{64}\.[0-9a-z]+$/);
       // Under another key the same store cannot confirm the code.
       const otherKey = new EmailCodes({ store, secretKey: randomBytes(32), ttlSeconds: TTL });
       assert.equal(await otherKey.verify('acct', code), 'wrong');

@@ -1,5 +1,9 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+
+// jsqr is CommonJS with an ES default export: the loader and the type checker disagree on which
+// object the default import is, so take whichever is the function.
+const jsQR = (typeof jsQRModule === 'function' ? jsQRModule : jsQRModule.default) as typeof jsQRModule.default;
 
 /** Reads the QR code in a `data:image/png;base64,...` image the way a phone camera would. */
 export function decodeQrDataUrl(dataUrl: string): string {

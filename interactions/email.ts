@@ -50,6 +50,7 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
     const detail = `${deactivationReason(services, it.t, account)} ${it.t('identify.error.askReactivation')}`;
     return emailPage(services, ctx, typed, 403, it.t('identify.error.deactivated'), detail);
   }
+  await audit(services, ctx, { event: 'signin.email', outcome: 'success', accountId: account.id, email });
   await saveFlow(services, ctx, services.flows.begin(it.uid, account));
   goTo(ctx, '/password');
 }

@@ -59,7 +59,10 @@ async function verifyEnrollment(services: InteractionServices, ctx: StepContext)
   const outcome = await checkTotp(services, ctx, account, secret);
   if (!outcome.ok) return totpPage(services, ctx, '/enroll/verify', outcome.status, outcome.message);
   await services.accounts.enrollTotp(account.id, flow.pendingTotpSecret);
-  if (account.status === 'invited') await services.accounts.activate(account.id);
+  if (account.status === 'invited') {
+    await services.accounts.activate(account.id);
+    await audit(services, ctx, { event: 'account.activated', outcome: 'success', accountId: account.id, email: account.email });
+  }
   services.metrics.enrollments.inc();
   await audit(services, ctx, { event: 'totp.enrolled', outcome: 'success', accountId: account.id, email: account.email });
   const { pendingTotpSecret: _done, ...rest } = flow;

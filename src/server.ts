@@ -81,6 +81,18 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     provider.on('server_error', (ctx: { state?: { requestId?: string } }, error: Error) => {
       logger.error({ reqId: ctx.state?.requestId, err: error }, 'provider error');
     });
+    provider.on('end_session.success', (ctx: { ip: string; get(h: string): string; oidc?: { session?: { accountId?: string }; client?: { clientId: string } } }) => {
+      void audit
+        .record({
+          event: 'logout',
+          outcome: 'success',
+          accountId: ctx.oidc?.session?.accountId,
+          ip: ctx.ip,
+          userAgent: ctx.get('user-agent').slice(0, 300),
+          clientId: ctx.oidc?.client?.clientId,
+        })
+        .catch((error: Error) => logger.error({ err: error.message }, 'audit of logout failed'));
+    });
     const services: InteractionServices = {
       config,
       provider,

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { loadClients } from '../clients.ts';
+import type { CliContext } from './context.ts';
+
+export function clientsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('clients')
+    .description('registered OIDC clients')
+    .command('check')
+    .description(
+      'validate SSO_CLIENTS_FILE and list its clients, tab-separated: client id, public or confidential, redirect URIs',
+    )
+    .action(() => check(ctx));
+}
+
+async function check(ctx: CliContext): Promise<void> {
+  const file = ctx.config.clientsFile;
+  const clients = await loadClients(file);
+  ctx.print(`${file} is valid: ${clients.length} ${clients.length === 1 ? 'client' : 'clients'}`);
+  for (const client of clients) {
+    const kind = client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential';
+    ctx.print([client.client_id, kind, client.redirect_uris.join(' ')].join('\t'));
+  }
+}

@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander';
+import { accountStatuses, type Account, type AccountStatus } from '../accounts/account.ts';
+import { BruteForceGuard } from '../security/brute-force.ts';
+import { parseEmail } from './account-input.ts';
+import type { CliContext } from './context.ts';
+import { accountLine, activationDeadline, column, isoTime } from './format.ts';
+import { importCommand } from './import.ts';
+import { addCommand } from './users-add.ts';
+import { stateCommands } from './users-state.ts';
+
+export function usersCommand(program: Command, ctx: CliContext): void {
+  const users = program.command('users').description('manage accounts');
+  addCommand(users, ctx);
+  importCommand(users, ctx);
+  users
+    .command('list')
+    .description('one account a line, by email, tab-separated: email, status, name, invited, activated, deactivated')
+    .addOption(new Option('--status <status>', 'only the accounts in this state').choices(accountStatuses))
+    .action((options: { status?: AccountStatus }) => list(ctx, options.status));
+  users
+    .command('show')
+    .description('state, dates, whether a password and an authenticator are set, lock state')
+    .argument('<email>')
+    .action((email: string) => show(ctx, parseEmail(email)));
+  stateCommands(users, ctx);
+}
+
+async function list(ctx: CliContext, status: AccountStatus | undefined): Promise<void> {
+  const { accounts } = await ctx.services();
+  for (const account of await accounts.list({ status })) ctx.print(accountLine(account));
+}
+
+async function show(ctx: CliContext, email: string): Promise<void> {
+  const account = await ctx.requireAccount(email);
+  const lock = await new BruteForceGuard({ store: await ctx.store() }).status(account.id);
+  const fields: Array<[string, string]> = [
+    ['email', account.email],
+    ['name', column(account.name)],
+    ['status', account.status],
+    ['invited', isoTime(account.invitedAt)],
+    ['activate by', account.status === 'invited' ? isoTime(activationDeadline(account, ctx.config.activationDays)) : '-'],
+    ['activated', isoTime(account.activatedAt)],
+    ['deactivated', deactivation(account)],
+    ['password', account.passwordHash === null ? 'not set' : `set ${isoTime(account.passwordChangedAt)}`],
+    ['authenticator', account.totpSecretEncrypted === null ? 'not set' : `enrolled ${isoTime(account.totpEnrolledAt)}`],
+    [
+      'lock',
+      lock.lockedForSeconds > 0
+        ? `locked for ${lock.lockedForSeconds} s more (${lock.failures} failed attempts)`
+        : `not locked (${lock.failures} failed attempts)`,
+    ],
+    ['created', isoTime(account.createdAt)],
+    ['updated', isoTime(account.updatedAt)],
+  ];
+  for (const [key, value] of fields) ctx.print(`${`${key}:`.padEnd(15)}${value}`);
+}
+
+function deactivation(account: Account): string {
+  if (account.deactivatedAt === null) return '-';
+  const reason = account.deactivationReason === 'activation-expired' ? 'not activated in time' : 'by an operator';
+  return `${isoTime(account.deactivatedAt)} (${reason})`;
+}

@@ -1,0 +1,473 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import knexFactory from 'knex';
+import { SMTPServer } from 'smtp-server';
+import type { Account } from '../../src/accounts/account.ts';
+import { AccountRepository } from '../../src/accounts/repository.ts';
+import { openDatabase } from '../../src/db/knex.ts';
+import { formatDate, translator } from '../../src/i18n/index.ts';
+import { generateSigningKey } from '../../src/secrets.ts';
+import { BruteForceGuard } from '../../src/security/brute-force.ts';
+import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
+import { createRedisStore } from '../../src/store/redis.ts';
+import { deleteKeys } from '../helpers/stores.ts';
+
+/**
+ * Runs the real CLI as a child process, the way an operator does, against a fresh embedded
+ * database (or a fresh PostgreSQL schema with TEST_DATABASE_URL, and Redis with TEST_REDIS_URL)
+ * and a real SMTP server. Each spawn costs about two seconds, so each test groups its checks, and
+ * checks that fail before the database is opened run side by side.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = path.join(root, 'test/fixtures/cli');
+const activationDays = 30;
+const dayMs = 24 * 60 * 60 * 1000;
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
+const schema = `cli_${randomBytes(6).toString('hex')}`;
+const redisPrefix = `test:cli:${randomBytes(6).toString('hex')}:`;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface Email {
+  readonly to: string[];
+  readonly text: string;
+}
+
+let dataDir: string;
+let smtp: SMTPServer;
+const inbox: Email[] = [];
+let env: NodeJS.ProcessEnv;
+
+/** The headers unfolded and quoted-printable undone, enough to search the message for its text. */
+function readable(raw: string): string {
+  return raw
+    .replace(/\r\n(?=[ \t])/g, '')
+    .replace(/=\r\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+async function startSmtp(): Promise<number> {
+  smtp = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), text: readable(Buffer.concat(chunks).toString('utf8')) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  return (smtp.server.address() as net.AddressInfo).port;
+}
+
+/** The developer's own configuration must not leak into the CLI under test. */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  const configured = /^(SSO_|DATABASE_URL$|REDIS_URL$|SMTP_URL$|PORT$|NODE_ENV$)/;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !configured.test(key)));
+}
+
+function cli(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Succeeds quietly on stderr; returns the lines of stdout. */
+function succeeded(run: Run): string[] {
+  assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
+  assert.equal(run.stderr, '');
+  return run.stdout.split('\n').filter((line) => line !== '');
+}
+
+/** stdout without the progress lines a slow import prints now and then. */
+function report(run: Run): string[] {
+  return run.stdout.split('\n').filter((line) => line !== '' && !/^\d+ rows read: /.test(line));
+}
+
+/** Exit code 1 and exactly one line on stderr, never a stack trace. */
+function failedWith(run: Run, pattern: RegExp): void {
+  assert.equal(run.code, 1, `exit ${run.code}: ${run.stdout}${run.stderr}`);
+  assert.match(run.stderr, /^[^\n]+\n$/, `not one line: ${JSON.stringify(run.stderr)}`);
+  assert.doesNotMatch(run.stderr, /\bat .+:\d+:\d+/);
+  assert.match(run.stderr.trimEnd(), pattern);
+}
+
+async function withAccounts<T>(use: (accounts: AccountRepository) => Promise<T>): Promise<T> {
+  // Between CLI runs only: the embedded database admits one process at a time.
+  const db = await openDatabase({ databaseUrl, databaseSchema: databaseUrl === undefined ? undefined : schema, dataDir });
+  try {
+    return await use(new AccountRepository(db.knex, { activationDays }));
+  } finally {
+    await db.close();
+  }
+}
+
+async function account(email: string): Promise<Account> {
+  const found = await withAccounts((accounts) => accounts.findByEmail(email));
+  assert.ok(found, `no account ${email}`);
+  return found;
+}
+
+/** `users show` as a map from field to value. */
+function fields(lines: readonly string[]): Map<string, string> {
+  return new Map(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+}
+
+describe('operator CLI', { timeout: 360_000 }, () => {
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-cli-test-'));
+    const port = await startSmtp();
+    env = {
+      ...cleanEnvironment(),
+      SSO_DATA_DIR: dataDir,
+      SSO_CLIENTS_FILE: path.join(fixtures, 'clients.json'),
+      SSO_ACTIVATION_DAYS: String(activationDays),
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl, SSO_DATABASE_SCHEMA: schema }),
+      ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl, SSO_REDIS_PREFIX: redisPrefix }),
+    };
+  });
+
+  after(async () => {
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    if (databaseUrl !== undefined) {
+      const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+      await admin.raw('drop schema if exists ?? cascade', [schema]).finally(() => admin.destroy());
+    }
+    if (redisUrl !== undefined) await deleteKeys(redisUrl, redisPrefix);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('migrate applies the migrations, then finds nothing left to do', async () => {
+    assert.match(succeeded(await cli(['migrate']))[0]!, /^Applied \d+ migrations: 001_accounts, /);
+    assert.deepEqual(succeeded(await cli(['migrate'])), ['The database is up to date']);
+  });
+
+  it('refuses bad arguments and bad configuration with one line, before changing anything', async () => {
+    const cases: Array<[args: string[], pattern: RegExp, extraEnv?: NodeJS.ProcessEnv]> = [
+      [[], /^Missing command/],
+      [['users', 'lst'], /^Unknown command 'lst' \(Did you mean list\?\)$/m],
+      [['users', 'show'], /^Missing required argument 'email'/],
+      [['users', 'show', 'a@example.com', 'b@example.com'], /^Too many arguments/],
+      [['users', 'list', '--verbose'], /^Unknown option '--verbose'/],
+      [['users', 'list', '--status', 'gone'], /Allowed choices are invited, active, deactivated/],
+      [['users', 'add', 'not-an-email'], /^Invalid email address "not-an-email"$/m],
+      [['users', 'add', 'x@example.com', '--invited-at', 'yesterday'], /^Invalid invitation date "yesterday"/],
+      [['users', 'add', 'x@example.com', '--invited-at', '2999-01-01'], /^Invitation date 2999-01-01 is in the future/],
+      [['users', 'add', 'x@example.com', '--send-invite', '--sign-in-url', 'ftp://x'], /^Invalid --sign-in-url "ftp:\/\/x"/],
+      [['audit', '--limit', '0'], /^Option '--limit <n>' argument '0' is invalid\. Use a whole number from 1 to 10000\.$/],
+      [['users', 'list'], /^Invalid SSO_ACTIVATION_DAYS="soon": expected a whole number$/m, { SSO_ACTIVATION_DAYS: 'soon' }],
+      [['users', 'list'], /^NODE_ENV=production requires DATABASE_URL/, { NODE_ENV: 'production', DATABASE_URL: undefined }],
+    ];
+    const runs = await Promise.all(cases.map(([args, , extraEnv]) => cli(args, extraEnv)));
+    runs.forEach((run, i) => failedWith(run, cases[i]![1]));
+    assert.deepEqual(await withAccounts((accounts) => accounts.list()), []);
+  });
+
+  it('users add provisions invited accounts, trimmed and lowercased; list and show read them back', async () => {
+    assert.match(
+      succeeded(await cli(['users', 'add', '  Alice@Example.COM ', '--name', ' Alice Doe ']))[0]!,
+      /^Added alice@example\.com: invited, to activate by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+    // An invitation older than the window is deactivated at once, as the server would find it.
+    assert.match(
+      succeeded(await cli(['users', 'add', 'old@example.com', '--invited-at', '2020-01-01']))[0]!,
+      /^Added old@example\.com: deactivated: not activated by 2020-01-31T00:00:00Z$/,
+    );
+    failedWith(await cli(['users', 'add', 'ALICE@example.com']), /^An account with the email alice@example\.com already exists$/);
+
+    const list = succeeded(await cli(['users', 'list'])).map((line) => line.split('\t'));
+    assert.deepEqual(
+      list.map((columns) => columns.slice(0, 3)),
+      [
+        ['alice@example.com', 'invited', 'Alice Doe'],
+        ['old@example.com', 'deactivated', '-'],
+      ],
+    );
+    assert.ok(list.every((columns) => columns.length === 6));
+    assert.deepEqual(list[1]!.slice(3), ['2020-01-01T00:00:00Z', '-', '2020-01-31T00:00:00Z']);
+    assert.deepEqual(succeeded(await cli(['users', 'list', '--status', 'deactivated'])).map((l) => l.split('\t')[0]), [
+      'old@example.com',
+    ]);
+
+    const shown = fields(succeeded(await cli(['users', 'show', ' ALICE@example.com'])));
+    assert.equal(shown.get('email'), 'alice@example.com');
+    assert.equal(shown.get('name'), 'Alice Doe');
+    assert.equal(shown.get('status'), 'invited');
+    assert.equal(shown.get('password'), 'not set');
+    assert.equal(shown.get('authenticator'), 'not set');
+    assert.match(shown.get('lock')!, /^not locked/);
+    const alice = await account('alice@example.com');
+    assert.equal(shown.get('activate by'), new Date(alice.invitedAt.getTime() + activationDays * dayMs).toISOString().replace(/\.\d+Z$/, 'Z'));
+  });
+
+  it('users add --send-invite emails the invitation with the link and the activation deadline', async () => {
+    const invitedAt = new Date(Date.now() - 2 * dayMs);
+    invitedAt.setUTCMilliseconds(0);
+    const deadline = new Date(invitedAt.getTime() + activationDays * dayMs);
+    const lines = succeeded(
+      await cli(['users', 'add', 'bob@example.com', '--name', 'Bob', '--invited-at', invitedAt.toISOString(), '--send-invite']),
+    );
+    assert.match(lines[1]!, /^Invitation emailed to bob@example\.com, linking to https:\/\/extranet\.example\.com\/ /);
+    const invitation = inbox.find((email) => email.to.includes('bob@example.com'));
+    assert.ok(invitation, 'no invitation received');
+    assert.match(invitation.text, /^Subject: Activate your Fluxys Extranet Identity Provider account$/m);
+    assert.ok(invitation.text.includes(formatDate(translator('en'), deadline)), 'the deadline is missing');
+    assert.ok(invitation.text.includes('https://extranet.example.com/'), 'the sign-in link is missing');
+    assert.equal((await account('bob@example.com')).invitedAt.getTime(), invitedAt.getTime());
+  });
+
+  it('names an unknown email in one line', async () => {
+    failedWith(await cli(['users', 'show', 'nobody@example.com']), /^No account with email nobody@example\.com$/);
+    failedWith(await cli(['users', 'deactivate', ' Nobody@Example.com']), /^No account with email nobody@example\.com$/);
+  });
+
+  it('reset-mfa, unlock, deactivate, reactivate and reset change the account and end its access', async () => {
+    succeeded(await cli(['users', 'add', 'carol@example.com', '--name', 'Carol']));
+    const carol = await withAccounts(async (accounts) => {
+      const { id } = (await accounts.findByEmail('carol@example.com'))!;
+      await accounts.setPassword(id, '$2b$04$not.a.real.hash');
+      await accounts.enrollTotp(id, 'not-a-real-secret');
+      return accounts.activate(id);
+    });
+    const redis = redisUrl === undefined ? undefined : await createRedisStore(redisUrl, redisPrefix);
+    try {
+      const Adapter = redis === undefined ? undefined : createOidcAdapter(redis);
+      if (redis !== undefined && Adapter !== undefined) {
+        const guard = new BruteForceGuard({ store: redis });
+        for (let i = 0; i < 10; i += 1) await guard.recordFailure({ accountId: carol.id, ip: '192.0.2.1' });
+        await new Adapter('Session').upsert('session-1', { uid: 'uid-1', accountId: carol.id }, 3600);
+        await new Adapter('Grant').upsert('grant-1', { accountId: carol.id }, 3600);
+        await new Adapter('RefreshToken').upsert('refresh-1', { grantId: 'grant-1', accountId: carol.id }, 3600);
+      }
+
+      const before = fields(succeeded(await cli(['users', 'show', 'carol@example.com'])));
+      assert.equal(before.get('status'), 'active');
+      assert.match(before.get('password')!, /^set \d{4}-/);
+      assert.match(before.get('authenticator')!, /^enrolled \d{4}-/);
+      assert.match(before.get('lock')!, redis === undefined ? /^not locked/ : /^locked for \d+ s more \(10 failed attempts\)$/);
+
+      const unlocked = succeeded(await cli(['users', 'unlock', 'carol@example.com']));
+      assert.match(unlocked[0]!, redis === undefined ? /was not locked/ : /^Unlocked carol@example\.com/);
+
+      assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'Carol@example.com'])).slice(0, 1), [
+        'Removed the authenticator of carol@example.com and ended their sessions',
+      ]);
+      const notice = inbox.find((email) => email.to.includes('carol@example.com'));
+      assert.ok(notice, 'no authenticator-reset email received');
+      assert.match(notice.text, /^Subject: Your Fluxys Extranet Identity Provider authenticator was reset$/m);
+      const afterMfa = await account('carol@example.com');
+      assert.equal(afterMfa.totpSecretEncrypted, null);
+      assert.notEqual(afterMfa.passwordHash, null);
+      if (Adapter !== undefined) {
+        assert.equal(await new Adapter('Session').find('session-1'), undefined);
+        assert.equal(await new Adapter('RefreshToken').find('refresh-1'), undefined);
+        await new Adapter('Session').upsert('session-2', { uid: 'uid-2', accountId: carol.id }, 3600);
+      }
+
+      assert.deepEqual(succeeded(await cli(['users', 'deactivate', 'carol@example.com'])), [
+        'Deactivated carol@example.com; sessions ended and refresh tokens revoked',
+      ]);
+      assert.equal((await account('carol@example.com')).status, 'deactivated');
+      if (Adapter !== undefined) assert.equal(await new Adapter('Session').find('session-2'), undefined);
+
+      // Carol had activated, so she returns to active rather than to a new invitation.
+      assert.deepEqual(succeeded(await cli(['users', 'reactivate', 'carol@example.com'])), [
+        'Reactivated carol@example.com: active',
+      ]);
+
+      assert.match(
+        succeeded(await cli(['users', 'reset', 'carol@example.com']))[0]!,
+        /^Reset carol@example\.com: password and authenticator cleared, sessions ended; invited, to activate by /,
+      );
+      const shown = fields(succeeded(await cli(['users', 'show', 'carol@example.com'])));
+      assert.equal(shown.get('status'), 'invited');
+      assert.equal(shown.get('password'), 'not set');
+      assert.equal(shown.get('authenticator'), 'not set');
+      assert.equal(shown.get('lock'), 'not locked (0 failed attempts)');
+    } finally {
+      await redis?.close();
+    }
+  });
+
+  it('audit lists the recorded CLI changes, one a line, oldest first', async () => {
+    const all = succeeded(await cli(['audit', '--limit', '1000'])).map((line) => line.split('\t'));
+    assert.ok(all.every((columns) => columns.length === 8));
+    const times = all.map((columns) => columns[0]!);
+    assert.deepEqual([...times].sort(), times);
+    const carol = all.filter((columns) => columns[3] === 'carol@example.com').map((columns) => columns[1]);
+    assert.deepEqual(carol, [
+      'cli.users.add',
+      'account.created',
+      ...(redisUrl === undefined ? ['cli.users.unlock'] : ['cli.users.unlock', 'account.unlocked']),
+      'cli.users.reset-mfa',
+      'mfa.reset',
+      'cli.users.deactivate',
+      'account.deactivated',
+      'cli.users.reactivate',
+      'account.reactivated',
+      'cli.users.reset',
+      'account.reset',
+    ]);
+    const unknown = all.find((columns) => columns[3] === 'nobody@example.com');
+    assert.deepEqual(unknown?.slice(1, 3), ['cli.users.deactivate', 'failure']);
+    const operator = JSON.parse(all.find((columns) => columns[1] === 'cli.users.add')![7]!) as { operator?: string };
+    assert.equal(typeof operator.operator, 'string');
+
+    const recent = succeeded(await cli(['audit', '--email', ' CAROL@example.com', '--limit', '2']));
+    assert.deepEqual(recent.map((line) => line.split('\t')[1]), ['cli.users.reset', 'account.reset']);
+  });
+
+  it('clients check validates clients.json, naming the client and field at fault', async () => {
+    const [good, bad, missing] = await Promise.all([
+      cli(['clients', 'check']),
+      cli(['clients', 'check'], { SSO_CLIENTS_FILE: path.join(fixtures, 'clients-invalid.json') }),
+      cli(['clients', 'check'], { SSO_CLIENTS_FILE: path.join(fixtures, 'no-such-file.json') }),
+    ]);
+    assert.deepEqual(succeeded(good).slice(1), [
+      'extranet\tpublic\thttps://extranet.example.com/callback',
+      'portal\tconfidential\thttps://portal.example.com/oidc/callback https://portal.example.com/alt',
+    ]);
+    failedWith(bad, /client "broken": redirect_uris\.0 must be an absolute http\(s\) URL/);
+    failedWith(missing, /^Cannot read SSO_CLIENTS_FILE \(.*no-such-file\.json\): ENOENT$/m);
+  });
+
+  it('keys rotate puts a new signing key in front of SSO_JWKS_FILE and keeps the old ones', async () => {
+    const jwksFile = path.join(dataDir, 'configured-jwks.json');
+    const old = generateSigningKey();
+    await writeFile(jwksFile, JSON.stringify({ keys: [old] }));
+    const lines = succeeded(await cli(['keys', 'rotate'], { SSO_JWKS_FILE: jwksFile }));
+    const kid = /^New signing key (\S+) added in front of (.+) \(2 keys in the set\)$/.exec(lines[0]!);
+    assert.ok(kid, lines[0]);
+    assert.equal(kid[2], jwksFile);
+    assert.match(lines[1]!, /^Restart every server instance/);
+    const { keys } = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys: Array<{ kid: string; d?: string }> };
+    assert.deepEqual(keys.map((key) => key.kid), [kid[1], old.kid]);
+    assert.ok(keys[0]!.d, 'the new key is a private key');
+  });
+
+  it('users import provisions good rows, lists the invalid ones by line, and adds nothing on a rerun', async () => {
+    const recent = new Date(Date.now() - 3 * dayMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const csv = [
+      '\ufeffemail,name,invited_at',
+      'dave@example.com,Dave',
+      '',
+      '  ERIN@Example.com , "Erin, E." ,',
+      `frank@example.com,Frank,${recent}`,
+      'dave@example.com,Dave again',
+      'not-an-email,Nobody',
+      'grace@example.com,Grace,31/12/2024',
+      'heidi@example.com,Heidi,2024-01-01,extra',
+      '"ivan@example.com,Ivan',
+      ',,',
+      'judy@example.com',
+      'kim@example.com,Kim',
+    ].join('\r\n');
+    const file = path.join(dataDir, 'accounts.csv');
+    await writeFile(file, csv);
+
+    const invalid = [
+      'line 7: Invalid email address "not-an-email"',
+      'line 8: Invalid invitation date "31/12/2024": expected an ISO date such as 2024-05-01 or 2024-05-01T09:00:00Z',
+      'line 9: 4 columns where the header has 3',
+      'line 10: malformed CSV (unbalanced or misplaced quotes)',
+    ];
+    const first = await cli(['users', 'import', file]);
+    failedWith(first, /^4 invalid rows were not imported \(listed above\)/);
+    assert.deepEqual(report(first), [...invalid, 'added 5, skipped 1, invalid 4']);
+
+    const second = await cli(['users', 'import', file]);
+    failedWith(second, /^4 invalid rows were not imported/);
+    assert.deepEqual(report(second), [...invalid, 'added 0, skipped 6, invalid 4']);
+
+    const imported = await withAccounts((accounts) => accounts.list());
+    const byEmail = new Map(imported.map((a) => [a.email, a]));
+    for (const email of ['dave', 'erin', 'frank', 'judy', 'kim']) assert.ok(byEmail.has(`${email}@example.com`), email);
+    for (const email of ['grace', 'heidi', 'ivan']) assert.ok(!byEmail.has(`${email}@example.com`), email);
+    assert.equal(byEmail.get('dave@example.com')!.name, 'Dave');
+    assert.equal(byEmail.get('erin@example.com')!.name, 'Erin, E.');
+    assert.equal(byEmail.get('judy@example.com')!.name, null);
+    assert.equal(byEmail.get('frank@example.com')!.invitedAt.toISOString().replace(/\.\d+Z$/, 'Z'), recent);
+    assert.ok(imported.every((a) => a.status !== 'active'));
+  });
+
+  it('users import refuses a wrong header or a garbage file without importing anything', async () => {
+    const wrongHeader = path.join(dataDir, 'wrong-header.csv');
+    const garbage = path.join(dataDir, 'garbage.bin');
+    const empty = path.join(dataDir, 'empty.csv');
+    await writeFile(wrongHeader, 'mail,full name\r\nzed@example.com,Zed\r\n');
+    await writeFile(garbage, randomBytes(3 * 1024 * 1024));
+    await writeFile(empty, '\r\n\r\n');
+    const before = (await withAccounts((accounts) => accounts.list())).length;
+    const [header, binary, blank, missing] = await Promise.all([
+      cli(['users', 'import', wrongHeader]),
+      cli(['users', 'import', garbage]),
+      cli(['users', 'import', empty]),
+      cli(['users', 'import', path.join(dataDir, 'missing.csv')]),
+    ]);
+    failedWith(header, /wrong-header\.csv: line 1 must be the header "email,name" or "email,name,invited_at"; nothing was imported$/m);
+    failedWith(binary, /garbage\.bin: line \d+ must be the header .*; nothing was imported$/m);
+    failedWith(blank, /empty\.csv is empty: expected the header/);
+    failedWith(missing, /^Cannot read .*missing\.csv: no such file$/m);
+    for (const run of [header, binary, blank, missing]) assert.equal(run.stdout, '');
+    assert.equal((await withAccounts((accounts) => accounts.list())).length, before);
+  });
+
+  it('users import of megabytes of garbage after a valid header skips each bad line and stays brief', async () => {
+    // No "@" in the noise, so no random line can pass for an email address by chance.
+    const noise = randomBytes(3 * 1024 * 1024).map((byte) => (byte === 0x40 ? 0x20 : byte));
+    const file = path.join(dataDir, 'noisy.csv');
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from('email;name\nfirst@example.com;First\n'),
+        noise,
+        Buffer.from(`\n${'x'.repeat(100_000)}\nlast@example.com;"Last; L."\n`),
+      ]),
+    );
+    const run = await cli(['users', 'import', file]);
+    failedWith(run, /^\d+ invalid rows were not imported/);
+    const lines = report(run);
+    assert.ok(run.stdout.length < 10_000, `${run.stdout.length} characters of output`);
+    assert.equal(lines.filter((line) => /^line \d+: /.test(line)).length, 20);
+    assert.match(lines.at(-2)!, /^… and \d+ more invalid rows$/);
+    const summary = /^added 2, skipped 0, invalid (\d+)$/.exec(lines.at(-1)!);
+    assert.ok(summary, lines.at(-1));
+    assert.ok(Number(summary[1]) > 1000);
+    const last = await account('last@example.com');
+    assert.equal(last.name, 'Last; L.');
+    assert.ok(await account('first@example.com'));
+  });
+});

@@ -39,6 +39,7 @@ export const auditEventNames = [
   'cli.users.reset',
   'cli.users.unlock',
   'cli.keys.rotate',
+  'cli.audit.purge',
   'cli.migrate',
 ] as const;
 

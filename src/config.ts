@@ -94,6 +94,7 @@ const envSchema = z.object({
   SSO_SESSION_HOURS: integer(1, 24 * 30).default(12),
   SSO_TRUST_PROXY: booleanFlag.default(false),
   SSO_AUDIT_RETENTION_DAYS: integer(1, 3650 * 3).default(365),
+  SSO_SHUTDOWN_DELAY: integer(0, 600).default(0),
   SSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().optional(),
 });
@@ -120,6 +121,8 @@ export interface Config {
   readonly sessionHours: number;
   readonly trustProxy: boolean;
   readonly auditRetentionDays: number;
+  /** Seconds between SIGTERM and closing the listener, while /readyz already answers 503. */
+  readonly shutdownDelaySeconds: number;
   readonly logLevel: string;
   readonly production: boolean;
 }
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: e.SSO_SESSION_HOURS,
     trustProxy: e.SSO_TRUST_PROXY,
     auditRetentionDays: e.SSO_AUDIT_RETENTION_DAYS,
+    shutdownDelaySeconds: e.SSO_SHUTDOWN_DELAY,
     logLevel: e.SSO_LOG_LEVEL,
     production,
   };

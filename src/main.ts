@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.ts';
+import { drainable } from './drain.ts';
 import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
@@ -30,6 +31,7 @@ async function start(): Promise<void> {
   timer.unref();
 
   const http: HttpServer = server.app.listen(config.port);
+  const drainer = drainable(http);
   await new Promise<void>((resolve, reject) => {
     http.once('listening', resolve);
     http.once('error', reject);
@@ -40,31 +42,26 @@ async function start(): Promise<void> {
   process.stdout.write(`SSO server listening: issuer ${config.issuer}\n${server.mailer.describe()}\n`);
 
   /**
-   * Readiness turns 503 first so a load balancer stops sending traffic; requests already in
-   * flight finish; then the backends close and the process exits 0.
+   * Readiness turns 503 first so a load balancer stops sending traffic; on SIGTERM the listener
+   * stays open for SSO_SHUTDOWN_DELAY seconds so the balancer has time to notice; requests already
+   * in flight finish; then the backends close and the process exits 0. SIGINT (Ctrl-C) skips the delay.
    */
   let stopping = false;
-  const drain = (signal: string) => {
+  const drain = async (signal: 'SIGTERM' | 'SIGINT') => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const delaySeconds = signal === 'SIGTERM' ? config.shutdownDelaySeconds : 0;
+    logger.info({ signal, delaySeconds }, 'shutting down');
     server.readiness.accepting = false;
     clearInterval(timer);
-    const force = setTimeout(() => {
-      logger.warn('drain timed out; closing remaining connections');
-      http.closeAllConnections();
-    }, DRAIN_TIMEOUT_MS);
-    force.unref();
-    http.close(() => {
-      void server.close().then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
-    });
-    http.closeIdleConnections();
+    const outcome = await drainer.drain({ delayMs: delaySeconds * 1000, timeoutMs: DRAIN_TIMEOUT_MS });
+    if (outcome === 'forced') logger.warn('drain timed out; closed the remaining connections');
+    await server.close();
+    logger.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => drain('SIGTERM'));
-  process.on('SIGINT', () => drain('SIGINT'));
+  process.on('SIGTERM', () => void drain('SIGTERM'));
+  process.on('SIGINT', () => void drain('SIGINT'));
 }
 
 await start();

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The counters operators watch; one registry per process so tests can build several apps. */
 export function createMetrics() {
@@ -15,6 +15,8 @@ export function createMetrics() {
     codesSent: new Counter({ name: 'sso_email_codes_sent_total', help: 'Verification codes emailed', registers: [registry] }),
     lockouts: new Counter({ name: 'sso_lockouts_total', help: 'Accounts locked after repeated failures', registers: [registry] }),
     enrollments: new Counter({ name: 'sso_totp_enrollments_total', help: 'Authenticators enrolled', registers: [registry] }),
+    // Shows a drain at work: after SIGTERM it falls to zero before the process exits.
+    requestsInFlight: new Gauge({ name: 'sso_http_requests_in_flight', help: 'HTTP requests being handled', registers: [registry] }),
     requestDuration: new Histogram({
       name: 'sso_http_request_duration_seconds',
       help: 'HTTP request duration by route',

@@ -77,15 +77,61 @@ async function loadJwks(config: Config): Promise<Jwks> {
   return jwks;
 }
 
-/** Adds a new signing key in front; the old ones stay so tokens they signed keep verifying. */
-export async function rotateSigningKey(config: Config): Promise<{ file: string; kid: string; keys: number }> {
+/**
+ * A staged key is published in /jwks but never signs: RFC 7517's key_ops limits it to "verify",
+ * which oidc-provider honours when it picks a signing key, wherever the key sits in the set.
+ */
+const stagedKeyOps = ['verify'];
+
+function isStaged(key: PrivateJwk): boolean {
+  return Array.isArray(key.key_ops) && key.key_ops.length === 1 && key.key_ops[0] === 'verify';
+}
+
+async function readKeySet(config: Config): Promise<{ file: string; keys: PrivateJwk[] }> {
   const file = jwksPath(config);
   const text = await readText(file, config.jwksFile === undefined ? 'the generated key set' : 'SSO_JWKS_FILE');
-  const current = text === undefined ? { keys: [] } : parseJwks(text, file);
-  const key = generateSigningKey();
-  const keys = [key, ...current.keys];
+  return { file, keys: text === undefined ? [] : parseJwks(text, file).keys };
+}
+
+async function writeKeySet(file: string, keys: PrivateJwk[]): Promise<void> {
   await writeSecretFile(file, `${JSON.stringify({ keys }, null, 2)}\n`);
-  return { file, kid: key.kid, keys: keys.length };
+}
+
+export interface RotationResult {
+  readonly file: string;
+  readonly kid: string;
+  /** Keys in the set afterwards. */
+  readonly keys: number;
+}
+
+/**
+ * Adds a new signing key. By default it goes in front and signs as soon as the instances restart;
+ * the old ones stay so tokens they signed keep verifying. Staged (`stage: true`), it goes at the
+ * end, published but not signing, so clients can fetch it before any token carries it: then
+ * promoteStagedKey makes it sign.
+ */
+export async function rotateSigningKey(config: Config, options: { stage?: boolean } = {}): Promise<RotationResult> {
+  const { file, keys } = await readKeySet(config);
+  const key = generateSigningKey();
+  if (options.stage !== true) {
+    await writeKeySet(file, [key, ...keys]);
+    return { file, kid: key.kid, keys: keys.length + 1 };
+  }
+  if (!keys.some((existing) => !isStaged(existing))) {
+    throw new ConfigError(`${file} has no signing key yet to keep signing while a new one is staged: rotate without staging`);
+  }
+  await writeKeySet(file, [...keys, { ...key, key_ops: stagedKeyOps }]);
+  return { file, kid: key.kid, keys: keys.length + 1 };
+}
+
+/** Moves the most recently staged key to the front and lets it sign. */
+export async function promoteStagedKey(config: Config): Promise<RotationResult> {
+  const { file, keys } = await readKeySet(config);
+  const staged = [...keys].reverse().find(isStaged);
+  if (staged === undefined) throw new ConfigError(`${file} has no staged key: stage one first`);
+  const { key_ops: _verifyOnly, ...signing } = staged;
+  await writeKeySet(file, [signing as PrivateJwk, ...keys.filter((key) => key !== staged)]);
+  return { file, kid: staged.kid, keys: keys.length };
 }
 
 async function loadGenerated<T>(

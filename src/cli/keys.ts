@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { rotateSigningKey } from '../secrets.ts';
+import { promoteStagedKey, rotateSigningKey } from '../secrets.ts';
 import type { CliContext } from './context.ts';
+import { CliError } from './errors.ts';
 
 export function keysCommand(program: Command, ctx: CliContext): void {
   program
@@ -8,14 +9,28 @@ export function keysCommand(program: Command, ctx: CliContext): void {
     .description('token signing keys')
     .command('rotate')
     .description('add a new signing key in front of the key set; the old keys keep verifying')
-    .action(() => rotate(ctx));
+    .option('--stage', 'add it at the end instead: published, but not signing until --promote')
+    .option('--promote', 'make the staged key the signing key (the old ones keep verifying)')
+    .action((options: { stage?: boolean; promote?: boolean }) => rotate(ctx, options));
 }
 
-async function rotate(ctx: CliContext): Promise<void> {
+async function rotate(ctx: CliContext, options: { stage?: boolean; promote?: boolean }): Promise<void> {
+  if (options.stage === true && options.promote === true) throw new CliError('Use --stage or --promote, not both');
   // Opened first: a rotation that cannot be audited is not done at all.
   await ctx.services();
-  const { file, kid, keys } = await rotateSigningKey(ctx.config);
-  await ctx.record({ command: 'cli.keys.rotate', outcome: 'success', details: { kid, file, keys } });
-  ctx.print(`New signing key ${kid} added in front of ${file} (${keys === 1 ? '1 key' : `${keys} keys`} in the set)`);
+  const mode = options.promote === true ? 'promote' : options.stage === true ? 'stage' : 'now';
+  const { file, kid, keys } = mode === 'promote' ? await promoteStagedKey(ctx.config) : await rotateSigningKey(ctx.config, { stage: mode === 'stage' });
+  await ctx.record({ command: 'cli.keys.rotate', outcome: 'success', details: { kid, file, keys, mode } });
+  const count = keys === 1 ? '1 key' : `${keys} keys`;
+  if (mode === 'stage') {
+    ctx.print(`New key ${kid} staged at the end of ${file} (${count} in the set): published, not signing`);
+    ctx.print('Restart every server instance to publish it; once clients have fetched the new key set, run keys rotate --promote');
+    return;
+  }
+  ctx.print(
+    mode === 'promote'
+      ? `Staged key ${kid} moved to the front of ${file} (${count} in the set)`
+      : `New signing key ${kid} added in front of ${file} (${count} in the set)`,
+  );
   ctx.print('Restart every server instance to sign with it; tokens signed with the older keys keep verifying');
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './audit.ts';
+import { auditPurgeCommand } from './audit-purge.ts';
 import { clientsCommand } from './clients.ts';
 import { CliContext } from './context.ts';
 import { errorLine } from './errors.ts';
@@ -25,6 +26,7 @@ function buildProgram(ctx: CliContext): Command {
     });
   usersCommand(program, ctx);
   auditCommand(program, ctx);
+  auditPurgeCommand(program, ctx);
   clientsCommand(program, ctx);
   keysCommand(program, ctx);
   migrateCommand(program, ctx);

@@ -44,7 +44,7 @@ export interface RelyingParty {
 }
 
 /** A certified OpenID Connect client (openid-client) driving the flow through a cookie-jar browser. */
-export async function relyingParty(t: TestServer, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient, acceptLanguage = 'en'): Promise<RelyingParty> {
+export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient, acceptLanguage = 'en'): Promise<RelyingParty> {
   const config = await oidc.discovery(
     new URL(t.issuer),
     client.client_id,

@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { verifyPassword } from '../../src/security/password-hash.ts';
+import { errorsOn, type Browser, type Page } from '../helpers/browser.ts';
+import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
+import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
+import { relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { codeFrom, MailServer } from '../helpers/mail-server.ts';
+import { sampleValue, scrape } from '../helpers/prometheus.ts';
+import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { probe, statusOf, waitUntil, within } from '../helpers/wait.ts';
+
+/**
+ * Each backend taken away in the middle of a user's journey, through a TCP relay the test cuts
+ * (the shared services stay up for everyone else), then brought back: the user is told to retry,
+ * readiness says so, and the same journey continues once the backend answers, without a restart.
+ */
+
+/** PostgreSQL and Redis in a fresh schema and prefix of their own (one per suite, as each cleanup drops them). */
+const onServices = () => backends()[1]!;
+const skipServices = onServices().skip;
+
+/** The same URL with its host and port replaced by the relay's. */
+function through(url: string, proxy: TcpProxy): string {
+  const relayed = new URL(url);
+  relayed.hostname = '127.0.0.1';
+  relayed.port = String(proxy.port);
+  return relayed.toString();
+}
+
+function target(url: string, defaultPort: number): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
+}
+
+function assertUnavailablePage(page: Page): void {
+  assert.equal(page.status, 503);
+  assert.equal(page.$('h1').text().trim(), 'Sorry, the service is temporarily unavailable');
+  assert.match(page.html, /Please try again in a few minutes\./);
+  assert.doesNotMatch(page.html, /at .*\.ts:\d+/, 'never a stack trace');
+}
+
+async function waitReady(t: TestServer): Promise<void> {
+  await waitUntil(async () => (await statusOf(`${t.issuer}/readyz`)) === 200, 'readiness after the outage', 20_000);
+}
+
+/** From the email step to the choose-password page of a first-time login. */
+async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string): Promise<Page> {
+  const { page } = await rp.start();
+  const signIn = await rp.browser.submit(page, '/email', { email });
+  const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+  const before = mail.messages.length;
+  const sent = await rp.browser.submit(help, '/activation/send');
+  const verified = await rp.browser.submit(sent, '/activation/verify', { code: codeFrom(await mail.next(email, before)) });
+  return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
+}
+
+describe('Redis goes away mid-flow', { skip: skipServices }, () => {
+  const shared = onServices();
+  let redis: TcpProxy;
+  let t: TestServer;
+  before(async () => {
+    redis = await startTcpProxy(target(process.env.TEST_REDIS_URL!, 6379));
+    t = await startTestServer(shared, { REDIS_URL: through(process.env.TEST_REDIS_URL!, redis) });
+  });
+  after(async () => {
+    await t?.close();
+    await redis?.close();
+    await shared.cleanup();
+  });
+
+  it('answers 503 with a clear page and readiness 503, then continues the same flow when Redis is back', async () => {
+    const email = 'redis.outage@example.com';
+    const { secret } = await seedActiveAccount(t, email);
+    const rp = await relyingParty(t);
+    const start = await rp.start();
+    const signInPage = await rp.browser.submit(start.page, '/email', { email });
+
+    await redis.cut();
+    assertUnavailablePage(await rp.browser.submit(signInPage, '/password', { password: strongPassword }));
+    assert.equal(await statusOf(`${t.issuer}/readyz`), 503);
+    assertUnavailablePage((await rp.start()).page);
+    assert.equal(await statusOf(`${t.issuer}/healthz`), 200, 'liveness does not depend on the backends');
+
+    await redis.restore();
+    await waitReady(t);
+    const totpPage = await rp.browser.submit(signInPage, '/password', { password: strongPassword });
+    assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
+    const callback = await rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+    assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the same flow ends at the client: ${callback.url}`);
+    assert.ok((await rp.finish(callback.url, start)).id_token);
+  });
+});
+
+describe('PostgreSQL connections cut and restored', { skip: skipServices }, () => {
+  const shared = onServices();
+  let postgres: TcpProxy;
+  let t: TestServer;
+  before(async () => {
+    postgres = await startTcpProxy(target(process.env.TEST_DATABASE_URL!, 5432));
+    t = await startTestServer(shared, { DATABASE_URL: through(process.env.TEST_DATABASE_URL!, postgres) });
+  });
+  after(async () => {
+    await t?.close();
+    await postgres?.close();
+    await shared.cleanup();
+  });
+
+  it('reconnects by itself, and keeps every password change and enrollment it acknowledged', async () => {
+    const email = 'pg.outage@example.com';
+    const { id } = await t.server.services.accounts.create({ email });
+    const rp = await relyingParty(t);
+    const choose = await toNewPassword(t.mail, rp, email);
+    const account = () => t.server.services.accounts.findById(id);
+
+    await postgres.cut();
+    assertUnavailablePage(await rp.browser.submit(choose, '/new-password', { password: strongPassword, confirmation: strongPassword }));
+    assert.equal(await statusOf(`${t.issuer}/readyz`), 503);
+    await postgres.restore();
+    await waitReady(t);
+    assert.equal((await account())!.passwordHash, null, 'a change answered with 503 was not made');
+
+    const enroll = await rp.browser.submit(choose, '/new-password', { password: strongPassword, confirmation: strongPassword });
+    assert.equal(enroll.$('img[alt="QR code"]').length, 1, 'the retried password change is acknowledged');
+    assert.ok(await verifyPassword(strongPassword, (await account())!.passwordHash, 4), 'and stored');
+
+    const secret = enroll.$('code.secret').text().replace(/\s+/g, '');
+    const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
+    await postgres.cut();
+    assertUnavailablePage(await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) }));
+    await postgres.restore();
+    await waitReady(t);
+    assert.equal((await account())!.totpSecretEncrypted, null);
+
+    const callback = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+    assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the enrollment is acknowledged: ${callback.url}`);
+    const stored = await account();
+    assert.ok(stored!.totpSecretEncrypted !== null, 'and stored');
+    assert.equal(stored!.status, 'active');
+  });
+});
+
+describe('SMTP server down', () => {
+  const embedded = backends()[0]!;
+  let mail: MailServer;
+  let smtp: TcpProxy;
+  let t: TestServer;
+  before(async () => {
+    mail = await MailServer.start();
+    smtp = await startTcpProxy({ host: '127.0.0.1', port: mail.port });
+    t = await startTestServer(embedded, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+  });
+  after(async () => {
+    await t?.close();
+    await smtp?.close();
+    await mail?.close();
+    await embedded.cleanup();
+  });
+
+  it('says the email could not be sent, consumes nothing, and sends the next code once SMTP is back', async () => {
+    const email = 'smtp.outage@example.com';
+    await t.server.services.accounts.create({ email });
+    const rp = await relyingParty(t);
+    const { page } = await rp.start();
+    const signIn = await rp.browser.submit(page, '/email', { email });
+    const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+
+    await smtp.cut();
+    const failed = await rp.browser.submit(help, '/activation/send');
+    assert.equal(failed.status, 503);
+    assert.deepEqual(errorsOn(failed), ['The email could not be sent. Please try again.']);
+    assert.equal(mail.messages.length, 0);
+
+    await smtp.restore();
+    const sent = await rp.browser.submit(failed, '/activation/send');
+    assert.equal(sent.status, 200, 'the failed send did not start the 30-second pause');
+    assert.match(sent.html, /Verification code has been sent/);
+    const verified = await rp.browser.submit(sent, '/activation/verify', { code: codeFrom(await mail.next(email, 0)) });
+    assert.match(verified.html, /The code has been verified/);
+  });
+});
+
+/** The page's form as a browser would post it: its target and its body with the hidden fields. */
+function formOf(page: Page, action: string, fields: Record<string, string>): { url: string; body: URLSearchParams } {
+  const form = page.$(`form[action$="${action}"]`).first();
+  const body = new URLSearchParams();
+  form.find('input[type=hidden]').each((_, input) => {
+    body.set(page.$(input).attr('name')!, page.$(input).attr('value') ?? '');
+  });
+  for (const [name, value] of Object.entries(fields)) body.set(name, value);
+  return { url: new URL(form.attr('action')!, page.url).toString(), body };
+}
+
+/**
+ * A form post whose body trickles in: the request is in flight from its headers until `finish()`
+ * sends the rest, however long the test waits in between. Its connection is kept alive, as a load
+ * balancer's would be, so only the server can close it.
+ */
+async function slowPost(browser: Browser, page: Page, action: string, fields: Record<string, string>, agent: http.Agent) {
+  const { url, body } = formOf(page, action, fields);
+  const bytes = Buffer.from(body.toString());
+  const request = http.request(url, {
+    method: 'POST',
+    agent,
+    headers: {
+      cookie: await browser.jar.getCookieString(url),
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(bytes.length),
+    },
+  });
+  const answer = new Promise<{ status: number; location: string | undefined; connection: string | undefined }>((resolve, reject) => {
+    request.on('response', (response) => {
+      response.resume();
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, location: response.headers.location, connection: response.headers.connection }),
+      );
+    });
+    request.on('error', reject);
+  });
+  request.write(bytes.subarray(0, 10));
+  return { answer, finish: () => request.end(bytes.subarray(10)) };
+}
+
+describe('SIGTERM under load', { skip: deploymentSkip }, () => {
+  let mail: MailServer;
+  let deployment: Deployment;
+  let instance: ChildServer;
+  const keepAlive = new http.Agent({ keepAlive: true });
+  before(async () => {
+    mail = await MailServer.start();
+    deployment = await createDeployment(mail.url);
+    const port = await freePort();
+    instance = await startChildServer({
+      ...deployment.env,
+      PORT: String(port),
+      SSO_ISSUER: `http://127.0.0.1:${port}`,
+      // Slow requests on purpose: production's bcrypt cost on two worker threads.
+      SSO_BCRYPT_COST: '12',
+      UV_THREADPOOL_SIZE: '2',
+      SSO_SHUTDOWN_DELAY: '3',
+    });
+  });
+  after(async () => {
+    keepAlive.destroy();
+    await instance?.stop();
+    await mail?.close();
+    await deployment?.cleanup();
+  });
+
+  it('turns readiness 503, finishes every request in flight, then exits 0', async () => {
+    const email = 'drain@example.com';
+    await deployment.seedActiveAccount(email, 12);
+    const burst = 8;
+    const signInPages = await Promise.all(
+      Array.from({ length: burst + 1 }, async () => {
+        const rp = await relyingParty({ issuer: instance.url });
+        const { page } = await rp.start();
+        return { browser: rp.browser, page: await rp.browser.submit(page, '/email', { email }) };
+      }),
+    );
+    const [slowOne, ...others] = signInPages;
+    // Still in flight when the listener closes, whatever the speed of the machine.
+    const slow = await slowPost(slowOne!.browser, slowOne!.page, '/password', { password: strongPassword }, keepAlive);
+    const submits = others.map(async ({ browser, page }) => {
+      const { url, body } = formOf(page, '/password', { password: strongPassword });
+      const response = await browser.request(url, { method: 'POST', body });
+      await response.arrayBuffer();
+      return { status: response.status, location: response.headers.get('location') ?? undefined };
+    });
+    await waitUntil(
+      async () => sampleValue(await scrape(instance.url), 'sso_http_requests_in_flight') >= burst + 2,
+      'the burst to be in flight',
+      15_000,
+      20,
+    );
+
+    instance.kill('SIGTERM');
+    await instance.waitForLine((line) => line.includes('"msg":"shutting down"'));
+    const readiness = await probe(`${instance.url}/readyz`);
+    assert.equal(readiness.status, 503, 'readiness fails at once, so the balancer stops sending traffic');
+    assert.deepEqual(JSON.parse(readiness.body), { status: 'shutting-down' });
+    await waitUntil(async () => (await statusOf(`${instance.url}/healthz`)) === 0, 'the listener to close', 15_000);
+
+    slow.finish();
+    const answers = await within(Promise.all([slow.answer, ...submits]), 30_000, 'the requests in flight to finish');
+    assert.equal((await slow.answer).connection, 'close', 'a kept-alive connection is closed with its last answer');
+    for (const answer of answers) {
+      assert.equal(answer.status, 303, 'each password check in flight got its whole answer');
+      assert.match(answer.location ?? '', /\/totp$/);
+    }
+    assert.equal(await within(instance.exited, 15_000, 'the process to exit'), 0);
+    assert.ok(instance.stdout.some((line) => line.includes('"msg":"stopped"')));
+    assert.ok(!instance.stdout.some((line) => line.includes('drain timed out')), 'no connection had to be cut');
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { generateDeploymentSecrets } from '../../deploy/generate-secrets.ts';
+import { loadConfig } from '../../src/config.ts';
+import { parseJwks } from '../../src/secrets.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `KEY=value` lines, as docker compose reads an env_file. */
+function envFile(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+/**
+ * The `environment:` map of the instances' shared definition (`x-sso`) in docker-compose.yml. The
+ * file keeps that block in plain `KEY: value` lines so it can be read without a YAML parser.
+ */
+function composeEnvironment(compose: string): Record<string, string> {
+  const shared = /^x-sso: &sso\n((?: .*\n|\n)+)/m.exec(compose)?.[1] ?? '';
+  const block = /^ {2}environment:\n((?: {4}.*\n)+)/m.exec(shared)?.[1] ?? '';
+  return Object.fromEntries(
+    [...block.matchAll(/^ {4}([A-Z_]+): (.*)$/gm)].map(([, key, value]) => [key!, value!.replace(/^"(.*)"$/, '$1')]),
+  );
+}
+
+describe('container deployment files', () => {
+  let directory: string;
+  before(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'sso-deploy-secrets-'));
+  });
+  after(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('generates owner-only secrets once, and never replaces them', async () => {
+    const first = await generateDeploymentSecrets(directory);
+    assert.deepEqual(first.written.map((file) => path.basename(file)).sort(), ['jwks.json', 'postgres.env', 'sso.env']);
+    for (const file of first.written) assert.equal((await stat(file)).mode & 0o777, 0o600, file);
+    const jwks = await readFile(path.join(directory, 'jwks.json'), 'utf8');
+    assert.equal(parseJwks(jwks, 'jwks.json').keys.length, 1);
+
+    const again = await generateDeploymentSecrets(directory);
+    assert.deepEqual(again.written, []);
+    assert.equal(await readFile(path.join(directory, 'jwks.json'), 'utf8'), jwks, 'the key set is kept');
+  });
+
+  it('gives docker-compose.yml a configuration the server accepts in production, with documented variables only', async () => {
+    const compose = composeEnvironment(await readFile(path.join(root, 'docker-compose.yml'), 'utf8'));
+    assert.equal(compose.NODE_ENV, 'production');
+    const generated = envFile(await readFile(path.join(directory, 'sso.env'), 'utf8'));
+    const postgres = envFile(await readFile(path.join(directory, 'postgres.env'), 'utf8'));
+    assert.equal(new URL(generated.DATABASE_URL!).password, postgres.POSTGRES_PASSWORD, 'one database password in both files');
+
+    const config = loadConfig({ ...compose, ...generated, SSO_JWKS_FILE: path.join(directory, 'jwks.json') });
+    assert.equal(config.production, true);
+    assert.equal(config.issuer, 'https://localhost:8443');
+    assert.equal(config.trustProxy, true);
+
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    for (const name of [...Object.keys(compose), ...Object.keys(generated)]) {
+      assert.match(readme, new RegExp(`^\\| \`${name}(=production)?\` \\|`, 'm'), `${name} is in the README's configuration table`);
+    }
+  });
+});

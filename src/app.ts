@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa, { type Context, type Next } from 'koa';
@@ -8,6 +7,7 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
 import type { Metrics } from './metrics.ts';
@@ -48,9 +48,11 @@ function requestLog(logger: Logger, metrics: Metrics) {
     const incoming = ctx.get('x-request-id');
     ctx.state.requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId);
+    metrics.requestsInFlight.inc();
     try {
       await next();
     } finally {
+      metrics.requestsInFlight.dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? routeGroup(ctx.path);
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
@@ -134,7 +136,8 @@ function securityHeaders(config: Config, clients: ClientMetadata[]) {
 }
 
 function brandAssets(config: Config) {
-  const css = `:root { --brand: ${config.brand.color}; }\n`;
+  const css = brandStylesheet(config.brand.color);
+  const logo = config.brand.logoFile === undefined ? undefined : readBrandLogo(config.brand.logoFile);
   return async (ctx: Context, next: Next) => {
     if (ctx.path === '/assets/brand.css') {
       ctx.type = 'text/css';
@@ -142,10 +145,10 @@ function brandAssets(config: Config) {
       ctx.body = css;
       return;
     }
-    if (ctx.path === '/assets/brand-logo' && config.brand.logoFile !== undefined) {
-      ctx.type = path.extname(config.brand.logoFile);
+    if (ctx.path === '/assets/brand-logo' && logo !== undefined) {
+      ctx.type = logo.type;
       ctx.set('Cache-Control', 'public, max-age=300');
-      ctx.body = await readFile(config.brand.logoFile);
+      ctx.body = logo.body;
       return;
     }
     await next();
@@ -192,7 +195,9 @@ async function noStore(ctx: Context, next: Next) {
 
 export function createApp(deps: AppDependencies): Koa {
   const { config, provider, views, logger, metrics } = deps;
-  const app = new Koa({ proxy: config.trustProxy });
+  // The trusted proxy appends the address it saw to X-Forwarded-For; anything before it is whatever
+  // the client sent. Only the last entry may count, or an attacker picks a new address per request.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.keys = [...deps.cookieKeys];
   app.silent = true;
   app.use(requestLog(logger, metrics));

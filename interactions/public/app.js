@@ -27,6 +27,26 @@
   var summary = document.querySelector('[data-autofocus]');
   if (summary) summary.focus();
 
+  // Following an error's link focuses its field with the label in view; the plain anchor would
+  // only scroll the input to the top edge, hiding the label and the message above it.
+  document.querySelectorAll('.error-summary a[href^="#"]').forEach(function (link) {
+    link.addEventListener('click', function (event) {
+      var input = document.getElementById(link.getAttribute('href').slice(1));
+      if (!input) return;
+      event.preventDefault();
+      (input.closest('.field') || input).scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  });
+
+  // Links that look and announce themselves as buttons answer the space bar, as buttons do.
+  document.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (event.key !== ' ' || target.tagName !== 'A' || target.getAttribute('role') !== 'button') return;
+    event.preventDefault();
+    target.click();
+  });
+
   var logout = document.querySelector('form[data-auto-submit]');
   if (logout) {
     var confirm = logout.querySelector('button[name="logout"]');

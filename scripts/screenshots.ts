@@ -1,0 +1,139 @@
+/**
+ * `npm run screenshots`: walks every hosted page and its main error states in Chromium, at 1280 px
+ * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README. It runs a
+ * throwaway server (embedded database, loopback SMTP) like the browser tests do.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.ts';
+import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
+import { arrivedAtClient, authorization, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
+import { codeFrom } from '../test/helpers/mail-server.ts';
+import { secretOf, decodeQrDataUrl } from '../test/helpers/qr.ts';
+import { backends, startTestServer, type TestServer } from '../test/helpers/server.ts';
+
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+
+type Shoot = (state: string) => Promise<void>;
+
+async function signInPages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+  const { secret } = await seedActiveAccount(t, 'an.peeters@example.com');
+  await seedActiveAccount(t, 'locked.out@example.com');
+  await t.server.services.accounts.create({ email: 'late@example.com', invitedAt: new Date(Date.now() - 40 * 24 * 3600 * 1000) });
+
+  await page.goto((await authorization(t)).url);
+  await shoot('01-email');
+  await fill(page, 'Email Address', 'jan@example.com');
+  await press(page, 'Continue');
+  await shoot('02-email-unknown');
+  await fill(page, 'Email Address', 'late@example.com');
+  await press(page, 'Continue');
+  await shoot('03-email-deactivated');
+
+  await fill(page, 'Email Address', 'locked.out@example.com');
+  await press(page, 'Continue');
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await fill(page, 'Password', `Wrong#Pass${attempt}`);
+    await press(page, 'Sign in');
+  }
+  await shoot('06-sign-in-locked');
+
+  await page.goto((await authorization(t)).url);
+  await fill(page, 'Email Address', 'an.peeters@example.com');
+  await press(page, 'Continue');
+  await shoot('04-sign-in');
+  await fill(page, 'Password', 'Wrong#Pass1');
+  await press(page, 'Sign in');
+  await shoot('05-sign-in-wrong-password');
+  await fill(page, 'Password', strongPassword);
+  await press(page, 'Sign in');
+  await shoot('15-authenticator-code');
+  await fill(page, 'Enter your code.', '000000');
+  await press(page, 'Verify');
+  await shoot('16-authenticator-code-wrong');
+  nextTotpStep(t);
+  await fill(page, 'Enter your code.', totpNow(t, secret));
+  await press(page, 'Verify');
+  await arrivedAtClient(page, '/callback');
+
+  await page.goto(new URL('/session/end', t.issuer).toString());
+  await shoot('18-sign-out');
+  await press(page, 'Sign out');
+  await shoot('19-signed-out');
+}
+
+async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+  const email = 'marie.dubois@example.com';
+  await t.server.services.accounts.create({ email, name: 'Marie Dubois' });
+  await page.goto((await authorization(t)).url);
+  await fill(page, 'Email Address', email);
+  await press(page, 'Continue');
+  await follow(page, 'First time login/Forgot Password?');
+  await shoot('07-first-time-login');
+  const before = t.mail.messages.length;
+  await press(page, 'Send verification code');
+  await shoot('08-code-sent');
+  const code = codeFrom(await t.mail.next(email, before));
+  await fill(page, 'Verification Code', code === '000000' ? '111111' : '000000');
+  await press(page, 'Verify code');
+  await shoot('09-code-wrong');
+  await fill(page, 'Verification Code', code);
+  await press(page, 'Verify code');
+  await shoot('10-code-verified');
+  await press(page, 'Continue');
+  await shoot('11-choose-password');
+  await fill(page, 'New Password', 'marie dubois');
+  await fill(page, 'Confirm New Password', 'marie');
+  await press(page, 'Continue');
+  await shoot('12-choose-password-errors');
+  await fill(page, 'New Password', strongPassword);
+  await fill(page, 'Confirm New Password', strongPassword);
+  await press(page, 'Continue');
+  await shoot('13-authenticator-setup');
+  await page.getByText('Still having trouble?', { exact: true }).click();
+  await shoot('14-authenticator-setup-details');
+  const secret = secretOf(decodeQrDataUrl((await page.getByRole('img', { name: 'QR code' }).getAttribute('src')) ?? ''));
+  await press(page, 'Continue');
+  nextTotpStep(t);
+  await fill(page, 'Enter your code.', totpNow(t, secret));
+  await press(page, 'Verify');
+  await arrivedAtClient(page, '/callback');
+
+  await page.goto((await authorization(t, { prompt: 'login' })).url);
+  await fill(page, 'Email Address', email);
+  await press(page, 'Continue');
+  await follow(page, 'First time login/Forgot Password?');
+  await shoot('17-forgot-password');
+
+  await page.goto(new URL('/interaction/expired-or-unknown', t.issuer).toString());
+  await shoot('20-session-expired');
+}
+
+async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
+  const t = await startTestServer(backends()[0]!);
+  const context = await browser.newContext({ viewport });
+  try {
+    await context.route('http://127.0.0.1:9/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><title>Client</title>' }));
+    const page = await context.newPage();
+    const shoot: Shoot = async (state) => {
+      const file = path.join(outDir, `${state}-${viewport.width}.png`);
+      await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+      console.log(path.relative(process.cwd(), file));
+    };
+    await signInPages(page, t, shoot);
+    await firstTimeLoginPages(page, t, shoot);
+  } finally {
+    await context.close();
+    await t.close();
+  }
+}
+
+await mkdir(outDir, { recursive: true });
+const browser = await launchChromium();
+try {
+  for (const viewport of [wide, narrow]) await shootAt(browser, viewport);
+} finally {
+  await browser.close();
+}

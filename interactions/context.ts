@@ -48,7 +48,11 @@ export interface InteractionRequest {
   flow: FlowState | undefined;
 }
 
-export type StepContext = ParameterizedContext<{ it: InteractionRequest }> & { params: Record<string, string> };
+export type StepContext = ParameterizedContext<{
+  it: InteractionRequest;
+  /** Set as soon as the interaction is known, so that even its error pages speak its language. */
+  locale?: Locale;
+}> & { params: Record<string, string> };
 
 export interface Page {
   readonly view: string;

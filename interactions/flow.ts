@@ -46,8 +46,11 @@ export const steps = {
   activationVerified: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.proofs.emailCode !== undefined,
   totp: (f: FlowState, a: AccountFacts) =>
     a.hasTotp && ((f.purpose === 'signin' && f.proofs.password !== undefined) || (f.purpose === 'reset' && f.resetConfirmed)),
-  newPassword: (f: FlowState) =>
-    (f.purpose === 'activation' && f.proofs.emailCode !== undefined) || (f.purpose === 'reset' && f.proofs.totp !== undefined),
+  // Each proof counts only while the account is still in the situation it was gathered for: an emailed
+  // code stands in for an authenticator the account lacks, and a reset's code for the one it has.
+  newPassword: (f: FlowState, a: AccountFacts) =>
+    (f.purpose === 'activation' && !a.hasTotp && f.proofs.emailCode !== undefined) ||
+    (f.purpose === 'reset' && a.hasTotp && f.proofs.totp !== undefined),
   enroll: (f: FlowState, a: AccountFacts) =>
     !a.hasTotp &&
     f.proofs.password !== undefined &&

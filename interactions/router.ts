@@ -2,12 +2,14 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import type { Next } from 'koa';
 import { rules } from '../src/config.ts';
-import { negotiateLocale, translator } from '../src/i18n/index.ts';
+import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
+import { isBackendUnavailable } from '../src/unavailable.ts';
 import { activationRoutes } from './activation.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { emailRoutes } from './email.ts';
 import { enrollRoutes } from './enroll.ts';
+import { chosenLanguage, languageRequested, pageLocale, rememberLanguage } from './language.ts';
 import { PageError } from './step-kit.ts';
 import { newPasswordRoutes } from './password.ts';
 import { resetRoutes } from './reset.ts';
@@ -49,15 +51,23 @@ const formParser = bodyParser({
  */
 function loadInteraction(services: InteractionServices) {
   return async (ctx: StepContext, next: Next) => {
-    const details = await services.provider.interactionDetails(ctx.req, ctx.res).catch(() => {
-      throw new PageError(400, 'expired');
+    const details = await services.provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => {
+      // A store that does not answer says nothing about the interaction: a 503 to retry, not "expired".
+      throw isBackendUnavailable(error) ? error : new PageError(400, 'expired');
     });
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
-    const locale = negotiateLocale(
-      typeof params.ui_locales === 'string' ? params.ui_locales : undefined,
-      ctx.get('accept-language') || undefined,
-    );
+    const requested = languageRequested(ctx);
+    if (requested !== undefined) {
+      // The switch only changes the language: the same page comes back, so no step is skipped or repeated.
+      rememberLanguage(ctx, requested, { path: `/interaction/${details.uid}`, maxAgeSeconds: rules.interactionTtlSeconds });
+      ctx.status = 303;
+      ctx.redirect(ctx.path);
+      return;
+    }
+    const locale = pageLocale(ctx, [chosenLanguage(ctx), typeof params.ui_locales === 'string' ? params.ui_locales : undefined]);
+    // Error pages of this request (a refused step, a missing CSRF token) speak the same language.
+    ctx.state.locale = locale;
     let form: Record<string, string> = {};
     if (ctx.method === 'POST') {
       await formParser(ctx, async () => {});

@@ -4,6 +4,7 @@ import { formatDays, formatWait, type Translate } from '../src/i18n/index.ts';
 import type { ErrorKind } from './provider-pages.ts';
 import { type FlowState, requireStep, type AccountFacts, type Step } from './flow.ts';
 import type { InteractionServices, Page, StepContext } from './context.ts';
+import { languageLinks } from './language.ts';
 
 /** A step that ends the request with an error page of its own status (never a 500). */
 export class PageError extends Error {
@@ -25,16 +26,35 @@ export function deactivationReason(services: InteractionServices, t: Translate, 
     : t('identify.error.deactivatedByOperator');
 }
 
+/**
+ * The address that shows each page again. A page drawn in answer to a form (with its errors) sits
+ * at the form's action, which has no GET: the language switch reloads the page from here instead.
+ * The authenticator page serves several steps, so its address is its form's.
+ */
+const pageAddresses: Readonly<Record<string, string>> = {
+  email: '',
+  signin: '/password',
+  'activation-send': '/help',
+  'activation-code': '/activation/code',
+  'activation-verified': '/activation/verified',
+  'new-password': '/new-password',
+  enroll: '/enroll',
+  forgot: '/forgot',
+};
+
 export function render(services: InteractionServices, ctx: StepContext, page: Page): void {
   const { view, status, ...model } = page;
   const { it } = ctx.state;
+  const base = `/interaction/${it.uid}`;
+  const address = view === 'totp' ? String(model.action) : pageAddresses[view];
   ctx.status = status ?? 200;
   ctx.type = 'html';
   ctx.body = services.views.render(view, it.locale, {
     ...model,
     uid: it.uid,
     csrf: it.csrf,
-    base: `/interaction/${it.uid}`,
+    base,
+    languages: address === undefined ? [] : languageLinks(`${base}${address}`, it.locale),
   });
 }
 

@@ -59,9 +59,14 @@ async function submitTotp(services: InteractionServices, ctx: StepContext): Prom
   const outcome = await checkTotp(services, ctx, account, secret);
   if (!outcome.ok) return totpPage(services, ctx, '/totp', outcome.status, outcome.message);
   await audit(services, ctx, { event: 'signin.totp', outcome: 'success', accountId: account.id, email: account.email });
-  await saveFlow(services, ctx, withProof(flow, 'totp', services.now()));
-  if (flow.purpose === 'reset') return goTo(ctx, '/new-password');
-  await finishLogin(services, ctx);
+  const proven = withProof(flow, 'totp', services.now());
+  if (flow.purpose === 'reset') {
+    await saveFlow(services, ctx, proven);
+    return goTo(ctx, '/new-password');
+  }
+  // Not saved: finishing discards the flow state at once, so the proof serves this request only.
+  ctx.state.it.flow = proven;
+  await finishLogin(services, ctx, account);
 }
 
 export const totpRoutes: StepRoute[] = [

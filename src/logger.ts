@@ -3,8 +3,33 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /**
+ * Names of fields that hold a secret: passwords (and their confirmation), codes, TOTP secrets sealed
+ * or not, tokens, CSRF tokens, cookies, credentials, and the account columns that keep a hash or a
+ * sealed secret. Redacted at the top of a log object and one level down (e.g. a logged form).
+ */
+const secretFields = [
+  'password',
+  'confirmation',
+  'code',
+  'secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'code_verifier',
+  '_csrf',
+  'xsrf',
+  'cookie',
+  'authorization',
+  'passwordHash',
+  'totpSecretEncrypted',
+  'pendingTotpSecret',
+];
+
+/**
  * JSON lines on stdout. Redaction is a second line of defence: no code path logs a secret on
- * purpose, but a header or body slipping into a log object must not leak one.
+ * purpose, but a header, a form or an account slipping into a log object must not leak one.
  *
  * Lines are written synchronously: pino's default asynchronous writes go through libuv's thread
  * pool, where bcrypt's hashes queue ahead of them, so under a burst of sign-ins log lines (even
@@ -21,14 +46,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           'req.headers.cookie',
           'req.headers.authorization',
           'res.headers["set-cookie"]',
-          '*.password',
-          '*.code',
-          '*.secret',
-          '*.token',
-          '*.access_token',
-          '*.refresh_token',
-          '*.id_token',
-          '*.client_secret',
+          ...secretFields.flatMap((field) => [field, `*.${field}`]),
         ],
         censor: '[redacted]',
       },

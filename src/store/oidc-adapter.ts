@@ -41,6 +41,20 @@ const keys = {
   accountGrants: (accountId: string) => `oidc:account-grants:${accountId}`,
 };
 
+/**
+ * The models oidc-provider consumes (single-use codes, rotating refresh tokens). Only these carry a
+ * consumed mark, so the others (sessions, interactions, grants, access tokens: most reads of a
+ * sign-in) are read and written without a second round trip for a mark they never have.
+ */
+const consumable = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+  'PushedAuthorizationRequest',
+]);
+
 /** Grant index members name the model too, since one grant holds tokens of several models. */
 const grantMember = (model: string, id: string) => `${model}:${id}`;
 
@@ -50,6 +64,10 @@ function parseGrantMember(member: string): [model: string, id: string] {
 }
 
 async function readRecord(store: Store, model: string, id: string): Promise<AdapterPayload | undefined> {
+  if (!consumable.has(model)) {
+    const json = await store.get(keys.record(model, id));
+    return json === undefined ? undefined : (JSON.parse(json) as AdapterPayload);
+  }
   const [json, consumed] = await Promise.all([store.get(keys.record(model, id)), store.get(keys.consumed(model, id))]);
   if (json === undefined) return undefined;
   const payload = JSON.parse(json) as AdapterPayload;
@@ -58,7 +76,10 @@ async function readRecord(store: Store, model: string, id: string): Promise<Adap
 
 /** Deletes a record and the lookups pointing at it; true when the record still existed. */
 async function destroyRecord(store: Store, model: string, id: string): Promise<boolean> {
-  const [json] = await Promise.all([store.take(keys.record(model, id)), store.del(keys.consumed(model, id))]);
+  const [json] = await Promise.all([
+    store.take(keys.record(model, id)),
+    consumable.has(model) ? store.del(keys.consumed(model, id)) : undefined,
+  ]);
   if (json === undefined) return false;
   const payload = JSON.parse(json) as AdapterPayload;
   // Only when they still point here: a newer record may have taken the uid or user code over.
@@ -119,8 +140,10 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
         this.model === 'Grant' && accountId !== undefined ? store.addToSet(keys.accountGrants(accountId), id, ttl) : undefined,
       ]);
       // Once consumed, always consumed: the mark lives as long as the record it belongs to.
-      const consumed = await store.get(keys.consumed(this.model, id));
-      if (consumed !== undefined) await store.set(keys.consumed(this.model, id), consumed, ttl);
+      if (consumable.has(this.model)) {
+        const consumed = await store.get(keys.consumed(this.model, id));
+        if (consumed !== undefined) await store.set(keys.consumed(this.model, id), consumed, ttl);
+      }
       await store.set(keys.record(this.model, id), JSON.stringify(payload), ttl);
     }
 
@@ -143,6 +166,7 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async consume(id: string): Promise<void> {
+      if (!consumable.has(this.model)) throw new TypeError(`oidc-provider consumed a ${this.model}, which the adapter does not mark`);
       const ttl = await store.ttl(keys.record(this.model, id));
       if (ttl === undefined) return;
       // The TTL is rounded: a record in its last half second still needs a mark that outlives it.

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
+import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildServer, type Server } from '../../src/server.ts';
@@ -87,11 +88,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Receives the server's log lines (JSON), for tests that read them; by default they go to stdout. */
+  readonly logDestination?: DestinationStream;
+}
+
 /**
  * A whole server on loopback with a real SMTP server, on the given backend. bcrypt runs at its
  * minimum cost so suites stay fast; the cost itself is covered by the password-hash tests.
  */
-export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(backend: Backend, env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-test-server-'));
   const mail = await MailServer.start();
   const clientsFile = path.join(dataDir, 'clients.json');
@@ -110,7 +116,7 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
     ...env,
   });
   const clock = { offsetMs: 0 };
-  const server = await buildServer(config, { logger: createLogger(config.logLevel), now: () => Date.now() + clock.offsetMs });
+  const server = await buildServer(config, { logger: createLogger(config.logLevel, options.logDestination), now: () => Date.now() + clock.offsetMs });
   const http: HttpServer = server.app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => http.once('listening', resolve));
   return {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import * as oidc from 'openid-client';
 import { Browser, type Page } from './browser.ts';
-import type { RelyingParty } from './flows.ts';
+import { startAuthorization, type RelyingParty } from './flows.ts';
 import { publicClient, type TestServer } from './server.ts';
 
 /**
@@ -78,20 +77,8 @@ export interface Authorization {
 }
 
 /** An authorization request of the relying party's client, opened in any browser. */
-export async function authorize(rp: RelyingParty, browser: Browser, params: Record<string, string> = {}): Promise<Authorization> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(rp.config, {
-    redirect_uri: publicClient.redirect_uris[0],
-    scope: 'openid email profile offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  return { page: await browser.get(url.toString()), verifier, state, nonce };
+export function authorize(rp: RelyingParty, browser: Browser, params: Record<string, string> = {}): Promise<Authorization> {
+  return startAuthorization(rp.config, publicClient.redirect_uris[0], browser, params);
 }
 
 /** The uid of the interaction a page belongs to. */

@@ -43,6 +43,28 @@ export interface RelyingParty {
   finish(callbackUrl: string, checks: { verifier: string; state: string; nonce: string }): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
 }
 
+/** An authorization request with PKCE, state and nonce, opened in the given browser. */
+export async function startAuthorization(
+  config: oidc.Configuration,
+  redirectUri: string,
+  browser: Browser,
+  params: Record<string, string> = {},
+): Promise<{ page: Page; verifier: string; state: string; nonce: string }> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid email profile offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  return { page: await browser.get(url.toString()), verifier, state, nonce };
+}
+
 /** A certified OpenID Connect client (openid-client) driving the flow through a cookie-jar browser. */
 export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient, acceptLanguage = 'en'): Promise<RelyingParty> {
   const config = await oidc.discovery(
@@ -58,19 +80,7 @@ export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { clie
     config,
     browser,
     async start(params = {}) {
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
-        scope: 'openid email profile offline_access',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        ...params,
-      });
-      return { page: await browser.get(url.toString()), verifier, state, nonce };
+      return startAuthorization(config, redirectUri, browser, params);
     },
     async finish(callbackUrl, checks) {
       return oidc.authorizationCodeGrant(config, new URL(callbackUrl), {

@@ -1,0 +1,70 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Machine } from './machine.ts';
+
+export interface Table {
+  readonly headers: readonly string[];
+  readonly rows: ReadonlyArray<readonly string[]>;
+}
+
+export interface Section {
+  readonly title: string;
+  /** The machine's 1-minute load average when the section began and ended: other work skews what it measured. */
+  readonly load?: string;
+  /** How this section measured, in a sentence or two. */
+  readonly method: string;
+  readonly tables: readonly Table[];
+  readonly notes?: readonly string[];
+}
+
+export const pass = (ok: boolean) => (ok ? 'pass' : '**miss**');
+
+export function fixed(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '—';
+}
+
+export function whole(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
+}
+
+function renderTable(table: Table): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(table.headers), line(table.headers.map(() => '---')), ...table.rows.map(line)].join('\n');
+}
+
+/** Kept from the previous BENCHMARKS.md: the record of fixes is written by hand, not by the run. */
+const handWrittenHeading = '## Fixes made from these measurements';
+
+export function renderReport(machine: Machine, mode: string, durationS: number, sections: readonly Section[]): string {
+  const parts = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (see `bench/`, about 10 minutes); rerun it to refresh every number below.',
+    '`npm run bench -- --quick` is a shorter run that prints its report instead of writing this file, `--only=capacity,token`',
+    'picks sections and `--profile` writes V8 CPU profiles of the servers. It needs PostgreSQL and Redis on loopback',
+    '(`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`; `BENCH_REDIS_URL`, default',
+    '`redis://127.0.0.1:6379`); each run works in its own schemas and Redis prefix and removes them afterwards. The',
+    'server under test runs in a child process, so its CPU time and memory are its own, with `UV_THREADPOOL_SIZE=16`',
+    'as the Dockerfile sets it; the load generator shares the machine with it, PostgreSQL and Redis.',
+    '',
+    '## Machine',
+    '',
+    renderTable({
+      headers: ['CPU', 'cores', 'memory', 'Node.js', 'OS', 'date', 'load average at start', 'run'],
+      rows: [[machine.cpu, String(machine.cores), `${machine.memoryGiB} GiB`, machine.node, machine.os, machine.date, String(machine.loadAtStart), `${mode}, ${Math.round(durationS)} s`]],
+    }),
+  ];
+  for (const section of sections) {
+    parts.push('', `## ${section.title}`, '', section.method);
+    if (section.load !== undefined) parts.push('', `Load average during this section: ${section.load}.`);
+    for (const table of section.tables) parts.push('', renderTable(table));
+    for (const note of section.notes ?? []) parts.push('', note);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+/** Writes the report, carrying over the hand-written record of fixes from the file it replaces. */
+export async function writeReport(file: string, report: string): Promise<void> {
+  const previous = await readFile(file, 'utf8').catch(() => '');
+  const kept = previous.indexOf(handWrittenHeading);
+  await writeFile(file, kept === -1 ? report : `${report}\n${previous.slice(kept)}`);
+}

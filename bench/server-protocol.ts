@@ -1,0 +1,15 @@
+import type { RoundTrips } from './instrument.ts';
+
+/** What the server process reports: its whole CPU time (every thread), memory and round trips so far. */
+export interface ServerStats {
+  readonly cpuMs: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Memory outside the JS heap that JS objects hold (Buffers and the like). */
+  readonly externalBytes: number;
+  readonly roundTrips: RoundTrips;
+}
+
+export type ParentMessage = { type: 'stats'; id: number; collectGarbage: boolean } | { type: 'stop' };
+
+export type ChildMessage = { type: 'ready' } | { type: 'stats'; id: number; stats: ServerStats };

@@ -26,7 +26,7 @@ function startServer(env: Record<string, string>): Promise<Exit> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('the server started instead of refusing the configuration'));
-    }, 30_000);
+    }, 90_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr: stderr.split('\n').filter((l) => l !== '' && !l.startsWith('oidc-provider WARNING')).join('\n') });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
@@ -17,6 +16,7 @@ import { generateSigningKey } from '../../src/secrets.ts';
 import { BruteForceGuard } from '../../src/security/brute-force.ts';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
+import { runCli, type CliRun } from '../helpers/cli-process.ts';
 import { deleteKeys } from '../helpers/stores.ts';
 
 /**
@@ -36,11 +36,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
 const schema = `cli_${randomBytes(6).toString('hex')}`;
 const redisPrefix = `test:cli:${randomBytes(6).toString('hex')}:`;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliRun;
 
 interface Email {
   readonly to: string[];
@@ -50,7 +46,8 @@ interface Email {
 let dataDir: string;
 let smtp: SMTPServer;
 const inbox: Email[] = [];
-let env: NodeJS.ProcessEnv;
+/** The CLI's whole configuration; runCli keeps the developer's own out of it. */
+let env: Record<string, string>;
 
 /** The headers unfolded and quoted-printable undone, enough to search the message for its text. */
 function readable(raw: string): string {
@@ -78,30 +75,10 @@ async function startSmtp(): Promise<number> {
   return (smtp.server.address() as net.AddressInfo).port;
 }
 
-/** The developer's own configuration must not leak into the CLI under test. */
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  const configured = /^(SSO_|DATABASE_URL$|REDIS_URL$|SMTP_URL$|PORT$|NODE_ENV$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !configured.test(key)));
-}
-
+/** Runs the CLI with the suite's configuration; an extra variable set to undefined is left out. */
 function cli(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const merged = Object.entries({ ...env, ...extraEnv }).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return runCli(args, Object.fromEntries(merged));
 }
 
 /** Succeeds quietly on stderr; returns the lines of stdout. */
@@ -150,7 +127,6 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-cli-test-'));
     const port = await startSmtp();
     env = {
-      ...cleanEnvironment(),
       SSO_DATA_DIR: dataDir,
       SSO_CLIENTS_FILE: path.join(fixtures, 'clients.json'),
       SSO_ACTIVATION_DAYS: String(activationDays),

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
@@ -134,4 +135,20 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs a test server on the backend for the enclosing `describe`: started before its tests, closed
+ * after them along with the backend's schema and key prefix. `use` receives the server once started.
+ */
+export function serveDuring(backend: Backend, use: (server: TestServer) => void, env: Record<string, string> = {}): void {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startTestServer(backend, env);
+    use(server);
+  });
+  after(async () => {
+    await server?.close();
+    await backend.cleanup();
+  });
 }

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { nextTotpStep, relyingParty, strongPassword, totpNow } from '../helpers/flows.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
-import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
 for (const backend of backends()) {
   describe(`audit trail of the hosted flows (${backend.name})`, { skip: backend.skip }, () => {
-    let t: TestServer;
-    before(async () => {
-      t = await startTestServer(backend);
-    });
-    after(async () => {
-      await t?.close();
-      await backend.cleanup();
-    });
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
 
     it('records every step outcome with time, account, IP, user agent and client', async () => {
       const email = 'audited@example.com';

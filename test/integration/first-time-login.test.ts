@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { errorsOn, type Page } from '../helpers/browser.ts';
 import { relyingParty, nextTotpStep, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
-import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
 /** From the email step to the page that says the code was sent, returning that page. */
 async function requestCode(t: TestServer, rp: RelyingParty, first: Page, email: string): Promise<Page> {
@@ -17,14 +17,8 @@ async function requestCode(t: TestServer, rp: RelyingParty, first: Page, email: 
 
 for (const backend of backends()) {
   describe(`first-time login (${backend.name})`, { skip: backend.skip }, () => {
-    let t: TestServer;
-    before(async () => {
-      t = await startTestServer(backend);
-    });
-    after(async () => {
-      await t?.close();
-      await backend.cleanup();
-    });
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
 
     it('goes from the emailed code through the password policy and QR enrollment back to the client, active', async () => {
       const email = 'new.user@example.com';

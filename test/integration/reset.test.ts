@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { revokeAccountAccess } from '../../src/store/oidc-adapter.ts';
 import { errorsOn } from '../helpers/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
-import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
 for (const backend of backends()) {
   describe(`password reset and account lifecycle (${backend.name})`, { skip: backend.skip }, () => {
-    let t: TestServer;
-    before(async () => {
-      t = await startTestServer(backend);
-    });
-    after(async () => {
-      await t?.close();
-      await backend.cleanup();
-    });
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
 
     it('resets a forgotten password with the authenticator code, signs in, and emails the user', async () => {
       const email = 'forgetful@example.com';

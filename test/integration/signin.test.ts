@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { errorsOn } from '../helpers/browser.ts';
 import { relyingParty, seedActiveAccount, strongPassword, totpNow, nextTotpStep, walkSignIn } from '../helpers/flows.ts';
-import { backends, confidentialClient, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { backends, confidentialClient, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
 for (const backend of backends()) {
   describe(`sign-in with openid-client (${backend.name})`, { skip: backend.skip }, () => {
-    let t: TestServer;
-    before(async () => {
-      t = await startTestServer(backend);
-    });
-    after(async () => {
-      await t?.close();
-      await backend.cleanup();
-    });
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
 
     it('walks email, password and TOTP, then exchanges, validates, refreshes with rotation and logs out', async () => {
       const email = 'ada@example.com';

@@ -57,6 +57,9 @@ for (const backend of backends()) {
       const enroll = await rp.browser.submit(weak, '/new-password', { password: strongPassword, confirmation: strongPassword });
       const qr = enroll.$('img[alt="QR code"]');
       assert.equal(qr.length, 1);
+      assert.match(qr.attr('src')!, /^data:image\/svg\+xml;base64,/, 'vector, inline: no PNG to draw per view and no extra request');
+      assert.equal(qr.attr('width'), '240');
+      assert.equal(qr.attr('height'), '240');
       const uri = decodeQrDataUrl(qr.attr('src')!);
       assert.match(uri, /^otpauth:\/\/totp\/Fluxys:new\.user%40example\.com\?secret=[A-Z2-7]{32}&issuer=Fluxys&algorithm=SHA1&digits=6&period=30$/);
       const secret = secretOf(uri);

@@ -29,8 +29,8 @@ function malformedSecret(): never {
 }
 
 /**
- * How long a replay mark must outlive its step: a step is acceptable for (2w + 1) periods from the
- * start of the earliest one that accepts it; one more period absorbs clock skew between instances.
+ * How long the last accepted step must be remembered: a step is acceptable for (2w + 1) periods from
+ * the start of the earliest one that accepts it; one more period absorbs clock skew between instances.
  */
 const REPLAY_MARK_SECONDS = (2 * rules.totpWindow + 2) * TOTP_PARAMETERS.period;
 
@@ -64,8 +64,8 @@ export function totpCodeAt(secret: string, timeMs: number): string {
   }
 }
 
-function replayKey(accountKey: string, step: number): string {
-  return `totp-used:${accountKey}:${step}`;
+function lastStepKey(accountKey: string): string {
+  return `totp-last-step:${accountKey}`;
 }
 
 export interface VerifyTotpOptions {
@@ -79,8 +79,8 @@ export interface VerifyTotpOptions {
 }
 
 /**
- * Accepts a code from the current time step or one step either side, at most once per step and
- * account: the step is claimed with setIfAbsent, so of two concurrent submissions exactly one wins.
+ * Accepts a code from the current time step or one step either side, and only from a later step than
+ * the account's last accepted code.
  */
 export async function verifyTotp({
   store,
@@ -100,13 +100,10 @@ export async function verifyTotp({
     epochTolerance: rules.totpWindow * TOTP_PARAMETERS.period,
   }).catch(malformedSecret);
   if (!result.valid) return 'invalid';
-  const currentStep = Math.floor(epoch / TOTP_PARAMETERS.period);
-  const step = currentStep + result.delta;
-  // A code older than one already accepted is refused too: whoever presents it is not reading the
-  // authenticator now, but replaying a code seen earlier. Best effort; the claim below is the atomic guard.
-  for (let later = step + 1; later <= currentStep + rules.totpWindow; later++) {
-    if ((await store.get(replayKey(accountKey, later))) !== undefined) return 'replayed';
-  }
-  const claimed = await store.setIfAbsent(replayKey(accountKey, step), '1', REPLAY_MARK_SECONDS);
+  const step = Math.floor(epoch / TOTP_PARAMETERS.period) + result.delta;
+  // RFC 6238 section 5.2: only a step after the last accepted one. A code older than one already
+  // accepted is refused too: whoever presents it is not reading the authenticator now. Raising the
+  // account's last step is atomic, so of two concurrent submissions exactly one wins.
+  const claimed = await store.raise(lastStepKey(accountKey), step, REPLAY_MARK_SECONDS);
   return claimed ? 'ok' : 'replayed';
 }

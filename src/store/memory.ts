@@ -50,6 +50,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return now() + ttlSeconds * 1000;
   };
 
+  const addMember = (key: string, member: string, ttlSeconds: number): void => {
+    const expiresAt = expiryAfter(ttlSeconds);
+    const entry = live(key);
+    if (entry === undefined) {
+      entries.set(key, { kind: 'set', members: new Set([member]), expiresAt });
+      return;
+    }
+    if (entry.kind !== 'set') throw new WrongTypeError();
+    entry.members.add(member);
+    entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+  };
+
   const sweep = setInterval(() => {
     const at = now();
     for (const [key, entry] of entries) {
@@ -65,14 +77,46 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return liveString(key)?.value;
     },
 
+    async getMany(keys) {
+      return keys.map((key) => liveString(key)?.value);
+    },
+
     async set(key, value, ttlSeconds) {
       entries.set(key, { kind: 'string', value, expiresAt: expiryAfter(ttlSeconds) });
+    },
+
+    async write(writes) {
+      // Checked before anything changes, so a refused TTL leaves the batch unapplied, as on Redis.
+      for (const write of writes) assertTtl(write.ttlSeconds);
+      for (const write of writes) {
+        if (write.op === 'set') entries.set(write.key, { kind: 'string', value: write.value, expiresAt: expiryAfter(write.ttlSeconds) });
+        else if (write.op === 'addToSet') addMember(write.key, write.member, write.ttlSeconds);
+        else {
+          const entry = live(write.key);
+          if (entry !== undefined) entry.expiresAt = expiryAfter(write.ttlSeconds);
+        }
+      }
+    },
+
+    async setIfAbsentWhile(owner, key, value) {
+      const ownerEntry = live(owner);
+      if (ownerEntry === undefined || live(key) !== undefined) return false;
+      entries.set(key, { kind: 'string', value, expiresAt: Math.max(ownerEntry.expiresAt, now() + 1000) });
+      return true;
     },
 
     async setIfAbsent(key, value, ttlSeconds) {
       const expiresAt = expiryAfter(ttlSeconds);
       if (live(key) !== undefined) return false;
       entries.set(key, { kind: 'string', value, expiresAt });
+      return true;
+    },
+
+    async raise(key, value, ttlSeconds) {
+      const expiresAt = expiryAfter(ttlSeconds);
+      const entry = liveString(key);
+      if (entry !== undefined && Number(entry.value) >= value) return false;
+      entries.set(key, { kind: 'string', value: String(value), expiresAt });
       return true;
     },
 
@@ -112,15 +156,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async addToSet(key, member, ttlSeconds) {
-      const expiresAt = expiryAfter(ttlSeconds);
-      const entry = live(key);
-      if (entry === undefined) {
-        entries.set(key, { kind: 'set', members: new Set([member]), expiresAt });
-        return;
-      }
-      if (entry.kind !== 'set') throw new WrongTypeError();
-      entry.members.add(member);
-      entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+      addMember(key, member, ttlSeconds);
     },
 
     async members(key) {

@@ -1,4 +1,4 @@
-import type { Store } from './store.ts';
+import type { Store, StoreWrite } from './store.ts';
 
 /** What oidc-provider hands the adapter to keep; the fields named here are the ones we index. */
 export type AdapterPayload = Record<string, unknown> & {
@@ -68,7 +68,7 @@ async function readRecord(store: Store, model: string, id: string): Promise<Adap
     const json = await store.get(keys.record(model, id));
     return json === undefined ? undefined : (JSON.parse(json) as AdapterPayload);
   }
-  const [json, consumed] = await Promise.all([store.get(keys.record(model, id)), store.get(keys.consumed(model, id))]);
+  const [json, consumed] = await store.getMany([keys.record(model, id), keys.consumed(model, id)]);
   if (json === undefined) return undefined;
   const payload = JSON.parse(json) as AdapterPayload;
   return consumed === undefined ? payload : { ...payload, consumed: Number(consumed) };
@@ -126,25 +126,23 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       }
       const ttl = Math.ceil(expiresIn);
       const { uid, userCode, grantId, accountId } = payload;
-      // Lookups first: should the record write fail, a lookup to nothing is harmless, whereas a token
-      // missing from its grant's index would survive the grant's revocation.
-      await Promise.all([
-        this.model === 'Session' && uid !== undefined ? store.set(keys.sessionUid(uid), id, ttl) : undefined,
-        userCode !== undefined ? store.set(keys.userCode(userCode), id, ttl) : undefined,
-        grantable.has(this.model) && grantId !== undefined
-          ? store.addToSet(keys.grant(grantId), grantMember(this.model, id), ttl)
-          : undefined,
-        this.model === 'Session' && accountId !== undefined
-          ? store.addToSet(keys.accountSessions(accountId), id, ttl)
-          : undefined,
-        this.model === 'Grant' && accountId !== undefined ? store.addToSet(keys.accountGrants(accountId), id, ttl) : undefined,
-      ]);
-      // Once consumed, always consumed: the mark lives as long as the record it belongs to.
-      if (consumable.has(this.model)) {
-        const consumed = await store.get(keys.consumed(this.model, id));
-        if (consumed !== undefined) await store.set(keys.consumed(this.model, id), consumed, ttl);
+      const writes: StoreWrite[] = [];
+      if (this.model === 'Session' && uid !== undefined) writes.push({ op: 'set', key: keys.sessionUid(uid), value: id, ttlSeconds: ttl });
+      if (userCode !== undefined) writes.push({ op: 'set', key: keys.userCode(userCode), value: id, ttlSeconds: ttl });
+      if (grantable.has(this.model) && grantId !== undefined) {
+        writes.push({ op: 'addToSet', key: keys.grant(grantId), member: grantMember(this.model, id), ttlSeconds: ttl });
       }
-      await store.set(keys.record(this.model, id), JSON.stringify(payload), ttl);
+      if (this.model === 'Session' && accountId !== undefined) {
+        writes.push({ op: 'addToSet', key: keys.accountSessions(accountId), member: id, ttlSeconds: ttl });
+      }
+      if (this.model === 'Grant' && accountId !== undefined) {
+        writes.push({ op: 'addToSet', key: keys.accountGrants(accountId), member: id, ttlSeconds: ttl });
+      }
+      // Once consumed, always consumed: the mark lives as long as the record it belongs to.
+      if (consumable.has(this.model)) writes.push({ op: 'expire', key: keys.consumed(this.model, id), ttlSeconds: ttl });
+      writes.push({ op: 'set', key: keys.record(this.model, id), value: JSON.stringify(payload), ttlSeconds: ttl });
+      // One transaction: a token is never saved without its grant-index entry, which revocation needs.
+      await store.write(writes);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -167,10 +165,8 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
 
     async consume(id: string): Promise<void> {
       if (!consumable.has(this.model)) throw new TypeError(`oidc-provider consumed a ${this.model}, which the adapter does not mark`);
-      const ttl = await store.ttl(keys.record(this.model, id));
-      if (ttl === undefined) return;
-      // The TTL is rounded: a record in its last half second still needs a mark that outlives it.
-      await store.setIfAbsent(keys.consumed(this.model, id), String(Math.floor(now() / 1000)), Math.max(ttl, 1));
+      // The mark expires with the record; a record already gone gets no mark.
+      await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(Math.floor(now() / 1000)));
     }
 
     async destroy(id: string): Promise<void> {

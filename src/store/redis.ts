@@ -35,12 +35,33 @@ return count`,
 if redis.call('TTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return 1`,
   },
+  storeRaise: {
+    numberOfKeys: 1,
+    lua: `local held = tonumber(redis.call('GET', KEYS[1]))
+if held ~= nil and held >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`,
+  },
+  storeSetIfAbsentWhile: {
+    numberOfKeys: 2,
+    lua: `local left = redis.call('PTTL', KEYS[1])
+if left <= 0 then return 0 end
+if redis.call('SET', KEYS[2], ARGV[1], 'PX', math.max(left, 1000), 'NX') then return 1 end
+return 0`,
+  },
 };
 
 type ScriptedRedis = Redis & {
   storeTakeIfEquals(key: string, expected: string): Promise<number>;
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
   storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
+  storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
+  storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
+};
+
+/** The MULTI of a write batch, with the scripted commands the client defines. */
+type ScriptedMulti = ReturnType<Redis['multi']> & {
+  storeAddToSet(key: string, member: string, ttlSeconds: number): ScriptedMulti;
 };
 
 export interface RedisStoreOptions {
@@ -145,14 +166,44 @@ export async function createRedisStore(url: string, prefix: string, options: Red
       return (await call(() => client.get(key(name)))) ?? undefined;
     },
 
+    async getMany(names) {
+      if (names.length === 0) return [];
+      const values = await call(() => client.mget(names.map(key)));
+      return values.map((value) => value ?? undefined);
+    },
+
     async set(name, value, ttlSeconds) {
       assertTtl(ttlSeconds);
       await call(() => client.set(key(name), value, 'EX', ttlSeconds));
     },
 
+    async write(writes) {
+      if (writes.length === 0) return;
+      for (const write of writes) assertTtl(write.ttlSeconds);
+      const multi = client.multi() as ScriptedMulti;
+      for (const write of writes) {
+        if (write.op === 'set') multi.set(key(write.key), write.value, 'EX', write.ttlSeconds);
+        else if (write.op === 'addToSet') multi.storeAddToSet(key(write.key), write.member, write.ttlSeconds);
+        else multi.expire(key(write.key), write.ttlSeconds);
+      }
+      const results = await call(() => multi.exec());
+      // EXEC answers per command: a command refused inside the transaction is a bug, not an outage.
+      const failed = results?.find(([error]) => error !== null);
+      if (failed !== undefined) throw failed[0];
+    },
+
+    async setIfAbsentWhile(owner, name, value) {
+      return (await call(() => client.storeSetIfAbsentWhile(key(owner), key(name), value))) === 1;
+    },
+
     async setIfAbsent(name, value, ttlSeconds) {
       assertTtl(ttlSeconds);
       return (await call(() => client.set(key(name), value, 'EX', ttlSeconds, 'NX'))) === 'OK';
+    },
+
+    async raise(name, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      return (await call(() => client.storeRaise(key(name), value, ttlSeconds))) === 1;
     },
 
     async take(name) {

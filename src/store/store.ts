@@ -8,6 +8,13 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+/** One write of a `write` batch. */
+export type StoreWrite =
+  | { readonly op: 'set'; readonly key: string; readonly value: string; readonly ttlSeconds: number }
+  | { readonly op: 'addToSet'; readonly key: string; readonly member: string; readonly ttlSeconds: number }
+  /** Gives an existing key this remaining life (longer or shorter); nothing when the key is absent. */
+  | { readonly op: 'expire'; readonly key: string; readonly ttlSeconds: number };
+
 export interface RateLimiterOptions {
   /** Distinguishes this limiter's keys from every other limiter's. */
   readonly keyPrefix: string;
@@ -27,9 +34,26 @@ export interface RateLimiterOptions {
 export interface Store {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<string | undefined>;
+  /** Several keys in one round trip, in the order asked. */
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Sets only when the key does not exist; true when this call set it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Applies the writes in order, all or none, in one round trip; `set` and `addToSet` behave as the
+   * methods of the same name.
+   */
+  write(writes: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Sets the key when it is absent and `owner` exists, to expire when `owner` does (at least a
+   * second from now); true when this call set it.
+   */
+  setIfAbsentWhile(owner: string, key: string, value: string): Promise<boolean>;
+  /**
+   * Stores `value` when the key holds a smaller number or nothing, with a fresh expiry; true when
+   * this call stored it. Of concurrent callers with the same value, exactly one gets true.
+   */
+  raise(key: string, value: number, ttlSeconds: number): Promise<boolean>;
   /** Reads and deletes in one step: of concurrent takers, exactly one gets the value. */
   take(key: string): Promise<string | undefined>;
   /** Deletes the key only when it holds `expected`; true when this call deleted it. */

@@ -53,6 +53,68 @@ for (const variant of storeVariants()) {
       assert.ok(isWithin(await store.ttl('k'), 59, 60), 'a refused setIfAbsent leaves the expiry alone');
     });
 
+    it('getMany answers each key in the order asked, undefined where missing', async () => {
+      const store = await variant.create();
+      await store.set('a', '1', 60);
+      await store.set('c', '3', 60);
+      assert.deepEqual(await store.getMany(['c', 'b', 'a']), ['3', undefined, '1']);
+      assert.deepEqual(await store.getMany([]), []);
+    });
+
+    it('write applies sets, set members and expiries together', async () => {
+      const store = await variant.create();
+      await store.set('existing', 'v', 600);
+      await store.write([
+        { op: 'set', key: 'k', value: 'v', ttlSeconds: 60 },
+        { op: 'addToSet', key: 's', member: 'm1', ttlSeconds: 60 },
+        { op: 'addToSet', key: 's', member: 'm2', ttlSeconds: 120 },
+        { op: 'expire', key: 'existing', ttlSeconds: 30 },
+        { op: 'expire', key: 'absent', ttlSeconds: 30 },
+      ]);
+      assert.equal(await store.get('k'), 'v');
+      assert.ok(isWithin(await store.ttl('k'), 59, 60));
+      assert.deepEqual((await store.members('s')).sort(), ['m1', 'm2']);
+      assert.ok(isWithin(await store.ttl('s'), 119, 120), 'a set keeps its longest expiry');
+      assert.ok(isWithin(await store.ttl('existing'), 29, 30), 'expire shortens as well as lengthens');
+      assert.equal(await store.get('absent'), undefined, 'expire creates nothing');
+    });
+
+    it('write applies nothing when one of its TTLs is refused', async () => {
+      const store = await variant.create();
+      await assert.rejects(
+        store.write([
+          { op: 'set', key: 'k', value: 'v', ttlSeconds: 60 },
+          { op: 'addToSet', key: 's', member: 'm', ttlSeconds: 0 },
+        ]),
+        RangeError,
+      );
+      assert.equal(await store.get('k'), undefined);
+      assert.deepEqual(await store.members('s'), []);
+    });
+
+    it('setIfAbsentWhile sets once, only while the owner exists, and expires with it', async () => {
+      const store = await variant.create();
+      assert.equal(await store.setIfAbsentWhile('owner', 'mark', 'x'), false);
+      assert.equal(await store.get('mark'), undefined, 'no owner, no mark');
+      await store.set('owner', 'o', 90);
+      const results = await race(20, (i) => store.setIfAbsentWhile('owner', 'mark', `caller-${i}`));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get('mark'), `caller-${results.indexOf(true)}`);
+      assert.ok(isWithin(await store.ttl('mark'), 89, 90));
+    });
+
+    it('raise stores only a greater number: of 20 racing callers with one value exactly one wins', async () => {
+      const store = await variant.create();
+      assert.equal(await store.raise('n', 5, 60), true);
+      assert.equal(await store.raise('n', 5, 600), false);
+      assert.equal(await store.raise('n', 4, 600), false);
+      assert.ok(isWithin(await store.ttl('n'), 59, 60), 'a refused raise leaves the expiry alone');
+      const results = await race(20, () => store.raise('n', 7, 90));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get('n'), '7');
+      assert.ok(isWithin(await store.ttl('n'), 89, 90));
+    });
+
     it('take hands the value to exactly one of 20 concurrent takers and deletes it', async () => {
       const store = await variant.create();
       assert.equal(await store.take('missing'), undefined);

@@ -3,13 +3,14 @@
  *
  * Measures the server against the targets of issue #8 and writes BENCHMARKS.md (a full run) with
  * the machine it ran on. Everything runs on loopback against PostgreSQL and Redis in this run's
- * own schemas and prefix, removed at the end.
+ * own schemas and prefix, removed at the end. The server runs compiled, as the image runs it.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from '../scripts/build.ts';
 import { AccountPool, credentials, seedAccounts } from './accounts.ts';
 import type { BenchContext, SignInTarget } from './context.ts';
 import { signInNext } from './context.ts';
@@ -23,7 +24,7 @@ import { measureMemory } from './sections/memory.ts';
 import { measurePages } from './sections/pages.ts';
 import { measureScale } from './sections/scale.ts';
 import { measureTokenEndpoint } from './sections/token.ts';
-import { startServer } from './server-handle.ts';
+import { compiledDir, startServer } from './server-handle.ts';
 
 const sectionNames = ['capacity', 'token', 'pages', 'scale', 'memory'] as const;
 type SectionName = (typeof sectionNames)[number];
@@ -87,9 +88,10 @@ async function main(): Promise<void> {
 
   const env = await BenchEnvironment.create();
   const ctx: BenchContext = { env, quick: values.quick, profileDir, log };
+  const removeCompiled = () => rm(compiledDir, { recursive: true, force: true });
   process.once('SIGINT', () => {
-    log('interrupted: removing this run\'s schemas and keys');
-    void env.cleanup().finally(() => process.exit(130));
+    log('interrupted: removing this run\'s schemas, keys and compiled server');
+    void Promise.all([env.cleanup(), removeCompiled()]).finally(() => process.exit(130));
   });
   const sections: Section[] = [];
   /** Runs one section and stamps it with the load average around it. */
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
     return section;
   };
   try {
+    log(`compiling the server into ${path.relative(process.cwd(), compiledDir)}`);
+    await build({ project: 'tsconfig.bench.json', outDir: compiledDir });
     if (only.has('capacity') || only.has('token') || only.has('pages')) {
       await withProductionServer(ctx, async (target) => {
         let capacity: number | undefined;
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
     if (only.has('scale')) await measure(() => measureScale(ctx));
     if (only.has('memory')) await measure(() => measureMemory(ctx));
   } finally {
-    await env.cleanup();
+    await Promise.all([env.cleanup(), removeCompiled()]);
   }
 
   const seconds = (performance.now() - started) / 1000;

@@ -1,10 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { distDir } from '../scripts/build.ts';
 import type { ChildMessage, ServerStats } from './server-protocol.ts';
 
-const entry = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+/**
+ * Where main.ts compiles the server before anything starts, so that it runs as production runs it,
+ * without tsx. A directory of this run's own, removed at its end: another run or `npm run build` in
+ * the same tree rebuilding while this one starts servers would otherwise pull the files from under it.
+ */
+export const compiledDir = path.join(distDir, `bench-${process.pid}`);
+const entry = path.join(compiledDir, 'bench', 'server-process.js');
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 30_000;
 
@@ -32,15 +39,16 @@ async function freePort(): Promise<number> {
 
 export type EnvironmentFor = (port: number) => Record<string, string>;
 
-/** Starts bench/server-process.ts in a child process and waits until it listens. */
+/** Starts the compiled bench/server-process.ts in a child process and waits until it listens. */
 export async function startServer(environmentFor: EnvironmentFor, options: ServerOptions = {}): Promise<ServerHandle> {
   const port = await freePort();
-  const execArgv = ['--import', 'tsx'];
+  const execArgv: string[] = [];
   if (options.exposeGc === true) execArgv.push('--expose-gc');
   if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   const child: ChildProcess = fork(entry, [], {
     execArgv,
-    env: { ...process.env, ...environmentFor(port) },
+    // As the Dockerfile sets it: the allocator's arenas are part of the RSS measured.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...environmentFor(port) },
     // The request log goes nowhere: writing it is measured, reading it is not the point.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

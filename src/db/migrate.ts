@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 import type { Database } from './knex.ts';
 
 const migrationsDirectory = fileURLToPath(new URL('../../migrations/', import.meta.url));
-const migrationFile = /^\d+_[\w-]+\.ts$/;
+/** `.ts` under tsx, `.js` compiled to dist/: the migrations are built alongside this module. */
+const migrationExtension = path.extname(fileURLToPath(import.meta.url));
+const migrationFile = new RegExp(`^\\d+_[\\w-]+\\${migrationExtension}$`);
 
 /**
  * Imports each migration with import(), so tsx's ESM loader compiles the TypeScript, instead of
@@ -19,7 +21,7 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
   }
 
   getMigrationName(file: string): string {
-    return path.basename(file, '.ts');
+    return path.basename(file, migrationExtension);
   }
 
   async getMigration(file: string): Promise<Knex.Migration> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -69,5 +69,29 @@ describe('container deployment files', () => {
     for (const name of [...Object.keys(compose), ...Object.keys(generated)]) {
       assert.match(readme, new RegExp(`^\\| \`${name}(=production)?\` \\|`, 'm'), `${name} is in the README's configuration table`);
     }
+  });
+
+  // Docker itself is not at hand in the tests: what it would trip over first is checked on the files.
+  it('builds the image from what the build context holds, and runs what the build compiles', async () => {
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    const ignore = (await readFile(path.join(root, '.dockerignore'), 'utf8')).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    assert.equal(ignore[0], '*', 'the context excludes everything it does not name');
+    const admitted = ignore.filter((line) => line.startsWith('!')).map((line) => line.slice(1).replace(/\/$/, ''));
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap(([, sources]) => sources!.split(' '));
+    assert.ok(copied.includes('scripts/build.ts'), 'the build stage has the build script');
+    for (const source of copied) {
+      assert.ok(admitted.some((entry) => source === entry || source.startsWith(`${entry}/`)), `.dockerignore lets ${source} into the context`);
+      await access(path.join(root, source));
+    }
+
+    const command = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    assert.equal(command[0], 'node');
+    // tsconfig.build.json compiles X.ts to dist/X.js (rootDir ".", outDir "dist").
+    const build = JSON.parse(await readFile(path.join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string }; include: string[] };
+    const entry = path.relative(build.compilerOptions.outDir, command[1]!).replace(/\.js$/, '.ts');
+    assert.ok(build.include.includes(entry.split('/')[0]!), `${entry} is compiled`);
+    await access(path.join(root, entry));
+    assert.match(dockerfile, /^COPY --from=build \/app\/dist \.\/dist$/m);
+    assert.match(dockerfile, /^ENV MALLOC_ARENA_MAX=2$/m);
   });
 });

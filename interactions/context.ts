@@ -3,12 +3,13 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Account } from '../src/accounts/account.ts';
 import type { AccountRepository } from '../src/accounts/repository.ts';
+import type { RecentAccounts } from '../src/accounts/recent-accounts.ts';
 import type { AuditEvent, AuditLog } from '../src/audit.ts';
 import type { Config } from '../src/config.ts';
 import type { Locale, Translate } from '../src/i18n/index.ts';
 import type { Mailer } from '../src/mail/mailer.ts';
 import type { Metrics } from '../src/metrics.ts';
-import type { BruteForceGuard } from '../src/security/brute-force.ts';
+import type { BruteForceGuard, GuardVerdict } from '../src/security/brute-force.ts';
 import type { EmailCodes } from '../src/security/email-codes.ts';
 import type { Store } from '../src/store/store.ts';
 import type { FlowState, FlowStore } from './flow.ts';
@@ -19,6 +20,7 @@ export interface InteractionServices {
   readonly config: Config;
   readonly provider: Provider;
   readonly accounts: AccountRepository;
+  readonly recentAccounts: RecentAccounts;
   readonly audit: AuditLog;
   readonly flows: FlowStore;
   readonly emailCodes: EmailCodes;
@@ -45,8 +47,14 @@ export interface InteractionRequest {
   readonly userAgent: string;
   /** The parsed form of a POST; only strings survive parsing. */
   readonly form: Record<string, string>;
+  /** Whether the client's address may make attempts, read with the interaction for every form post. */
+  readonly addressVerdict: GuardVerdict | undefined;
+  /** oidc-provider's record of this interaction, as loaded for this request. */
+  readonly interaction: Interaction;
   flow: FlowState | undefined;
 }
+
+export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export type StepContext = ParameterizedContext<{
   it: InteractionRequest;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseEmail } from '../src/accounts/account.ts';
+import { sealSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { finishConsent } from './finish.ts';
 import { audit, countFailure, deactivationReason, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
@@ -50,8 +51,8 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
     const detail = `${deactivationReason(services, it.t, account)} ${it.t('identify.error.askReactivation')}`;
     return emailPage(services, ctx, typed, 403, it.t('identify.error.deactivated'), detail);
   }
-  await audit(services, ctx, { event: 'signin.email', outcome: 'success', accountId: account.id, email });
-  await saveFlow(services, ctx, services.flows.begin(it.uid, account));
+  const sealedHash = account.passwordHash === null ? null : sealSecret(services.secretKey, account.passwordHash);
+  await saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash));
   goTo(ctx, '/password');
 }
 

@@ -13,11 +13,9 @@ import { audit, currentAccount, facts } from './step-kit.ts';
 export async function finishLogin(services: InteractionServices, ctx: StepContext, checked?: Account): Promise<void> {
   const account = checked ?? (await currentAccount(services, ctx));
   const flow = requireStep('finish', ctx.state.it.flow, facts(account));
-  if (account.status !== 'active') {
-    await services.accounts.activate(account.id);
-  }
-  await services.guard.recordSuccess(account.id);
+  const signedIn = account.status === 'active' ? account : await services.accounts.activate(account.id);
   services.metrics.signins.inc({ outcome: 'success' });
+  // Recorded before the interaction is finished: no sign-in completes without its audit row.
   await audit(services, ctx, {
     event: 'signin.success',
     outcome: 'success',
@@ -25,15 +23,18 @@ export async function finishLogin(services: InteractionServices, ctx: StepContex
     email: account.email,
     details: { purpose: flow.purpose },
   });
-  await services.flows.discard(flow.uid);
-  const returnTo = await services.provider.interactionResult(
-    ctx.req,
-    ctx.res,
-    { login: { accountId: account.id, amr: [...amr], remember: true } },
-    { mergeWithLastSubmission: false },
-  );
+  services.recentAccounts.remember(signedIn);
+  // The interaction this request already loaded takes the result, as interactionResult() would
+  // after loading it a second time.
+  const { interaction } = ctx.state.it;
+  interaction.result = { login: { accountId: account.id, amr: [...amr], remember: true } };
+  await Promise.all([
+    services.guard.recordSuccess(account.id),
+    services.flows.discard(flow.uid),
+    interaction.save(interaction.exp - Math.floor(Date.now() / 1000)),
+  ]);
   ctx.status = 303;
-  ctx.redirect(returnTo);
+  ctx.redirect(interaction.returnTo);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Account } from '../src/accounts/account.ts';
 import type { Store } from '../src/store/store.ts';
 
 /**
@@ -26,12 +27,33 @@ export interface FlowState {
   readonly codeSent: boolean;
   /** Enrollment in progress: the new secret, sealed, until its first code verifies. */
   readonly pendingTotpSecret?: string;
+  /**
+   * The account as the email step read it. Pages that only show a form check their step against
+   * these; every step that proves something or changes the account reads the account again.
+   */
+  readonly hasTotp: boolean;
+  /** When the account's password last changed (ms), or null: a sign-in's password proof holds for this password only. */
+  readonly passwordChangedAt: number | null;
+  /** The password hash, sealed like an authenticator secret at rest, that the password step checks. */
+  readonly sealedPasswordHash: string | null;
 }
 
 /** The facts about the account that decide which steps are open. */
 export interface AccountFacts {
   readonly hasTotp: boolean;
+  readonly passwordChangedAt: number | null;
 }
+
+/** The account as this flow last read it (see FlowState). */
+export function factsOf(flow: FlowState): AccountFacts {
+  return { hasTotp: flow.hasTotp, passwordChangedAt: flow.passwordChangedAt };
+}
+
+/**
+ * A sign-in's password was checked against the hash the email step read: it proves something only
+ * while that is still the account's password.
+ */
+const samePassword = (f: FlowState, a: AccountFacts) => f.purpose !== 'signin' || f.passwordChangedAt === a.passwordChangedAt;
 
 /**
  * Every step and what must already be true to enter it. Handlers call `requireStep` first, so a
@@ -45,7 +67,9 @@ export const steps = {
   activationCode: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.codeSent,
   activationVerified: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.proofs.emailCode !== undefined,
   totp: (f: FlowState, a: AccountFacts) =>
-    a.hasTotp && ((f.purpose === 'signin' && f.proofs.password !== undefined) || (f.purpose === 'reset' && f.resetConfirmed)),
+    a.hasTotp &&
+    samePassword(f, a) &&
+    ((f.purpose === 'signin' && f.proofs.password !== undefined) || (f.purpose === 'reset' && f.resetConfirmed)),
   // Each proof counts only while the account is still in the situation it was gathered for: an emailed
   // code stands in for an authenticator the account lacks, and a reset's code for the one it has.
   newPassword: (f: FlowState, a: AccountFacts) =>
@@ -53,9 +77,10 @@ export const steps = {
     (f.purpose === 'reset' && a.hasTotp && f.proofs.totp !== undefined),
   enroll: (f: FlowState, a: AccountFacts) =>
     !a.hasTotp &&
+    samePassword(f, a) &&
     f.proofs.password !== undefined &&
     (f.purpose === 'signin' || (f.purpose === 'activation' && f.proofs.emailCode !== undefined)),
-  finish: (f: FlowState) => f.proofs.password !== undefined && f.proofs.totp !== undefined,
+  finish: (f: FlowState, a: AccountFacts) => samePassword(f, a) && f.proofs.password !== undefined && f.proofs.totp !== undefined,
 } satisfies Record<string, (flow: FlowState, account: AccountFacts) => boolean>;
 
 export type Step = keyof typeof steps;
@@ -100,8 +125,23 @@ export class FlowStore {
     await this.store.del(this.key(uid));
   }
 
-  /** A new email starts over: proofs gathered for one account never carry to another. */
-  begin(uid: string, account: { id: string; email: string }): FlowState {
-    return { uid, accountId: account.id, email: account.email, purpose: 'signin', proofs: {}, resetConfirmed: false, codeSent: false };
+  /**
+   * A new email starts over: proofs gathered for one account never carry to another.
+   *
+   * @param sealedPasswordHash the account's password hash sealed with the server's secret key, or null
+   */
+  begin(uid: string, account: Account, sealedPasswordHash: string | null): FlowState {
+    return {
+      uid,
+      accountId: account.id,
+      email: account.email,
+      purpose: 'signin',
+      proofs: {},
+      resetConfirmed: false,
+      codeSent: false,
+      hasTotp: account.totpSecretEncrypted !== null,
+      passwordChangedAt: account.passwordChangedAt?.getTime() ?? null,
+      sealedPasswordHash,
+    };
   }
 }

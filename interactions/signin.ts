@@ -1,7 +1,8 @@
 import { verifyPassword } from '../src/security/password-hash.ts';
+import { openSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
-import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { audit, countFailure, enterFlowStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
 
 function signInPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -15,33 +16,36 @@ function signInPage(services: InteractionServices, ctx: StepContext, email: stri
 }
 
 async function showSignIn(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow } = await enterStep(services, ctx, 'password');
+  const flow = enterFlowStep(ctx, 'password');
   signInPage(services, ctx, flow.email);
 }
 
 /**
  * The password step. A wrong password and an account without one get the same answer after the
- * same bcrypt work, and the password is never echoed back into the form.
+ * same bcrypt work, and the password is never echoed back into the form. The hash is the one the
+ * email step read, carried sealed in the flow: the authenticator step, which reads the account
+ * again before anything is issued, refuses the proof if the password changed in between.
  */
 async function submitPassword(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { it } = ctx.state;
-  const { flow, account } = await enterStep(services, ctx, 'password');
+  const flow = enterFlowStep(ctx, 'password');
+  const account = { id: flow.accountId, email: flow.email };
   const password = it.form.password ?? '';
   if (password === '') return signInPage(services, ctx, flow.email, 400, it.t('signIn.error.passwordRequired'));
 
   const locked = await lockMessage(services, ctx, account.id);
   if (locked !== undefined) return signInPage(services, ctx, flow.email, 429, locked);
 
-  const ok = await verifyPassword(password, account.passwordHash, services.config.bcryptCost);
+  const hash = flow.sealedPasswordHash === null ? null : openSecret(services.secretKey, flow.sealedPasswordHash);
+  const ok = await verifyPassword(password, hash, services.config.bcryptCost);
   if (!ok) {
     const lock = await countFailure(services, ctx, account);
     services.metrics.signins.inc({ outcome: 'bad_password' });
     await audit(services, ctx, { event: 'signin.password', outcome: 'failure', accountId: account.id, email: account.email });
     return signInPage(services, ctx, flow.email, lock === undefined ? 401 : 429, lock ?? it.t('signIn.error.invalid'));
   }
-  await audit(services, ctx, { event: 'signin.password', outcome: 'success', accountId: account.id, email: account.email });
   await saveFlow(services, ctx, withProof(flow, 'password', services.now()));
-  goTo(ctx, account.totpSecretEncrypted === null ? '/enroll' : '/totp');
+  goTo(ctx, flow.hasTotp ? '/totp' : '/enroll');
 }
 
 export const signInRoutes: StepRoute[] = [

@@ -2,7 +2,7 @@ import type { Account } from '../src/accounts/account.ts';
 import type { AuditEvent } from '../src/audit.ts';
 import { formatDays, formatWait, type Translate } from '../src/i18n/index.ts';
 import type { ErrorKind } from './provider-pages.ts';
-import { type FlowState, requireStep, type AccountFacts, type Step } from './flow.ts';
+import { type FlowState, factsOf, requireStep, StepRefused, type AccountFacts, type Step } from './flow.ts';
 import type { InteractionServices, Page, StepContext } from './context.ts';
 import { languageLinks } from './language.ts';
 
@@ -64,7 +64,7 @@ export function goTo(ctx: StepContext, path: string): void {
 }
 
 export function facts(account: Account): AccountFacts {
-  return { hasTotp: account.totpSecretEncrypted !== null };
+  return { hasTotp: account.totpSecretEncrypted !== null, passwordChangedAt: account.passwordChangedAt?.getTime() ?? null };
 }
 
 /**
@@ -93,6 +93,17 @@ export async function enterStep(
   return { flow, account };
 }
 
+/**
+ * The flow of a step that reads nothing from the account (a page showing a form, or the password
+ * check against the hash the flow carries), checked against the account as the flow last saw it.
+ * The step that follows, which proves or changes something, reads the account again.
+ */
+export function enterFlowStep(ctx: StepContext, step: Step): FlowState {
+  const flow = ctx.state.it.flow;
+  if (flow === undefined) throw new StepRefused(step);
+  return requireStep(step, flow, factsOf(flow));
+}
+
 export async function saveFlow(services: InteractionServices, ctx: StepContext, flow: FlowState): Promise<void> {
   ctx.state.it.flow = flow;
   await services.flows.save(flow);
@@ -114,7 +125,7 @@ export async function lockMessage(
   accountId: string | undefined,
 ): Promise<string | undefined> {
   const { it } = ctx.state;
-  const verdict = await services.guard.check({ accountId, ip: it.ip });
+  const verdict = await services.guard.check({ accountId, ip: it.ip }, it.addressVerdict);
   if (verdict.allowed) return undefined;
   return verdict.scope === 'account'
     ? it.t('limit.locked', { wait: formatWait(it.t, verdict.retryAfterSeconds) })

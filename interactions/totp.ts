@@ -3,7 +3,7 @@ import { normaliseCode, verifyTotp } from '../src/security/totp.ts';
 import type { Account, InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
 import { finishLogin } from './finish.ts';
-import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { audit, countFailure, enterFlowStep, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
 
 /** The authenticator code page, shared by sign-in, reset and enrollment (only the form target differs). */
 export function totpPage(services: InteractionServices, ctx: StepContext, action: string, status = 200, error?: string): void {
@@ -32,10 +32,13 @@ export async function checkTotp(
   const code = normaliseCode(raw.slice(0, 100));
   if (code === undefined) return { ok: false, status: 400, message: it.t('totp.error.format') };
 
-  const locked = await lockMessage(services, ctx, account.id);
+  // The lock is read while the code is checked: a locked account gets the lock message whatever the
+  // code was (so a guess teaches nothing), and a right code spent meanwhile costs its owner one step.
+  const [locked, verdict] = await Promise.all([
+    lockMessage(services, ctx, account.id),
+    verifyTotp({ store: services.store, accountKey: account.id, secret, code, now: services.now }),
+  ]);
   if (locked !== undefined) return { ok: false, status: 429, message: locked };
-
-  const verdict = await verifyTotp({ store: services.store, accountKey: account.id, secret, code, now: services.now });
   if (verdict === 'ok') return { ok: true };
   const lock = await countFailure(services, ctx, account);
   await audit(services, ctx, {
@@ -49,7 +52,7 @@ export async function checkTotp(
 }
 
 async function showTotp(services: InteractionServices, ctx: StepContext): Promise<void> {
-  await enterStep(services, ctx, 'totp');
+  enterFlowStep(ctx, 'totp');
   totpPage(services, ctx, '/totp');
 }
 
@@ -58,7 +61,6 @@ async function submitTotp(services: InteractionServices, ctx: StepContext): Prom
   const secret = openSecret(services.secretKey, account.totpSecretEncrypted!);
   const outcome = await checkTotp(services, ctx, account, secret);
   if (!outcome.ok) return totpPage(services, ctx, '/totp', outcome.status, outcome.message);
-  await audit(services, ctx, { event: 'signin.totp', outcome: 'success', accountId: account.id, email: account.email });
   const proven = withProof(flow, 'totp', services.now());
   if (flow.purpose === 'reset') {
     await saveFlow(services, ctx, proven);

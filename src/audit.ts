@@ -9,7 +9,6 @@ import { normaliseEmail } from './accounts/account.ts';
 export const auditEventNames = [
   'signin.email',
   'signin.password',
-  'signin.totp',
   'signin.success',
   'signin.failure',
   'code.sent',

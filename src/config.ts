@@ -21,6 +21,9 @@ export const rules = {
   passwordMaxLength: 16,
   commonPasswordCount: 10_000,
   bodyLimit: '16kb',
+  /** How long the account read at a sign-in's gate serves the provider (src/accounts/recent-accounts.ts). */
+  recentAccountSeconds: 10,
+  recentAccountsMax: 10_000,
 } as const;
 
 const booleanFlag = z

@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC, Configuration, FindAccount } from 'oidc-provider';
 import Provider from 'oidc-provider';
 import type { AccountRepository } from './accounts/repository.ts';
+import type { RecentAccounts } from './accounts/recent-accounts.ts';
 import type { ClientMetadata } from './clients.ts';
 import { rules, type Config } from './config.ts';
 import type { Secrets } from './secrets.ts';
@@ -18,6 +19,8 @@ export interface ProviderDependencies {
   readonly clients: ClientMetadata[];
   readonly adapter: NonNullable<Configuration['adapter']>;
   readonly accounts: AccountRepository;
+  /** Accounts a sign-in just read at its gate: the resume and the code exchange need them again. */
+  readonly recentAccounts: RecentAccounts;
   readonly pages: ProviderPages;
 }
 
@@ -60,11 +63,11 @@ async function loadFirstPartyGrant(ctx: KoaContextWithOIDC) {
 }
 
 export function createProvider(deps: ProviderDependencies): Provider {
-  const { config, secrets, clients, adapter, accounts, pages } = deps;
+  const { config, secrets, clients, adapter, accounts, recentAccounts, pages } = deps;
   const sessionSeconds = config.sessionHours * 3600;
 
   const findAccount: FindAccount = async (_ctx, sub) => {
-    const account = await accounts.findById(sub);
+    const account = recentAccounts.recall(sub) ?? (await accounts.findById(sub));
     if (account === undefined || account.status !== 'active') return undefined;
     return {
       accountId: account.id,

@@ -6,6 +6,7 @@ import type { InteractionServices } from '../interactions/context.ts';
 import { createProviderPages } from '../interactions/provider-pages.ts';
 import { createRenderer } from '../interactions/render.ts';
 import { AccountRepository } from './accounts/repository.ts';
+import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
 import { AuditLog } from './audit.ts';
 import { loadClients } from './clients.ts';
@@ -70,12 +71,14 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const views = createRenderer(config);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
+    const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
     const provider = createProvider({
       config,
       secrets,
       clients,
       adapter: createOidcAdapter(store),
       accounts,
+      recentAccounts,
       pages: createProviderPages(views),
     });
     provider.on('server_error', (ctx: { state?: { requestId?: string } }, error: Error) => {
@@ -97,6 +100,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       config,
       provider,
       accounts,
+      recentAccounts,
       audit,
       flows: new FlowStore(store, rules.interactionTtlSeconds),
       emailCodes: new EmailCodes({ store, secretKey: secrets.secretKey, ttlSeconds: config.emailCodeTtlSeconds, now }),

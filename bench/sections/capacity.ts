@@ -1,7 +1,7 @@
 import { bareCompares } from '../bcrypt-baseline.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
 import type { Step } from '../flows.ts';
-import { difference, totals, type RoundTrips } from '../instrument.ts';
+import { commandsOnly, difference, totals, type RoundTrips } from '../instrument.ts';
 import { closedLoop, steadyRate } from '../load.ts';
 import { fixed, pass, type Section } from '../report.ts';
 import { summarise } from '../stats.ts';
@@ -49,7 +49,7 @@ async function roundTripsByStep(target: SignInTarget, signIns: number): Promise<
 }
 
 function describeCounts(counts: RoundTrips): string {
-  return Object.entries(counts)
+  return Object.entries(commandsOnly(counts))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, n]) => `${name} ${fixed(n, Number.isInteger(n) ? 0 : 1)}`)
     .join(', ');
@@ -118,7 +118,7 @@ export async function measureCapacity(ctx: BenchContext, target: SignInTarget): 
 
   const stepRows = [...byStep].map(([label, counts]) => {
     const t = totals(counts);
-    return [label, fixed(t.store, 1), fixed(t.sql, 1), describeCounts(counts)];
+    return [label, fixed(t.store, 1), fixed(t.storeCommands, 1), fixed(t.sql, 1), describeCounts(counts)];
   });
   const all: RoundTrips = {};
   for (const counts of byStep.values()) for (const [name, n] of Object.entries(counts)) all[name] = (all[name] ?? 0) + n;
@@ -168,10 +168,10 @@ export async function measureCapacity(ctx: BenchContext, target: SignInTarget): 
           }),
         },
         {
-          headers: ['step', 'store round trips', 'SQL round trips', 'by kind'],
+          headers: ['step', 'store round trips', 'store commands', 'SQL round trips', 'commands by kind'],
           rows: [
             ...stepRows,
-            [`**whole sign-in** (target ≤ ${storeTarget} store, ≤ ${sqlTarget} SQL)`, `**${fixed(total.store, 1)}** ${pass(total.store <= storeTarget)}`, `**${fixed(total.sql, 1)}** ${pass(total.sql <= sqlTarget)}`, describeCounts(all)],
+            [`**whole sign-in** (target ≤ ${storeTarget} store, ≤ ${sqlTarget} SQL)`, `**${fixed(total.store, 1)}** ${pass(total.store <= storeTarget)}`, fixed(total.storeCommands, 1), `**${fixed(total.sql, 1)}** ${pass(total.sql <= sqlTarget)}`, describeCounts(all)],
           ],
         },
       ],
@@ -182,9 +182,11 @@ export async function measureCapacity(ctx: BenchContext, target: SignInTarget): 
         'CPU beyond the hash is the server process\'s whole CPU time (every thread, from `process.cpuUsage()`) per sign-in, ' +
           'less the CPU of one bare comparison. At cost 12 it is the difference of two numbers near 200 ms, so a few ms of ' +
           'noise are expected; section 5 measures the same quantity at cost 4, where the hash is under 1 ms.',
-        'Round trips are counted in the benchmark harness (`bench/instrument.ts`): every Store method call, every call of the ' +
-          "brute-force guard's rate limiters (they talk to Redis directly), and every SQL statement from knex's `query` event, " +
-          'read after each request of sequential sign-ins.',
+        'Round trips are counted in the benchmark harness (`bench/instrument.ts`) during sequential sign-ins, read after each ' +
+          'request. A store round trip is a wait on Redis: a command (a Store method call, or a call of the brute-force ' +
+          "guard's rate limiters, which talk to Redis directly) sent while no other is outstanding; commands sent together " +
+          '(`Promise.all`) share it, and a MULTI transaction is one command. Every SQL statement (knex\'s `query` event) is a ' +
+          'round trip of its own.',
       ],
     },
   };

@@ -35,6 +35,8 @@ export function lockSecondsAfter(failures: number): number {
   return Math.min(rules.lockBaseSeconds * 2 ** (failures - rules.lockThreshold), rules.lockMaxSeconds);
 }
 
+const allowed: GuardVerdict = { allowed: true };
+
 function secondsLeft(res: RateLimiterRes | null): number {
   return res === null || res.msBeforeNext <= 0 ? 0 : Math.ceil(res.msBeforeNext / 1000);
 }
@@ -71,18 +73,30 @@ export class BruteForceGuard {
     });
   }
 
-  /** Whether an attempt may go ahead; an account lock is reported before an address limit. */
-  async check({ accountId, ip }: { accountId?: string | undefined; ip: string }): Promise<GuardVerdict> {
-    const [lock, ipRes] = await Promise.all([
-      accountId === undefined ? null : this.locks.get(accountId),
-      this.ipFailures.get(ip),
+  /**
+   * Whether an attempt may go ahead; an account lock is reported before an address limit.
+   *
+   * @param address the address's verdict when this request already read it
+   */
+  async check({ accountId, ip }: { accountId?: string | undefined; ip: string }, address?: GuardVerdict): Promise<GuardVerdict> {
+    const [account, addressVerdict] = await Promise.all([
+      accountId === undefined ? allowed : this.checkAccount(accountId),
+      address ?? this.checkAddress(ip),
     ]);
-    const lockedFor = secondsLeft(lock);
-    if (lockedFor > 0) return { allowed: false, scope: 'account', retryAfterSeconds: lockedFor };
-    if (ipRes !== null && ipRes.consumedPoints >= rules.ipFailuresPerHour) {
-      return { allowed: false, scope: 'ip', retryAfterSeconds: Math.max(1, secondsLeft(ipRes)) };
-    }
-    return { allowed: true };
+    return account.allowed ? addressVerdict : account;
+  }
+
+  /** Whether the client address may make another attempt. */
+  async checkAddress(ip: string): Promise<GuardVerdict> {
+    const res = await this.ipFailures.get(ip);
+    if (res === null || res.consumedPoints < rules.ipFailuresPerHour) return allowed;
+    return { allowed: false, scope: 'ip', retryAfterSeconds: Math.max(1, secondsLeft(res)) };
+  }
+
+  /** Whether the account is free of a lock. */
+  async checkAccount(accountId: string): Promise<GuardVerdict> {
+    const lockedFor = secondsLeft(await this.locks.get(accountId));
+    return lockedFor > 0 ? { allowed: false, scope: 'account', retryAfterSeconds: lockedFor } : allowed;
   }
 
   /** Counts a failed password or code against the client address and, when known, the account. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { assertRefused, csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
@@ -278,6 +279,38 @@ for (const backend of backends()) {
       const victimAfter = await t.server.services.accounts.findByEmail(second);
       assert.equal(victimAfter!.passwordHash, null, 'the second invitation has no password');
       assert.equal(codesFor(mallory.id) + codesFor(target.id) + codesFor(victimAfter!.id), 0);
+    });
+
+    it('issues nothing on a password proof made against a password the account no longer has', async () => {
+      const { accounts } = t.server.services;
+      const email = 'changed.meanwhile@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const journey = await begin(t);
+      await step(journey, '/email', { email });
+      // The password changes (another tab's reset, an operator) after the email step read the account.
+      await accounts.setPassword(id, await hashPassword('Newer#Pass2024', t.config.bcryptCost));
+      const totpPage = await step(journey, '/password', { password: strongPassword });
+      assert.match(totpPage.url, /\/totp$/, 'the old password matched the hash this flow read');
+      nextTotpStep(t);
+      const refused = await step(journey, '/totp', { code: totpNow(t, secret) });
+      assert.equal(refused.status, 403);
+      assert.equal(headingOf(refused.html), STEP_REFUSED);
+      assert.equal(codesFor(id), 0, 'no authorization code for the changed account');
+    });
+
+    it('issues nothing to an account deactivated between its password and its authenticator code', async () => {
+      const { accounts } = t.server.services;
+      const email = 'deactivated.meanwhile@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const journey = await begin(t);
+      await step(journey, '/email', { email });
+      await step(journey, '/password', { password: strongPassword });
+      await accounts.deactivate(id);
+      nextTotpStep(t);
+      const refused = await step(journey, '/totp', { code: totpNow(t, secret) });
+      assert.equal(refused.status, 403);
+      assert.match(refused.html, /deactivated/i);
+      assert.equal(codesFor(id), 0, 'no authorization code for the deactivated account');
     });
 
     it('closes the password form when the authenticator situation changed since the proof', async () => {

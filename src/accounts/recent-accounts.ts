@@ -23,7 +23,9 @@ export class RecentAccounts {
   private readonly cache: LRUCache<string, Account>;
 
   constructor(options: RecentAccountsOptions) {
-    this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, perf: { now: options.now } });
+    // ttlResolution 0: read the clock on every lookup rather than lru-cache's timer-cached reading, so
+    // that the server's clock (which tests move) is the only one.
+    this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, ttlResolution: 0, perf: { now: options.now } });
   }
 
   remember(account: Account): void {

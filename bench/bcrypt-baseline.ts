@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from './load.ts';
+import { imageRuntimeEnvironment } from './image-runtime.ts';
 
 const entry = fileURLToPath(new URL('./hash-process.ts', import.meta.url));
 
@@ -26,6 +27,7 @@ export async function bareCompares(
     env: {
       ...process.env,
       ...serverEnv,
+      ...imageRuntimeEnvironment(),
       BENCH_HASH: hash.passwordHash,
       BENCH_PASSWORD: hash.password,
       BENCH_CONCURRENCY: String(concurrency),

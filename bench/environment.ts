@@ -91,9 +91,6 @@ export class BenchEnvironment {
       SSO_BCRYPT_COST: String(bcryptCost),
       // Production's level: the cost of a log line per request belongs in the measurement.
       SSO_LOG_LEVEL: 'info',
-      // The Dockerfile's pool: bcrypt runs on it, and how many hashes share the cores with the event
-      // loop decides the page latencies under load.
-      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
     };
   }
 

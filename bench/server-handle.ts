@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { distDir } from '../scripts/build.ts';
+import { imageRuntimeEnvironment } from './image-runtime.ts';
 import type { ChildMessage, ServerStats } from './server-protocol.ts';
 
 /**
@@ -47,8 +48,9 @@ export async function startServer(environmentFor: EnvironmentFor, options: Serve
   if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   const child: ChildProcess = fork(entry, [], {
     execArgv,
-    // As the Dockerfile sets it: the allocator's arenas are part of the RSS measured.
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...environmentFor(port) },
+    // As the image runs it: the thread pool, the allocator's arenas and V8's heap sizing are part of
+    // the CPU and RSS measured.
+    env: { ...process.env, ...environmentFor(port), ...imageRuntimeEnvironment() },
     // The request log goes nowhere: writing it is measured, reading it is not the point.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from './load.ts';
-import { imageRuntimeEnvironment } from './image-runtime.ts';
+import { imageRuntime } from './image-runtime.ts';
 
 const entry = fileURLToPath(new URL('./hash-process.ts', import.meta.url));
 
@@ -22,12 +22,13 @@ export async function bareCompares(
   concurrency: number,
   durationMs: number,
 ): Promise<HashRun> {
+  const { environment, nodeFlags } = imageRuntime();
   const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeFlags],
     env: {
       ...process.env,
       ...serverEnv,
-      ...imageRuntimeEnvironment(),
+      ...environment,
       BENCH_HASH: hash.passwordHash,
       BENCH_PASSWORD: hash.password,
       BENCH_CONCURRENCY: String(concurrency),

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Machine } from './machine.ts';
-import { imageRuntimeEnvironment } from './image-runtime.ts';
+import { imageRuntime } from './image-runtime.ts';
 
 export interface Table {
   readonly headers: readonly string[];
@@ -45,7 +45,7 @@ export function renderReport(machine: Machine, mode: string, durationS: number, 
     '(`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`; `BENCH_REDIS_URL`, default',
     '`redis://127.0.0.1:6379`); each run works in its own schemas and Redis prefix and removes them afterwards. The',
     'server under test runs compiled (`npm run build`) in a child process, so its CPU time and memory are its own, with',
-    `the Dockerfile's runtime settings (${Object.entries(imageRuntimeEnvironment()).map(([k, v]) => `\`${k}=${v}\``).join(', ')});`,
+    `the Dockerfile's runtime settings (${[...Object.entries(imageRuntime().environment).map(([k, v]) => `${k}=${v}`), ...imageRuntime().nodeFlags].map((s) => `\`${s}\``).join(', ')});`,
     'the load generator shares the machine with it, PostgreSQL and Redis.',
     '',
     '## Machine',

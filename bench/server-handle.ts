@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { distDir } from '../scripts/build.ts';
-import { imageRuntimeEnvironment } from './image-runtime.ts';
+import { imageRuntime } from './image-runtime.ts';
 import type { ChildMessage, ServerStats } from './server-protocol.ts';
 
 /**
@@ -43,14 +43,15 @@ export type EnvironmentFor = (port: number) => Record<string, string>;
 /** Starts the compiled bench/server-process.ts in a child process and waits until it listens. */
 export async function startServer(environmentFor: EnvironmentFor, options: ServerOptions = {}): Promise<ServerHandle> {
   const port = await freePort();
-  const execArgv: string[] = [];
+  const { environment, nodeFlags } = imageRuntime();
+  const execArgv = [...nodeFlags];
   if (options.exposeGc === true) execArgv.push('--expose-gc');
   if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   const child: ChildProcess = fork(entry, [], {
     execArgv,
     // As the image runs it: the thread pool, the allocator's arenas and V8's heap sizing are part of
     // the CPU and RSS measured.
-    env: { ...process.env, ...environmentFor(port), ...imageRuntimeEnvironment() },
+    env: { ...process.env, ...environmentFor(port), ...environment },
     // The request log goes nowhere: writing it is measured, reading it is not the point.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -5,6 +5,8 @@ export interface ServerStats {
   readonly cpuMs: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** The JS heap V8 holds from the system, used or not. */
+  readonly heapTotalBytes: number;
   /** Memory outside the JS heap that JS objects hold (Buffers and the like). */
   readonly externalBytes: number;
   readonly roundTrips: RoundTrips;

@@ -23,7 +23,8 @@ export const rules = {
   bodyLimit: '16kb',
   /** How long the account read at a sign-in's gate serves the provider (src/accounts/recent-accounts.ts). */
   recentAccountSeconds: 10,
-  recentAccountsMax: 10_000,
+  /** Ten seconds of 100 sign-ins a second; beyond that the oldest are read from the database again. */
+  recentAccountsMax: 1_000,
 } as const;
 
 const booleanFlag = z

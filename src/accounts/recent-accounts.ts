@@ -1,6 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import type { Account } from './account.ts';
 
+/** What the provider needs of an account: its claims and whether it may still sign in. */
+export type RecentAccount = Pick<Account, 'id' | 'email' | 'name' | 'status'>;
+
 export interface RecentAccountsOptions {
   /** How long a remembered account serves. */
   readonly ttlMs: number;
@@ -20,7 +23,7 @@ export interface RecentAccountsOptions {
  * grants in the store, and a refresh-token grant then finds its grant gone.
  */
 export class RecentAccounts {
-  private readonly cache: LRUCache<string, Account>;
+  private readonly cache: LRUCache<string, RecentAccount>;
 
   constructor(options: RecentAccountsOptions) {
     // ttlResolution 0: read the clock on every lookup rather than lru-cache's timer-cached reading, so
@@ -28,11 +31,12 @@ export class RecentAccounts {
     this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, ttlResolution: 0, perf: { now: options.now } });
   }
 
+  /** Keeps no credential: only what the provider asks for. */
   remember(account: Account): void {
-    this.cache.set(account.id, account);
+    this.cache.set(account.id, { id: account.id, email: account.email, name: account.name, status: account.status });
   }
 
-  recall(id: string): Account | undefined {
+  recall(id: string): RecentAccount | undefined {
     return this.cache.get(id);
   }
 }

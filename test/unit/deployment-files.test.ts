@@ -88,7 +88,7 @@ describe('container deployment files', () => {
     assert.equal(command[0], 'node');
     // tsconfig.build.json compiles X.ts to dist/X.js (rootDir ".", outDir "dist").
     const build = JSON.parse(await readFile(path.join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string }; include: string[] };
-    const entry = path.relative(build.compilerOptions.outDir, command[1]!).replace(/\.js$/, '.ts');
+    const entry = path.relative(build.compilerOptions.outDir, command.at(-1)!).replace(/\.js$/, '.ts');
     assert.ok(build.include.includes(entry.split('/')[0]!), `${entry} is compiled`);
     await access(path.join(root, entry));
     assert.match(dockerfile, /^COPY --from=build \/app\/dist \.\/dist$/m);

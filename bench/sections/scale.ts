@@ -9,7 +9,7 @@ import { steps, type Step } from '../flows.ts';
 import { connect } from '../http.ts';
 import { closedLoop } from '../load.ts';
 import { fixed, pass, whole, type Section } from '../report.ts';
-import { startServer } from '../server-handle.ts';
+import { compiledDir, startServer } from '../server-handle.ts';
 import { Samples, summarise, type Summary } from '../stats.ts';
 
 const run = promisify(execFile);
@@ -42,7 +42,7 @@ async function measureAt(ctx: BenchContext, target: SignInTarget, accounts: numb
   return { accounts, signIn: summarise(result.latencies), emailSubmit: summarise(samples.get(steps.emailSubmit.label)) };
 }
 
-/** `users import` as an operator runs it: the CLI in a child process on a generated CSV file. */
+/** `users import` as an operator runs it in the image: the compiled CLI in a child process on a generated CSV file. */
 async function measureImport(ctx: BenchContext, rows: number): Promise<{ seconds: number; summary: string }> {
   const file = path.join(ctx.env.dataDir, 'import.csv');
   const invitedAt = new Date().toISOString().slice(0, 10);
@@ -51,7 +51,7 @@ async function measureImport(ctx: BenchContext, rows: number): Promise<{ seconds
   await writeFile(file, `${lines.join('\n')}\n`);
   ctx.log(`scale: users import of ${whole(rows)} rows`);
   const started = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'users', 'import', file], {
+  const { stdout } = await run(process.execPath, [path.join(compiledDir, 'src', 'cli', 'main.js'), 'users', 'import', file], {
     cwd: repoRoot,
     env: { ...process.env, ...ctx.env.serverEnv('scale', 0, bcryptCost) },
     timeout: importTimeoutMs,

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { browserSkip, launchChromium } from '../helpers/chromium.ts';
+import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, strongPassword, totpNow } from '../helpers/flows.ts';
 import { arrivedAtClient, authorization, fill, follow, narrow, press, scanQr, wide, withVisit } from '../helpers/hosted-pages.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage } from '../helpers/page-checks.ts';
 import { secretOf } from '../helpers/qr.ts';
-import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 const brand = { name: 'Acme Gas', color: '#7a1f5c', rgb: 'rgb(122, 31, 92)' };
 
@@ -27,17 +27,20 @@ describe('branding in Chromium', { skip: browserSkip() }, () => {
   let t: TestServer;
   let browser: Browser;
   let assets: string;
+  let logo: string;
   before(async () => {
     assets = await mkdtemp(path.join(os.tmpdir(), 'sso-brand-'));
-    const logo = path.join(assets, 'logo.png');
+    logo = path.join(assets, 'logo.png');
     await writeFile(logo, logoPng());
-    // The browser first: when it cannot start, no server is left running behind the failure.
-    browser = await launchChromium();
-    t = await startTestServer(backends()[0]!, { SSO_BRAND_NAME: brand.name, SSO_BRAND_LOGO: logo, SSO_BRAND_COLOR: brand.color });
   });
+  browseDuring(
+    (started, server) => {
+      browser = started;
+      t = server;
+    },
+    () => ({ SSO_BRAND_NAME: brand.name, SSO_BRAND_LOGO: logo, SSO_BRAND_COLOR: brand.color }),
+  );
   after(async () => {
-    await browser?.close();
-    await t?.close();
     if (assets !== undefined) await rm(assets, { recursive: true, force: true });
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { browserSkip, launchChromium } from '../helpers/chromium.ts';
+import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, strongPassword, totpNow } from '../helpers/flows.ts';
 import {
   arrivedAtClient,
@@ -19,21 +19,14 @@ import {
 import { codeFrom } from '../helpers/mail-server.ts';
 import { checkPage } from '../helpers/page-checks.ts';
 import { secretOf } from '../helpers/qr.ts';
-import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
-
-const embedded = backends()[0]!;
+import type { TestServer } from '../helpers/server.ts';
 
 describe('first-time login in Chromium', { skip: browserSkip() }, () => {
   let t: TestServer;
   let browser: Browser;
-  before(async () => {
-    // The browser first: when it cannot start, no server is left running behind the failure.
-    browser = await launchChromium();
-    t = await startTestServer(embedded);
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
+  browseDuring((started, server) => {
+    browser = started;
+    t = server;
   });
 
   for (const [width, viewport] of [['360 px', narrow], ['1280 px', wide]] as const) {

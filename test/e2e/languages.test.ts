@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { translator, type Translate } from '../../src/i18n/index.ts';
-import { browserSkip, launchChromium } from '../helpers/chromium.ts';
+import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
 import {
   arrivedAtClient,
@@ -18,9 +18,8 @@ import {
 } from '../helpers/hosted-pages.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage } from '../helpers/page-checks.ts';
-import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 
-const embedded = backends()[0]!;
 const en = translator('en');
 const nl = translator('nl');
 const fr = translator('fr');
@@ -53,14 +52,9 @@ async function signIn(page: Page, t: Translate, server: TestServer, email: strin
 describe('languages in Chromium', { skip: browserSkip() }, () => {
   let t: TestServer;
   let browser: Browser;
-  before(async () => {
-    // The browser first: when it cannot start, no server is left running behind the failure.
-    browser = await launchChromium();
-    t = await startTestServer(embedded);
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
+  browseDuring((started, server) => {
+    browser = started;
+    t = server;
   });
 
   it('chooses the language by ui_locales, then by Accept-Language, else English', async () => {

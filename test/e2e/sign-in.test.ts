@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { browserSkip, launchChromium } from '../helpers/chromium.ts';
+import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
 import {
   arrivedAtClient,
@@ -20,21 +20,14 @@ import {
 } from '../helpers/hosted-pages.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage, checkStructure, tabTo } from '../helpers/page-checks.ts';
-import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
-
-const embedded = backends()[0]!;
+import { publicClient, type TestServer } from '../helpers/server.ts';
 
 describe('sign-in, password reset, lockout and logout in Chromium', { skip: browserSkip() }, () => {
   let t: TestServer;
   let browser: Browser;
-  before(async () => {
-    // The browser first: when it cannot start, no server is left running behind the failure.
-    browser = await launchChromium();
-    t = await startTestServer(embedded);
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
+  browseDuring((started, server) => {
+    browser = started;
+    t = server;
   });
 
   it('signs in and out with the keyboard alone at 1280 px, focus always visible', async () => {

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { backends, startTestServer, type TestServer } from './server.ts';
 
 /** Debian's Chromium: `.ci/run` installs it, and so does `apt-get install chromium`. */
 export const chromiumPath = '/usr/bin/chromium';
@@ -35,4 +37,23 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`no browser at ${chromiumPath}, and CI requires the browser tests: install the chromium package`);
   }
   return chromium.launch({ executablePath: chromiumPath, headless: true, args: offlineArgs });
+}
+
+/**
+ * Chromium and a test server on the embedded backend for the enclosing `describe`: started before its
+ * tests, closed after them. `use` receives both once started; `env` is read when the server starts.
+ */
+export function browseDuring(use: (browser: Browser, server: TestServer) => void, env: () => Record<string, string> = () => ({})): void {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  before(async () => {
+    // The browser first: when it cannot start, no server is left running behind the failure.
+    browser = await launchChromium();
+    server = await startTestServer(backends()[0]!, env());
+    use(browser, server);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }

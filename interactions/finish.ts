@@ -1,3 +1,4 @@
+import type { InteractionResults } from 'oidc-provider';
 import { amr } from '../src/provider.ts';
 import type { Account, InteractionServices, StepContext } from './context.ts';
 import { requireStep } from './flow.ts';
@@ -24,15 +25,22 @@ export async function finishLogin(services: InteractionServices, ctx: StepContex
     details: { purpose: flow.purpose },
   });
   services.recentAccounts.remember(signedIn);
-  // The interaction this request already loaded takes the result, as interactionResult() would
-  // after loading it a second time.
-  const { interaction } = ctx.state.it;
-  interaction.result = { login: { accountId: account.id, amr: [...amr], remember: true } };
   await Promise.all([
     services.guard.recordSuccess(account.id),
     services.flows.discard(flow.uid),
-    interaction.save(interaction.exp - Math.floor(Date.now() / 1000)),
+    handBack(ctx, { login: { accountId: account.id, amr: [...amr], remember: true } }),
   ]);
+}
+
+/**
+ * Gives the provider the interaction's result and sends the browser back to it: what
+ * interactionFinished() does, on the interaction this request already loaded rather than loading it
+ * a second time. With `merge`, the result adds to what an earlier step of the interaction submitted.
+ */
+async function handBack(ctx: StepContext, result: InteractionResults, merge = false): Promise<void> {
+  const { interaction } = ctx.state.it;
+  interaction.result = merge ? { ...interaction.lastSubmission, ...result } : result;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   ctx.status = 303;
   ctx.redirect(interaction.returnTo);
 }
@@ -43,22 +51,15 @@ export async function finishLogin(services: InteractionServices, ctx: StepContex
  */
 export async function finishConsent(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { provider } = services;
-  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  const details = ctx.state.it.interaction;
   const { accountId } = details.session ?? {};
   const clientId = details.params.client_id;
-  if (accountId === undefined || typeof clientId !== 'string') {
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'login_required' }, { mergeWithLastSubmission: false });
-    ctx.status = 303;
-    ctx.redirect(returnTo);
-    return;
-  }
+  if (accountId === undefined || typeof clientId !== 'string') return handBack(ctx, { error: 'login_required' });
   const grant = details.grantId === undefined ? new provider.Grant({ accountId, clientId }) : await provider.Grant.find(details.grantId);
   const target = grant ?? new provider.Grant({ accountId, clientId });
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
   if (missing.missingOIDCScope !== undefined) target.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims !== undefined) target.addOIDCClaims(missing.missingOIDCClaims);
   const grantId = await target.save();
-  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-  ctx.status = 303;
-  ctx.redirect(returnTo);
+  await handBack(ctx, { consent: { grantId } }, true);
 }

@@ -84,6 +84,20 @@ for (const backend of backends()) {
       assert.deepEqual(forcedTokens.claims()!.amr, ['pwd', 'otp']);
     });
 
+    it('answers prompt=consent from a signed-in session without a consent screen, recording the grant', async () => {
+      const email = 'consent@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const first = await rp.start();
+      await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
+
+      const consent = await rp.start({ prompt: 'consent' });
+      assert.ok(consent.page.url.startsWith(publicClient.redirect_uris[0]), `straight back to the client, not ${consent.page.url}`);
+      const tokens = await rp.finish(consent.page.url, consent);
+      assert.equal(tokens.claims()!.sub, id);
+      assert.ok(tokens.refresh_token, 'the recorded grant keeps offline_access');
+    });
+
     it('prefills login_hint and answers unknown emails, wrong passwords and wrong codes on the page', async () => {
       const email = 'linus@example.com';
       const { secret } = await seedActiveAccount(t, email);

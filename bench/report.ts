@@ -36,6 +36,8 @@ function renderTable(table: Table): string {
 const handWrittenHeading = '## Fixes made from these measurements';
 
 export function renderReport(machine: Machine, mode: string, durationS: number, sections: readonly Section[]): string {
+  const runtime = imageRuntime();
+  const settings = [...Object.entries(runtime.environment).map(([key, value]) => `${key}=${value}`), ...runtime.nodeFlags];
   const parts = [
     '# Benchmarks',
     '',
@@ -45,7 +47,7 @@ export function renderReport(machine: Machine, mode: string, durationS: number, 
     '(`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`; `BENCH_REDIS_URL`, default',
     '`redis://127.0.0.1:6379`); each run works in its own schemas and Redis prefix and removes them afterwards. The',
     'server under test runs compiled (`npm run build`) in a child process, so its CPU time and memory are its own, with',
-    `the Dockerfile's runtime settings (${[...Object.entries(imageRuntime().environment).map(([k, v]) => `${k}=${v}`), ...imageRuntime().nodeFlags].map((s) => `\`${s}\``).join(', ')});`,
+    `the Dockerfile's runtime settings (${settings.map((setting) => `\`${setting}\``).join(', ')});`,
     'the load generator shares the machine with it, PostgreSQL and Redis.',
     '',
     '## Machine',

@@ -64,13 +64,18 @@ function postgresVariant(url: string | undefined): DatabaseVariant {
     },
     async cleanup() {
       if (url === undefined || !opened) return;
-      const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
-      try {
-        await admin.raw('drop schema if exists ?? cascade', [schema]);
-      } finally {
-        await admin.destroy();
-      }
+      await dropSchema(url, schema);
       opened = false;
     },
   };
+}
+
+/** Removes a test run's schema from PostgreSQL with everything in it. */
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('drop schema if exists ?? cascade', [schema]);
+  } finally {
+    await admin.destroy();
+  }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory from 'knex';
+import { dropSchema } from './databases.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
 import { openDatabase, type Database } from '../../src/db/knex.ts';
 import { generateSigningKey } from '../../src/secrets.ts';
@@ -88,12 +88,7 @@ export async function createDeployment(smtpUrl: string): Promise<Deployment> {
     },
     async cleanup() {
       await (await database?.catch(() => undefined))?.close();
-      const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
-      try {
-        await admin.raw('drop schema if exists ?? cascade', [schema]);
-      } finally {
-        await admin.destroy();
-      }
+      await dropSchema(databaseUrl, schema);
       await deleteKeys(redisUrl, prefix);
       await rm(dir, { recursive: true, force: true });
     },

@@ -5,7 +5,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory from 'knex';
+import { dropSchema } from './databases.ts';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -58,12 +58,7 @@ export function backends(): Backend[] {
       env: databaseUrl && redisUrl ? { DATABASE_URL: databaseUrl, SSO_DATABASE_SCHEMA: schema, REDIS_URL: redisUrl, SSO_REDIS_PREFIX: prefix } : {},
       async cleanup() {
         if (databaseUrl === undefined || redisUrl === undefined) return;
-        const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
-        try {
-          await admin.raw('drop schema if exists ?? cascade', [schema]);
-        } finally {
-          await admin.destroy();
-        }
+        await dropSchema(databaseUrl, schema);
         await deleteKeys(redisUrl, prefix);
       },
     },

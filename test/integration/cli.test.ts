@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import knexFactory from 'knex';
+import { dropSchema } from '../helpers/databases.ts';
 import { SMTPServer } from 'smtp-server';
 import type { Account } from '../../src/accounts/account.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
@@ -138,10 +138,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
 
   after(async () => {
     await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-    if (databaseUrl !== undefined) {
-      const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
-      await admin.raw('drop schema if exists ?? cascade', [schema]).finally(() => admin.destroy());
-    }
+    if (databaseUrl !== undefined) await dropSchema(databaseUrl, schema);
     if (redisUrl !== undefined) await deleteKeys(redisUrl, redisPrefix);
     await rm(dataDir, { recursive: true, force: true });
   });

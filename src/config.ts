@@ -27,6 +27,9 @@ export const rules = {
   recentAccountsMax: 1_000,
 } as const;
 
+/** SSO_DATABASE_TIMEOUT's default, also for callers that open a database without a whole Config. */
+export const defaultDatabaseTimeoutSeconds = 5;
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -50,6 +53,25 @@ const url = (protocols: readonly string[]) =>
     { message: `expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` },
   );
 
+/** `host:port,host:port`: a hostname, an IPv4 address or a bracketed IPv6 address, and a port, each. */
+const sentinelList = z
+  .string()
+  .transform((v) => v.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port entries separated by commas' })
+          .transform((entry) => {
+            const colon = entry.lastIndexOf(':');
+            return { host: entry.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(entry.slice(colon + 1)) };
+          })
+          .refine((sentinel) => sentinel.port >= 1 && sentinel.port <= 65535, { message: 'each port must be between 1 and 65535' }),
+      )
+      .min(1, { message: 'expected at least one host:port' }),
+  );
+
 const optionalText = z
   .string()
   .transform((v) => v.trim())
@@ -66,7 +88,13 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'expected a lowercase SQL identifier' })
     .optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_SENTINELS: sentinelList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  REDIS_PASSWORD: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
   SSO_REDIS_PREFIX: z.string().max(100).default('sso:'),
+  SSO_REDIS_WAIT_REPLICAS: integer(0, 10).optional(),
+  SSO_DATABASE_TIMEOUT: integer(1, 300).default(defaultDatabaseTimeoutSeconds),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   SSO_MAIL_FROM: z.string().min(3).default('Fluxys Extranet Identity Provider <no-reply@localhost>'),
   SSO_CLIENTS_FILE: z.string().min(1).default('./clients.json'),
@@ -103,14 +131,35 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
 });
 
+/** Where the store's Redis is: one URL, or a master's name at its Sentinels, which follow it through a failover. */
+export type RedisEndpoint =
+  | { readonly kind: 'url'; readonly url: string }
+  | {
+      readonly kind: 'sentinel';
+      readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+      readonly name: string;
+      /** The master's and replicas' password (requirepass), when they have one. */
+      readonly password: string | undefined;
+      /** The Sentinels' own password, when they have one. */
+      readonly sentinelPassword: string | undefined;
+    };
+
 export interface Config {
   readonly port: number;
   readonly issuer: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly databaseSchema: string | undefined;
-  readonly redisUrl: string | undefined;
+  /** Unset: the in-process store. */
+  readonly redis: RedisEndpoint | undefined;
   readonly redisPrefix: string;
+  /**
+   * Replicas that must hold a security write (a code used, a failure counted, a lock) before it
+   * counts; 0 trusts the master alone.
+   */
+  readonly redisWaitReplicas: number;
+  /** Seconds a PostgreSQL call (connecting, waiting for a pooled connection, a statement) may take. */
+  readonly databaseTimeoutSeconds: number;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly clientsFile: string;
@@ -131,13 +180,16 @@ export interface Config {
   readonly production: boolean;
 }
 
-const productionRequirements: ReadonlyArray<[keyof z.infer<typeof envSchema>, string]> = [
-  ['DATABASE_URL', 'DATABASE_URL'],
-  ['REDIS_URL', 'REDIS_URL'],
-  ['SMTP_URL', 'SMTP_URL'],
-  ['SSO_JWKS_FILE', 'SSO_JWKS_FILE'],
-  ['SSO_COOKIE_KEYS', 'SSO_COOKIE_KEYS'],
-  ['SSO_SECRET_KEY', 'SSO_SECRET_KEY'],
+type Environment = z.infer<typeof envSchema>;
+
+/** What production needs, each named as the refusal names it. */
+const productionRequirements: ReadonlyArray<[string, (e: Environment) => boolean]> = [
+  ['DATABASE_URL', (e) => e.DATABASE_URL !== undefined],
+  ['REDIS_URL (or REDIS_SENTINELS)', (e) => e.REDIS_URL !== undefined || e.REDIS_SENTINELS !== undefined],
+  ['SMTP_URL', (e) => e.SMTP_URL !== undefined],
+  ['SSO_JWKS_FILE', (e) => e.SSO_JWKS_FILE !== undefined],
+  ['SSO_COOKIE_KEYS', (e) => e.SSO_COOKIE_KEYS !== undefined],
+  ['SSO_SECRET_KEY', (e) => e.SSO_SECRET_KEY !== undefined],
 ];
 
 /** Reads the environment into one validated Config, or throws a ConfigError naming the variable. */
@@ -154,10 +206,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL !== undefined && e.REDIS_SENTINELS !== undefined) {
+    throw new ConfigError('Set REDIS_URL or REDIS_SENTINELS, not both');
+  }
+  if (e.REDIS_SENTINELS === undefined && (e.REDIS_PASSWORD !== undefined || e.REDIS_SENTINEL_PASSWORD !== undefined)) {
+    throw new ConfigError('REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD go with REDIS_SENTINELS; with REDIS_URL, put the password in the URL');
+  }
   const issuer = (e.SSO_ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const production = e.NODE_ENV === 'production';
   if (production) {
-    const missing = productionRequirements.filter(([key]) => e[key] === undefined).map(([, name]) => name);
+    const missing = productionRequirements.filter(([, met]) => !met(e)).map(([name]) => name);
     if (!issuer.startsWith('https://')) missing.push('an https SSO_ISSUER');
     if (missing.length > 0) {
       throw new ConfigError(`NODE_ENV=production requires ${missing.join(', ')}`);
@@ -169,8 +227,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.SSO_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.SSO_DATABASE_SCHEMA,
-    redisUrl: e.REDIS_URL,
+    redis: redisEndpoint(e),
     redisPrefix: e.SSO_REDIS_PREFIX,
+    // A failover promotes a replica: with Sentinels there is one, and what it lacks is lost.
+    redisWaitReplicas: e.SSO_REDIS_WAIT_REPLICAS ?? (e.REDIS_SENTINELS === undefined ? 0 : 1),
+    databaseTimeoutSeconds: e.SSO_DATABASE_TIMEOUT,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.SSO_MAIL_FROM,
     clientsFile: path.resolve(e.SSO_CLIENTS_FILE),
@@ -193,4 +254,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SSO_LOG_LEVEL,
     production,
   };
+}
+
+function redisEndpoint(e: Environment): RedisEndpoint | undefined {
+  if (e.REDIS_SENTINELS !== undefined) {
+    return {
+      kind: 'sentinel',
+      sentinels: e.REDIS_SENTINELS,
+      name: e.REDIS_SENTINEL_NAME,
+      password: e.REDIS_PASSWORD,
+      sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  return e.REDIS_URL === undefined ? undefined : { kind: 'url', url: e.REDIS_URL };
 }

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisEndpoint } from '../config.ts';
 import { StoreUnavailableError, type RateLimiterOptions, type Store } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
@@ -12,6 +13,30 @@ const commandTimeoutMs = 2_000;
 const reconnectDelayMaxMs = 2_000;
 /** Bounds a start that neither fails nor becomes ready (e.g. a server stuck loading its data). */
 const startDeadlineMs = startAttempts * (connectTimeoutMs + startRetryDelayMs);
+/** How long a replicated write waits for its replicas; below commandTimeoutMs, so WAIT answers first. */
+const replicaWaitMs = 1_000;
+
+/**
+ * The operations whose writes a failover must never undo: a code or token consumed, a TOTP step
+ * used, a failure counted, a lock set, a session revoked. A Sentinel failover promotes a replica,
+ * and what the replica had not received is gone; so with `waitReplicas` above 0 each of these runs
+ * on a connection of its own, followed by WAIT, and resolves only once that many replicas hold it.
+ * When they do not confirm in time it rejects with StoreUnavailableError (the page answers 503), so
+ * a write a failover can lose was never acknowledged. An operation opts in by being named here.
+ */
+const replicatedOperations = [
+  'take',
+  'takeIfEquals',
+  'setIfAbsent',
+  'setIfAbsentWhile',
+  'raise',
+  'increment',
+  'del',
+  'rateLimiter',
+] as const satisfies ReadonlyArray<keyof StoreCommands>;
+
+/** The rate limiter methods that write; each opted-in limiter confirms them like any operation above. */
+const limiterWrites = new Set(['consume', 'penalty', 'reward', 'block', 'set', 'delete']);
 
 /**
  * Each operation that reads then writes is one script, so Redis runs it without interleaving.
@@ -64,33 +89,49 @@ type ScriptedMulti = ReturnType<Redis['multi']> & {
   storeAddToSet(key: string, member: string, ttlSeconds: number): ScriptedMulti;
 };
 
+/** What the store does with its data, apart from the connection's own life. */
+type StoreCommands = Omit<Store, 'kind' | 'ping' | 'close'>;
+
 export interface RedisStoreOptions {
   /**
    * Told when the connection drops (with the error that came with it) and when it is back. Called
    * once per change rather than once per reconnect attempt, so an outage is one log line, not a flood.
    */
   readonly onConnectionChange?: (connected: boolean, error?: Error) => void;
+  /** Replicas that must hold each replicated operation's write before it resolves; 0 (the default) trusts the master alone. */
+  readonly waitReplicas?: number;
 }
 
 /** Host and port only: the URL may carry a password, which must never reach a log line. */
-function describeRedisUrl(url: string): string {
+function describeEndpoint(endpoint: RedisEndpoint): string {
+  if (endpoint.kind === 'sentinel') {
+    const sentinels = endpoint.sentinels.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`));
+    return `the Redis master "${endpoint.name}" of REDIS_SENTINELS=${sentinels.join(',')}`;
+  }
   try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}`;
+    const parsed = new URL(endpoint.url);
+    return `Redis at ${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'} (REDIS_URL)`;
   } catch {
     throw new Error('REDIS_URL is not a valid URL');
   }
 }
 
+/** Replies that mean "not now" (a replica, a master still loading or cut off from its replicas), not a bug. */
+const outageReplies = /^(READONLY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN)\b/;
+
 /**
- * Connects to Redis and resolves once it answers, or rejects with one line naming REDIS_URL.
- * After that, the client reconnects forever in the background while every command made during an
- * outage rejects at once with StoreUnavailableError.
+ * Redis's own replies (wrong type, script error) are bugs and pass through; anything else means
+ * Redis did not answer, or answered that it cannot serve now: an outage.
  */
-export async function createRedisStore(url: string, prefix: string, options: RedisStoreOptions = {}): Promise<Store> {
-  const where = describeRedisUrl(url);
-  let started = false;
-  const client = new Redis(url, {
+function classify(error: unknown, where: string): unknown {
+  if (error instanceof StoreUnavailableError || error instanceof RateLimiterRes) return error;
+  if (error instanceof Error && error.name === 'ReplyError' && !outageReplies.test(error.message)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`${where} is unavailable: ${reason}`, { cause: error });
+}
+
+function createClient(endpoint: RedisEndpoint, isStarted: () => boolean): ScriptedRedis {
+  const common: RedisOptions = {
     lazyConnect: true,
     connectTimeout: connectTimeoutMs,
     commandTimeout: commandTimeoutMs,
@@ -98,22 +139,37 @@ export async function createRedisStore(url: string, prefix: string, options: Red
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => {
-      if (started) return Math.min(attempt * 200, reconnectDelayMaxMs);
+      if (isStarted()) return Math.min(attempt * 200, reconnectDelayMaxMs);
       return attempt < startAttempts ? startRetryDelayMs : null;
     },
+    // A master demoted by a failover answers READONLY: that command fails (503), and the client asks
+    // the Sentinels again for the new master rather than keep writing to a replica.
+    reconnectOnError: (error) => outageReplies.test(error.message),
     scripts,
+  };
+  if (endpoint.kind === 'url') return new Redis(endpoint.url, common) as ScriptedRedis;
+  return new Redis({
+    ...common,
+    sentinels: endpoint.sentinels.map(({ host, port }) => ({ host, port })),
+    name: endpoint.name,
+    role: 'master',
+    password: endpoint.password,
+    sentinelPassword: endpoint.sentinelPassword,
+    sentinelCommandTimeout: connectTimeoutMs,
+    // At start one pass over the Sentinels per attempt; afterwards they are asked again until one answers.
+    sentinelRetryStrategy: (attempt) => (isStarted() ? Math.min(attempt * 200, reconnectDelayMaxMs) : null),
   }) as ScriptedRedis;
+}
 
-  let lastError: Error | undefined;
-  let connected = false;
-  // Without a listener ioredis prints every failed attempt to stderr; the outcome is reported instead.
-  client.on('error', (error: Error) => {
-    lastError = error;
-  });
-
+/**
+ * Resolves once the client is ready, or rejects with one line naming the variable to check.
+ * connect() rejects on the first failed attempt even while retries remain; 'ready' and 'end' tell the outcome.
+ */
+async function connect(client: Redis, where: string, lastError: () => Error | undefined): Promise<void> {
+  let timedOut: Error | undefined;
   await new Promise<void>((resolve, reject) => {
     const deadline = setTimeout(() => {
-      lastError = new Error(`no answer within ${startDeadlineMs} ms`);
+      timedOut = new Error(`no answer within ${startDeadlineMs} ms`);
       client.disconnect();
     }, startDeadlineMs);
     const onReady = () => {
@@ -124,44 +180,19 @@ export async function createRedisStore(url: string, prefix: string, options: Red
     const onEnd = () => {
       clearTimeout(deadline);
       client.off('ready', onReady);
-      const reason = (lastError?.message ?? 'connection closed').replace(/\s+/g, ' ');
-      reject(new Error(`Cannot connect to Redis at ${where} (REDIS_URL): ${reason}`));
+      const reason = ((timedOut ?? lastError())?.message ?? 'connection closed').replace(/\s+/g, ' ');
+      reject(new Error(`Cannot connect to ${where}: ${reason}`));
     };
     client.once('ready', onReady);
     client.once('end', onEnd);
-    // connect() rejects on the first failed attempt even while retries remain; 'ready' and 'end' tell the outcome.
     client.connect().catch(() => undefined);
   });
-  started = true;
-  connected = true;
-  lastError = undefined;
-  client.on('close', () => {
-    if (!connected) return;
-    connected = false;
-    options.onConnectionChange?.(false, lastError);
-  });
-  client.on('ready', () => {
-    connected = true;
-    lastError = undefined;
-    options.onConnectionChange?.(true);
-  });
+}
 
+/** The store's operations on one connection. */
+function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: () => Promise<T>) => Promise<T>, where: string): StoreCommands {
   const key = (name: string) => prefix + name;
-
-  /** Redis's own replies (wrong type, script error) are bugs and pass through; anything else is an outage. */
-  const call = async <T>(command: () => Promise<T>): Promise<T> => {
-    try {
-      return await command();
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ReplyError') throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`Redis at ${where} is unavailable: ${reason}`, { cause: error });
-    }
-  };
-
   return {
-    kind: 'redis',
-
     async get(name) {
       return (await call(() => client.get(key(name)))) ?? undefined;
     },
@@ -240,27 +271,175 @@ export async function createRedisStore(url: string, prefix: string, options: Red
     },
 
     rateLimiter(limiter: RateLimiterOptions) {
-      return new RateLimiterRedis({
+      const redisLimiter = new RateLimiterRedis({
         storeClient: client,
         useRedisPackage: false,
         keyPrefix: key(limiter.keyPrefix),
         points: limiter.points,
         duration: limiter.duration,
       });
+      return withLimiterErrors(redisLimiter, where);
     },
+  };
+}
+
+/** The limiter's methods, with each outage reported as StoreUnavailableError like every other operation. */
+function withLimiterErrors(limiter: RateLimiterAbstract, where: string): RateLimiterAbstract {
+  return wrapMethods(limiter, () => true, (method) => async (...args) => {
+    try {
+      return await method(...args);
+    } catch (error) {
+      throw classify(error, where);
+    }
+  });
+}
+
+type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** The object with each of its methods that `select` picks replaced by `wrap` of it. */
+function wrapMethods<T extends object>(target: T, select: (name: string) => boolean, wrap: (method: AsyncMethod) => AsyncMethod): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof property !== 'string' || typeof value !== 'function' || !select(property)) return value;
+      return wrap((...args) => (value as AsyncMethod).apply(object, args));
+    },
+  });
+}
+
+/**
+ * The replicated operations of `commands`, each confirmed by `confirm` once it has written: after
+ * it resolves, and for a limiter also after a refusal (a RateLimiterRes), which wrote too.
+ */
+function confirming(commands: StoreCommands, confirm: () => Promise<void>): Pick<StoreCommands, (typeof replicatedOperations)[number]> {
+  const confirmed = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await operation(...args);
+      await confirm();
+      return result;
+    };
+  const entries = replicatedOperations.map((name) => {
+    if (name === 'rateLimiter') {
+      const rateLimiter = (options: RateLimiterOptions) =>
+        wrapMethods(commands.rateLimiter(options), (method) => limiterWrites.has(method), (method) => async (...args) => {
+          try {
+            return await confirmed(method)(...args);
+          } catch (error) {
+            if (error instanceof RateLimiterRes) await confirm();
+            throw error;
+          }
+        });
+      return [name, rateLimiter] as const;
+    }
+    return [name, confirmed(commands[name] as AsyncMethod)] as const;
+  });
+  return Object.fromEntries(entries) as Pick<StoreCommands, (typeof replicatedOperations)[number]>;
+}
+
+/**
+ * Connects to Redis (a REDIS_URL, or the master its Sentinels name) and resolves once it answers, or
+ * rejects with one line naming the variable to check. After that, the client reconnects forever in
+ * the background (following the master through a failover) while every command made during an
+ * outage rejects at once with StoreUnavailableError.
+ */
+export async function createRedisStore(target: RedisEndpoint | string, prefix: string, options: RedisStoreOptions = {}): Promise<Store> {
+  const endpoint: RedisEndpoint = typeof target === 'string' ? { kind: 'url', url: target } : target;
+  const where = describeEndpoint(endpoint);
+  const waitReplicas = options.waitReplicas ?? 0;
+  let started = false;
+  const main = createClient(endpoint, () => started);
+  // The replicated operations' own connection: WAIT holds up every command behind it on its connection.
+  const replicated = waitReplicas > 0 ? createClient(endpoint, () => started) : undefined;
+  const clients = replicated === undefined ? [main] : [main, replicated];
+
+  const lastErrors = new Map<Redis, Error | undefined>();
+  // Without a listener ioredis prints every failed attempt to stderr; the outcome is reported instead.
+  for (const client of clients) client.on('error', (error: Error) => lastErrors.set(client, error));
+
+  try {
+    await Promise.all(clients.map((client) => connect(client, where, () => lastErrors.get(client))));
+  } catch (error) {
+    for (const client of clients) client.disconnect();
+    throw error;
+  }
+  started = true;
+  const watcher = watchConnections(clients, lastErrors, options.onConnectionChange);
+
+  const call = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      throw classify(error, where);
+    }
+  };
+
+  const plain = commandsOn(main, prefix, call, where);
+  const commands: StoreCommands =
+    replicated === undefined
+      ? plain
+      : {
+          ...plain,
+          ...confirming(commandsOn(replicated, prefix, call, where), async () => {
+            const confirmed = await call(() => replicated.wait(waitReplicas, replicaWaitMs));
+            if (confirmed < waitReplicas) {
+              throw new StoreUnavailableError(
+                `${where}: ${confirmed} of ${waitReplicas} replica(s) confirmed a write within ${replicaWaitMs} ms (SSO_REDIS_WAIT_REPLICAS)`,
+              );
+            }
+          }),
+        };
+
+  return {
+    kind: 'redis',
+    ...commands,
 
     async ping() {
-      await call(() => client.ping());
+      await Promise.all(clients.map((client) => call(() => client.ping())));
     },
 
     async close() {
-      connected = false;
-      try {
-        await client.quit();
-      } catch {
-        // Redis is already gone: nothing left to flush, just stop reconnecting.
-        client.disconnect();
-      }
+      watcher.stop();
+      await Promise.all(
+        clients.map(async (client) => {
+          try {
+            await client.quit();
+          } catch {
+            // Redis is already gone: nothing left to flush, just stop reconnecting.
+            client.disconnect();
+          }
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Reports when the store stops having every connection ready, and when it has them all again,
+ * until stopped (a closing store is not an outage).
+ */
+function watchConnections(
+  clients: readonly Redis[],
+  lastErrors: Map<Redis, Error | undefined>,
+  onChange: RedisStoreOptions['onConnectionChange'],
+): { stop(): void } {
+  const ready = new Set(clients);
+  let stopped = false;
+  for (const client of clients) {
+    lastErrors.set(client, undefined);
+    client.on('close', () => {
+      const wasConnected = ready.size === clients.length;
+      ready.delete(client);
+      if (wasConnected && !stopped) onChange?.(false, lastErrors.get(client));
+    });
+    client.on('ready', () => {
+      lastErrors.set(client, undefined);
+      ready.add(client);
+      if (ready.size === clients.length && !stopped) onChange?.(true);
+    });
+  }
+  return {
+    stop() {
+      stopped = true;
     },
   };
 }

@@ -68,6 +68,11 @@ describe('start-up with a bad configuration', () => {
       /DATABASE_URL/,
     ],
     ['an unreachable Redis', async () => ({ REDIS_URL: 'redis://127.0.0.1:1', SSO_DATA_DIR: path.join(dir, 'redis') }), /REDIS_URL/],
+    [
+      'unreachable Redis Sentinels',
+      async () => ({ REDIS_SENTINELS: '127.0.0.1:1,127.0.0.1:2', REDIS_SENTINEL_PASSWORD: 'hunter2', SSO_DATA_DIR: path.join(dir, 'sentinels') }),
+      /^Cannot start: Cannot connect to the Redis master "mymaster" of REDIS_SENTINELS=127\.0\.0\.1:1,127\.0\.0\.1:2: (?!.*hunter2)/,
+    ],
     ['production without its secrets', async () => ({ NODE_ENV: 'production' }), /^NODE_ENV=production requires DATABASE_URL/],
   ];
   for (const [what, env, message] of cases) {

@@ -20,7 +20,7 @@ describe('configuration', () => {
     assert.equal(config.issuer, 'http://localhost:3000');
     assert.match(config.dataDir, /\/data$/);
     assert.equal(config.databaseUrl, undefined);
-    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.redis, undefined);
     assert.equal(config.smtpUrl, undefined);
     assert.equal(config.mailFrom, 'Fluxys Extranet Identity Provider <no-reply@localhost>');
     assert.match(config.clientsFile, /\/clients\.json$/);
@@ -54,6 +54,13 @@ describe('configuration', () => {
     ['a session of zero hours', { SSO_SESSION_HOURS: '0' }, /^Invalid SSO_SESSION_HOURS=/],
     ['a non-boolean proxy flag', { SSO_TRUST_PROXY: 'maybe' }, /^Invalid SSO_TRUST_PROXY="maybe": expected true or false/],
     ['a colour that is not hex', { SSO_BRAND_COLOR: 'blue' }, /^Invalid SSO_BRAND_COLOR=/],
+    ['a Sentinel without a port', { REDIS_SENTINELS: 'sentinel-a:26379,sentinel-b' }, /^Invalid REDIS_SENTINELS=.*host:port/],
+    ['a Sentinel port out of range', { REDIS_SENTINELS: 'sentinel-a:99999' }, /^Invalid REDIS_SENTINELS=.*between 1 and 65535/],
+    ['an empty Sentinel list', { REDIS_SENTINELS: ' , ' }, /^Invalid REDIS_SENTINELS=.*at least one/],
+    ['both REDIS_URL and REDIS_SENTINELS', { REDIS_URL: 'redis://cache:6379', REDIS_SENTINELS: 'sentinel-a:26379' }, /^Set REDIS_URL or REDIS_SENTINELS, not both$/],
+    ['a Redis password without Sentinels', { REDIS_URL: 'redis://cache:6379', REDIS_PASSWORD: 'p' }, /^REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD go with REDIS_SENTINELS/],
+    ['a negative replica count', { SSO_REDIS_WAIT_REPLICAS: '-1' }, /^Invalid SSO_REDIS_WAIT_REPLICAS=/],
+    ['a database timeout of zero', { SSO_DATABASE_TIMEOUT: '0' }, /^Invalid SSO_DATABASE_TIMEOUT="0": must be at least 1/],
   ];
   for (const [what, env, message] of bad) {
     it(`refuses ${what} with one line naming the variable`, () => {
@@ -83,5 +90,39 @@ describe('configuration', () => {
     });
     assert.equal(config.production, true);
     assert.equal(config.secretKey?.length, 32);
+  });
+
+  it('reads Redis Sentinels instead of REDIS_URL, and waits for one replica with them', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.7:26380,[fd00::1]:26381', REDIS_PASSWORD: 'p', REDIS_SENTINEL_PASSWORD: 's' });
+    assert.deepEqual(config.redis, {
+      kind: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: '10.0.0.7', port: 26380 },
+        { host: 'fd00::1', port: 26381 },
+      ],
+      name: 'mymaster',
+      password: 'p',
+      sentinelPassword: 's',
+    });
+    assert.equal(config.redisWaitReplicas, 1);
+    assert.equal(loadConfig({ REDIS_SENTINELS: 'sentinel-a:26379', SSO_REDIS_WAIT_REPLICAS: '0' }).redisWaitReplicas, 0);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://cache:6379' }).redisWaitReplicas, 0, 'a single Redis has no replica to wait for');
+    assert.deepEqual(loadConfig({ REDIS_URL: 'redis://cache:6379' }).redis, { kind: 'url', url: 'redis://cache:6379' });
+    assert.equal(loadConfig({}).databaseTimeoutSeconds, 5);
+  });
+
+  it('accepts Redis Sentinels in production in place of REDIS_URL', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SSO_ISSUER: 'https://sso.example.com',
+      DATABASE_URL: 'postgres://db/sso',
+      SMTP_URL: 'smtp://mail:25',
+      SSO_JWKS_FILE: '/run/secrets/jwks.json',
+      SSO_COOKIE_KEYS: 'k'.repeat(32),
+      SSO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
+    assert.match(problem(production), /^NODE_ENV=production requires REDIS_URL \(or REDIS_SENTINELS\)$/);
+    assert.equal(loadConfig({ ...production, REDIS_SENTINELS: 'sentinel-a:26379' }).redis?.kind, 'sentinel');
   });
 });

@@ -1,0 +1,204 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './server.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { waitUntil } from './wait.ts';
+
+/** Why Redis Sentinel cannot run here, or false: pass it as node:test's `skip`. */
+export const sentinelSkip: string | false =
+  spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed (apt-get install redis-server)';
+
+export const masterName = 'sso-master';
+
+/**
+ * A Redis master, one replica and three Sentinels, each a real `redis-server` process on loopback
+ * with ports chosen now, in a directory of its own. The replica reaches the master through a relay
+ * the test can pause, to hold replication back. Every process is killed by `stop`, which is safe to
+ * call after a failed or partial start.
+ */
+export interface SentinelSet {
+  /** REDIS_SENTINELS, REDIS_SENTINEL_NAME and the two passwords, for the server under test. */
+  readonly env: Record<string, string>;
+  /** Where the Sentinels say the master is now. */
+  masterPort(): Promise<number>;
+  readonly replicaPort: number;
+  /** Holds back (or lets through again) everything the master sends the replica. */
+  readonly replication: Pick<TcpProxy, 'pause' | 'resume'>;
+  /** SIGKILL to the master: the Sentinels promote the replica. Resolves with the old master's port. */
+  killMaster(): Promise<number>;
+  /** Resolves once every Sentinel names the replica as the master. */
+  failedOver(timeoutMs?: number): Promise<void>;
+  /** Starts the killed master again as a replica of the new one, as an orchestrator restarting it would; resolves once it is in sync. */
+  restartOldMasterAsReplica(): Promise<void>;
+  /** A client of the node on this port, for reading what it holds. */
+  client(port: number): Redis;
+  stop(): Promise<void>;
+}
+
+const password = randomBytes(12).toString('hex');
+const sentinelPassword = randomBytes(12).toString('hex');
+
+function nodeConfig(port: number, dir: string, replicaOf?: number): string {
+  return [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    'save ""',
+    'appendonly no',
+    `requirepass ${password}`,
+    `masterauth ${password}`,
+    ...(replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${replicaOf}`]),
+  ].join('\n');
+}
+
+function sentinelConfig(port: number, dir: string, masterPort: number): string {
+  return [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    `requirepass ${sentinelPassword}`,
+    `sentinel sentinel-pass ${sentinelPassword}`,
+    `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
+    `sentinel auth-pass ${masterName} ${password}`,
+    // Quick, for a test: a second without an answer is a failure, and a failover may run again soon.
+    `sentinel down-after-milliseconds ${masterName} 1000`,
+    `sentinel failover-timeout ${masterName} 10000`,
+  ].join('\n');
+}
+
+export async function startSentinelSet(): Promise<SentinelSet> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sso-sentinel-'));
+  const processes = new Set<ChildProcess>();
+  const clients = new Set<Redis>();
+  let relay: TcpProxy | undefined;
+
+  const start = async (name: string, config: string, sentinel = false): Promise<ChildProcess> => {
+    const home = path.join(dir, name);
+    await mkdir(home, { recursive: true });
+    const file = path.join(home, 'redis.conf');
+    await writeFile(file, `${config}\nlogfile ${path.join(home, 'redis.log')}\n`);
+    const child = spawn('redis-server', sentinel ? [file, '--sentinel'] : [file], { stdio: 'ignore' });
+    processes.add(child);
+    child.once('exit', () => processes.delete(child));
+    return child;
+  };
+  const client = (port: number, auth = password) => {
+    const redis = new Redis({ host: '127.0.0.1', port, password: auth, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    clients.add(redis);
+    return redis;
+  };
+  const answers = async (port: number, auth = password) => {
+    const redis = client(port, auth);
+    try {
+      await redis.connect();
+      return (await redis.ping()) === 'PONG';
+    } finally {
+      redis.disconnect();
+      clients.delete(redis);
+    }
+  };
+  const inSync = async (port: number, what: string) => {
+    const node = client(port);
+    await waitUntil(
+      async () => {
+        if (node.status !== 'ready') await node.connect();
+        return /master_link_status:up/.test(await node.info('replication'));
+      },
+      what,
+      30_000,
+    );
+  };
+  const logs = async () => {
+    const names = ['master', 'replica', 'sentinel-0', 'sentinel-1', 'sentinel-2'];
+    const tails = await Promise.all(
+      names.map(async (name) => `${name}: ${(await readFile(path.join(dir, name, 'redis.log'), 'utf8').catch(() => '')).split('\n').slice(-3).join(' | ')}`),
+    );
+    return tails.join('\n');
+  };
+
+  const stop = async () => {
+    for (const redis of clients) redis.disconnect();
+    await relay?.close();
+    await Promise.all(
+      [...processes].map(async (child) => {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const master = await freePort();
+    const replicaPort = await freePort();
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    let masterProcess = await start('master', nodeConfig(master, path.join(dir, 'master')));
+    await waitUntil(() => answers(master), 'the Redis master to answer', 15_000);
+    relay = await startTcpProxy({ host: '127.0.0.1', port: master });
+    await start('replica', nodeConfig(replicaPort, path.join(dir, 'replica'), relay.port));
+    await inSync(replicaPort, 'the replica to be in sync');
+    for (const [index, port] of sentinelPorts.entries()) await start(`sentinel-${index}`, sentinelConfig(port, path.join(dir, `sentinel-${index}`), master), true);
+    const sentinelClients = sentinelPorts.map((port) => client(port, sentinelPassword));
+    await Promise.all(sentinelClients.map((sentinel) => waitUntil(() => sentinel.connect().then(() => true), 'a Sentinel to answer', 15_000)));
+    const sentinelView = async (sentinel: Redis) => {
+      const [state] = (await sentinel.call('SENTINEL', 'MASTERS')) as string[][];
+      const fields = Object.fromEntries((state ?? []).flatMap((_, i, all) => (i % 2 === 0 ? [[all[i], all[i + 1]]] : [])));
+      return { port: Number(fields.port), replicas: Number(fields['num-slaves']), sentinels: Number(fields['num-other-sentinels']) };
+    };
+    // Ready for a failover once each Sentinel knows the replica and the two other Sentinels.
+    await waitUntil(
+      async () => (await Promise.all(sentinelClients.map(sentinelView))).every((view) => view.replicas === 1 && view.sentinels === 2),
+      'the Sentinels to discover the replica and each other',
+      30_000,
+    );
+
+    return {
+      env: {
+        REDIS_SENTINELS: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
+        REDIS_SENTINEL_NAME: masterName,
+        REDIS_PASSWORD: password,
+        REDIS_SENTINEL_PASSWORD: sentinelPassword,
+      },
+      replicaPort,
+      replication: { pause: () => relay!.pause(), resume: () => relay!.resume() },
+      async masterPort() {
+        return (await sentinelView(sentinelClients[0]!)).port;
+      },
+      async killMaster() {
+        const exited = once(masterProcess, 'exit');
+        masterProcess.kill('SIGKILL');
+        await exited;
+        await relay!.cut();
+        return master;
+      },
+      async failedOver(timeoutMs = 30_000) {
+        try {
+          await waitUntil(
+            async () => (await Promise.all(sentinelClients.map(sentinelView))).every((view) => view.port === replicaPort),
+            'the Sentinels to promote the replica',
+            timeoutMs,
+          );
+        } catch (error) {
+          throw new Error(`${(error as Error).message}\n${await logs()}`);
+        }
+      },
+      async restartOldMasterAsReplica() {
+        masterProcess = await start('master', nodeConfig(master, path.join(dir, 'master'), replicaPort));
+        await inSync(master, 'the old master to sync as a replica');
+      },
+      client,
+      stop,
+    };
+  } catch (error) {
+    const detail = await logs();
+    await stop();
+    throw new Error(`Redis Sentinel set did not start: ${(error as Error).message}\n${detail}`);
+  }
+}

@@ -96,6 +96,8 @@ const maxTextLength = 512;
 const maxRecentLimit = 10_000;
 const dayMs = 24 * 60 * 60 * 1000;
 const table = 'audit_events';
+/** Rows one purge statement deletes: each stays far inside SSO_DATABASE_TIMEOUT, however large the backlog. */
+const purgeBatch = 5_000;
 
 export class AuditLog {
   private readonly now: () => Date;
@@ -134,15 +136,20 @@ export class AuditLog {
     return (await query.limit(limit)).map(toAuditRow);
   }
 
-  /** Deletes events older than `days` days; returns how many. */
+  /** Deletes events older than `days` days, in batches; returns how many. */
   async purgeOlderThan(days: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - days * dayMs);
-    // Counted in SQL: a purge may remove millions of rows, too many to bring back as a list.
-    const result = (await this.knex.raw(
-      'with purged as (delete from ?? where at < ? returning 1) select count(*)::int as count from purged',
-      [table, cutoff],
-    )) as { rows: Array<{ count: number }> };
-    return result.rows[0]?.count ?? 0;
+    let purged = 0;
+    for (;;) {
+      // Counted in SQL: a purge may remove millions of rows, too many to bring back as a list.
+      const result = (await this.knex.raw(
+        'with purged as (delete from ?? where id in (select id from ?? where at < ? limit ?) returning 1) select count(*)::int as count from purged',
+        [table, table, cutoff, purgeBatch],
+      )) as { rows: Array<{ count: number }> };
+      const count = result.rows[0]?.count ?? 0;
+      purged += count;
+      if (count < purgeBatch) return purged;
+    }
   }
 }
 

@@ -1,7 +1,11 @@
 import { StoreUnavailableError } from './store/store.ts';
 
-const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-const connectionMessages = /Connection terminated|Connection is closed|Stream isn't writeable|connect ECONNREFUSED/;
+// 57014: a statement cancelled, by SSO_DATABASE_TIMEOUT's statement_timeout among others.
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57014', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+// pg giving up on a server that does not answer: "timeout expired" while connecting, "Query read
+// timeout" for a statement the server did not even cancel (both SSO_DATABASE_TIMEOUT); knex puts
+// the statement before the message.
+const connectionMessages = /Connection terminated|Connection is closed|Stream isn't writeable|connect ECONNREFUSED|(^|- )(timeout expired|Query read timeout)$/;
 
 /**
  * True when a request failed because PostgreSQL or Redis did not answer, not because of the request:

@@ -2,20 +2,25 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import { ConfigError, type Config } from '../config.ts';
+import { ConfigError, defaultDatabaseTimeoutSeconds, type Config } from '../config.ts';
 import { acquireDirectoryLock, DirectoryLockedError, type DirectoryLock } from './embedded-lock.ts';
 
 /** The durable store: PostgreSQL in production, PGlite (PostgreSQL compiled to WebAssembly) otherwise. */
 export interface Database {
   readonly knex: Knex;
   readonly kind: 'postgres' | 'embedded';
-  /** Resolves when the database answers a query within a few seconds; used by readiness. */
+  /** Resolves when the database answers a query within SSO_DATABASE_TIMEOUT; used by readiness. */
   ping(): Promise<void>;
+  /**
+   * Runs `work` on connections free of SSO_DATABASE_TIMEOUT, closed when it ends: for migrations,
+   * which may rewrite a large table. Requests never wait on these connections.
+   */
+  withoutTimeouts<T>(work: (knex: Knex) => Promise<T>): Promise<T>;
   /** Closes every connection; safe to call more than once. */
   close(): Promise<void>;
 }
 
-export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>;
+export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'> & Partial<Pick<Config, 'databaseTimeoutSeconds'>>;
 
 /** Where knex's own warnings (e.g. a dropped connection being replaced) go, one line each; console by default. */
 export interface DatabaseLog {
@@ -44,37 +49,71 @@ export class DatabaseUnavailableError extends ConfigError {
   override name = 'DatabaseUnavailableError';
 }
 
-const connectTimeoutMs = 5_000;
-const pingTimeoutMs = 5_000;
+/** Beyond the statement timeout, so that a server that answers cancels the statement itself and the connection stays usable. */
+const clientTimeoutMarginMs = 1_000;
 
 export async function openDatabase(config: DatabaseConfig, log: DatabaseLog = console): Promise<Database> {
   const warnings = new KnexWarnings(log);
+  const timeoutMs = (config.databaseTimeoutSeconds ?? defaultDatabaseTimeoutSeconds) * 1000;
   const db =
     config.databaseUrl === undefined
-      ? await openEmbedded(config.dataDir, warnings)
-      : await openPostgres(config.databaseUrl, config.databaseSchema, warnings);
+      ? await openEmbedded(config.dataDir, warnings, timeoutMs)
+      : await openPostgres(config.databaseUrl, config.databaseSchema, warnings, timeoutMs);
   warnings.opened = true;
   return db;
 }
 
-async function openPostgres(url: string, schema: string | undefined, warnings: KnexWarnings): Promise<Database> {
-  const knex = knexFactory({
+/** A pg connection that still awaits the answer to a query its caller gave up on. */
+type PgConnection = { readyForQuery?: boolean };
+
+/**
+ * Every wait on PostgreSQL is bounded by `timeoutMs`, so a database that stops answering (a stopped
+ * process, a network path that drops packets) turns a page into a 503 within seconds rather than
+ * hanging it: connecting, waiting for a pooled connection, and each statement, which the server
+ * cancels itself, and which the client gives up on shortly after when the server does not even
+ * say so. `timeoutMs` undefined: none of these bounds, for withoutTimeouts().
+ */
+function postgresKnex(url: string, schema: string | undefined, warnings: KnexWarnings, timeoutMs: number | undefined, maxConnections: number): Knex {
+  return knexFactory({
     client: 'pg',
     connection: {
       connectionString: url,
-      connectionTimeoutMillis: connectTimeoutMs,
+      connectionTimeoutMillis: timeoutMs ?? 30_000,
+      ...(timeoutMs === undefined ? {} : { statement_timeout: timeoutMs, query_timeout: timeoutMs + clientTimeoutMarginMs }),
       // Lets the OS notice a silently dropped connection instead of a query hanging on it.
       keepAlive: true,
       application_name: 'fluxys-sso',
     },
     searchPath: schema === undefined ? undefined : [schema],
     // min 0 lets idle connections go, so one dropped by a proxy or a restart is never handed out
-    // stale; a connection that errored is discarded by knex and replaced on the next query.
-    pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
-    acquireConnectionTimeout: 10_000,
+    // stale; a connection that errored is discarded by knex and replaced on the next query. One
+    // whose query the client gave up on still waits for that answer: it is replaced rather than
+    // lent out again, where every query would queue behind the lost one.
+    pool: {
+      min: 0,
+      max: maxConnections,
+      idleTimeoutMillis: 30_000,
+      validate: (connection: PgConnection) => connection.readyForQuery !== false,
+    },
+    acquireConnectionTimeout: timeoutMs ?? 60_000,
     log: warnings.config(),
   });
-  const db = wrap(knex, 'postgres', async () => {});
+}
+
+async function openPostgres(url: string, schema: string | undefined, warnings: KnexWarnings, timeoutMs: number): Promise<Database> {
+  const knex = postgresKnex(url, schema, warnings, timeoutMs, 10);
+  const db = wrap(knex, 'postgres', timeoutMs, {
+    async withoutTimeouts(work) {
+      // Two connections: the migrations' advisory lock holds one while they run on the other.
+      const unbounded = postgresKnex(url, schema, warnings, undefined, 2);
+      try {
+        return await work(unbounded);
+      } finally {
+        await unbounded.destroy();
+      }
+    },
+    afterClose: async () => {},
+  });
   try {
     await db.ping();
   } catch (err) {
@@ -104,7 +143,8 @@ async function ensureSchema(knex: Knex, schema: string): Promise<void> {
   }
 }
 
-async function openEmbedded(dataDir: string, warnings: KnexWarnings): Promise<Database> {
+/** PGlite runs in this process: it cannot stop answering while the process runs, so it has no timeouts. */
+async function openEmbedded(dataDir: string, warnings: KnexWarnings, pingTimeoutMs: number): Promise<Database> {
   const directory = path.join(dataDir, 'db');
   const where = `the embedded database in SSO_DATA_DIR (${directory})`;
   let lock: DirectoryLock;
@@ -117,7 +157,7 @@ async function openEmbedded(dataDir: string, warnings: KnexWarnings): Promise<Da
   }
   // knex-pglite fixes the pool at one connection itself (PGlite is single-connection) and refuses a pool setting.
   const knex = knexFactory({ client: ClientPgLite, connection: { filename: directory }, log: warnings.config() });
-  const db = wrap(knex, 'embedded', () => lock.release());
+  const db = wrap(knex, 'embedded', pingTimeoutMs, { withoutTimeouts: (work) => work(knex), afterClose: () => lock.release() });
   try {
     await db.ping();
   } catch (err) {
@@ -128,12 +168,18 @@ async function openEmbedded(dataDir: string, warnings: KnexWarnings): Promise<Da
   return db;
 }
 
-function wrap(knex: Knex, kind: Database['kind'], afterClose: () => Promise<void>): Database {
+function wrap(
+  knex: Knex,
+  kind: Database['kind'],
+  pingTimeoutMs: number,
+  { withoutTimeouts, afterClose }: Pick<Database, 'withoutTimeouts'> & { afterClose: () => Promise<void> },
+): Database {
   let closing: Promise<void> | undefined;
   return {
     knex,
     kind,
     ping: () => withTimeout(knex.raw('select 1'), pingTimeoutMs),
+    withoutTimeouts,
     close() {
       closing ??= knex.destroy().finally(afterClose);
       return closing;

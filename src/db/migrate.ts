@@ -31,16 +31,19 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
 
 /** Applies every pending migration and returns the names applied, in order (empty when up to date). */
 export async function migrate(db: Database): Promise<string[]> {
-  const latest = async (): Promise<string[]> => {
-    const [, applied] = (await db.knex.migrate.latest({ migrationSource: new DirectoryMigrationSource() })) as [number, string[]];
-    return applied;
-  };
-  if (db.kind === 'embedded') return latest();
-  // Instances starting together would race in knex's check-then-create of its own bookkeeping
-  // tables; a transaction-scoped advisory lock per schema makes them take turns. The lock holds one
-  // pooled connection while the migrations run on others.
-  return db.knex.transaction(async (trx) => {
-    await trx.raw("select pg_advisory_xact_lock(hashtext('fluxys-sso migrations ' || current_schema()))");
-    return latest();
+  // A migration may rewrite a large table: it runs free of the requests' statement timeout.
+  return db.withoutTimeouts(async (knex) => {
+    const latest = async (): Promise<string[]> => {
+      const [, applied] = (await knex.migrate.latest({ migrationSource: new DirectoryMigrationSource() })) as [number, string[]];
+      return applied;
+    };
+    if (db.kind === 'embedded') return latest();
+    // Instances starting together would race in knex's check-then-create of its own bookkeeping
+    // tables; a transaction-scoped advisory lock per schema makes them take turns. The lock holds one
+    // connection while the migrations run on the other.
+    return knex.transaction(async (trx) => {
+      await trx.raw("select pg_advisory_xact_lock(hashtext('fluxys-sso migrations ' || current_schema()))");
+      return latest();
+    });
   });
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { openDatabase } from '../../src/db/knex.ts';
 import { verifyPassword } from '../../src/security/password-hash.ts';
+import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, type Browser, type Page } from '../helpers/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
@@ -139,6 +141,73 @@ describe('PostgreSQL connections cut and restored', { skip: skipServices }, () =
     const stored = await account();
     assert.ok(stored!.totpSecretEncrypted !== null, 'and stored');
     assert.equal(stored!.status, 'active');
+  });
+});
+
+describe('PostgreSQL stops answering', { skip: skipServices }, () => {
+  const shared = onServices();
+  let postgres: TcpProxy;
+  let t: TestServer;
+  before(async () => {
+    postgres = await startTcpProxy(target(process.env.TEST_DATABASE_URL!, 5432));
+    t = await startTestServer(shared, { DATABASE_URL: through(process.env.TEST_DATABASE_URL!, postgres), SSO_DATABASE_TIMEOUT: '2' });
+  });
+  after(async () => {
+    postgres?.resume();
+    await t?.close();
+    await postgres?.close();
+    await shared.cleanup();
+  });
+
+  // A hung database (a stopped process) accepts connections and never answers: without timeouts a
+  // page would wait as long as it is stopped, here until the end of this test.
+  it('answers 503 within seconds rather than hanging, then continues the same flow once it answers again', async () => {
+    const email = 'pg.hang@example.com';
+    const { secret } = await seedActiveAccount(t, email);
+    const rp = await relyingParty(t);
+    const start = await rp.start();
+    const others = await Promise.all(
+      Array.from({ length: 15 }, async () => {
+        const other = await relyingParty(t);
+        return { browser: other.browser, page: (await other.start()).page };
+      }),
+    );
+
+    postgres.pause();
+    const hung = 'a page while PostgreSQL does not answer (SSO_DATABASE_TIMEOUT=2)';
+    assertUnavailablePage(await within(rp.browser.submit(start.page, '/email', { email }), 30_000, hung));
+    assert.equal((await within(probe(`${t.issuer}/readyz`), 30_000, 'readiness')).status, 503);
+    // More pages at once than the pool has connections: those waiting for one give up in time too.
+    const burst = await within(
+      Promise.all(others.map(({ browser, page }) => browser.submit(page, '/email', { email }))),
+      30_000,
+      'a burst of pages while PostgreSQL does not answer',
+    );
+    for (const page of burst) assertUnavailablePage(page);
+
+    postgres.resume();
+    await waitReady(t);
+    const signInPage = await rp.browser.submit(start.page, '/email', { email });
+    assert.equal(signInPage.$('h1').text().trim(), 'Sign in', 'the same flow continues');
+    const totpPage = await rp.browser.submit(signInPage, '/password', { password: strongPassword });
+    const callback = await rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+    assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the flow ends at the client: ${callback.url}`);
+  });
+
+  it('cancels a statement that runs past SSO_DATABASE_TIMEOUT as an outage, and keeps the connection usable', async () => {
+    const db = await openDatabase({ ...t.config, databaseUrl: process.env.TEST_DATABASE_URL, databaseTimeoutSeconds: 1 });
+    try {
+      await assert.rejects(db.knex.raw('select pg_sleep(30)'), (error: unknown) => {
+        assert.equal((error as { code?: string }).code, '57014', 'cancelled by the server');
+        assert.ok(isBackendUnavailable(error), 'a 503, not a 500');
+        return true;
+      });
+      assert.equal((await db.knex.raw('select 1 as one')).rows[0].one, 1);
+      // Migrations may take longer: they run free of the timeout.
+      await db.withoutTimeouts((knex) => knex.raw('select pg_sleep(1.5)'));
+    } finally {
+      await db.close();
+    }
   });
 });
 

@@ -59,21 +59,33 @@ async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string):
   return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
 }
 
-describe('Redis goes away mid-flow', { skip: skipServices }, () => {
+/**
+ * For the enclosing describe: a test server on PostgreSQL and Redis in a fresh schema and prefix,
+ * one of which (`variable`) it reaches through a relay the tests can cut or pause; all stopped
+ * after its tests.
+ */
+function serveThroughRelay(variable: 'DATABASE_URL' | 'REDIS_URL', env: Record<string, string> = {}): { readonly relay: TcpProxy; readonly t: TestServer } {
   const shared = onServices();
-  let redis: TcpProxy;
-  let t: TestServer;
+  const url = variable === 'DATABASE_URL' ? process.env.TEST_DATABASE_URL! : process.env.TEST_REDIS_URL!;
+  const running = {} as { relay: TcpProxy; t: TestServer };
   before(async () => {
-    redis = await startTcpProxy(target(process.env.TEST_REDIS_URL!, 6379));
-    t = await startTestServer(shared, { REDIS_URL: through(process.env.TEST_REDIS_URL!, redis) });
+    running.relay = await startTcpProxy(target(url, variable === 'DATABASE_URL' ? 5432 : 6379));
+    running.t = await startTestServer(shared, { [variable]: through(url, running.relay), ...env });
   });
   after(async () => {
-    await t?.close();
-    await redis?.close();
+    running.relay?.resume();
+    await running.t?.close();
+    await running.relay?.close();
     await shared.cleanup();
   });
+  return running;
+}
+
+describe('Redis goes away mid-flow', { skip: skipServices }, () => {
+  const running = serveThroughRelay('REDIS_URL');
 
   it('answers 503 with a clear page and readiness 503, then continues the same flow when Redis is back', async () => {
+    const { relay: redis, t } = running;
     const email = 'redis.outage@example.com';
     const { secret } = await seedActiveAccount(t, email);
     const rp = await relyingParty(t);
@@ -97,20 +109,10 @@ describe('Redis goes away mid-flow', { skip: skipServices }, () => {
 });
 
 describe('PostgreSQL connections cut and restored', { skip: skipServices }, () => {
-  const shared = onServices();
-  let postgres: TcpProxy;
-  let t: TestServer;
-  before(async () => {
-    postgres = await startTcpProxy(target(process.env.TEST_DATABASE_URL!, 5432));
-    t = await startTestServer(shared, { DATABASE_URL: through(process.env.TEST_DATABASE_URL!, postgres) });
-  });
-  after(async () => {
-    await t?.close();
-    await postgres?.close();
-    await shared.cleanup();
-  });
+  const running = serveThroughRelay('DATABASE_URL');
 
   it('reconnects by itself, and keeps every password change and enrollment it acknowledged', async () => {
+    const { relay: postgres, t } = running;
     const email = 'pg.outage@example.com';
     const { id } = await t.server.services.accounts.create({ email });
     const rp = await relyingParty(t);
@@ -145,23 +147,12 @@ describe('PostgreSQL connections cut and restored', { skip: skipServices }, () =
 });
 
 describe('PostgreSQL stops answering', { skip: skipServices }, () => {
-  const shared = onServices();
-  let postgres: TcpProxy;
-  let t: TestServer;
-  before(async () => {
-    postgres = await startTcpProxy(target(process.env.TEST_DATABASE_URL!, 5432));
-    t = await startTestServer(shared, { DATABASE_URL: through(process.env.TEST_DATABASE_URL!, postgres), SSO_DATABASE_TIMEOUT: '2' });
-  });
-  after(async () => {
-    postgres?.resume();
-    await t?.close();
-    await postgres?.close();
-    await shared.cleanup();
-  });
+  const running = serveThroughRelay('DATABASE_URL', { SSO_DATABASE_TIMEOUT: '2' });
 
   // A hung database (a stopped process) accepts connections and never answers: without timeouts a
   // page would wait as long as it is stopped, here until the end of this test.
   it('answers 503 within seconds rather than hanging, then continues the same flow once it answers again', async () => {
+    const { relay: postgres, t } = running;
     const email = 'pg.hang@example.com';
     const { secret } = await seedActiveAccount(t, email);
     const rp = await relyingParty(t);
@@ -195,6 +186,7 @@ describe('PostgreSQL stops answering', { skip: skipServices }, () => {
   });
 
   it('cancels a statement that runs past SSO_DATABASE_TIMEOUT as an outage, and keeps the connection usable', async () => {
+    const { t } = running;
     const db = await openDatabase({ ...t.config, databaseUrl: process.env.TEST_DATABASE_URL, databaseTimeoutSeconds: 1 });
     try {
       await assert.rejects(db.knex.raw('select pg_sleep(30)'), (error: unknown) => {

@@ -126,7 +126,7 @@ const envSchema = z.object({
   SSO_SESSION_HOURS: integer(1, 24 * 30).default(12),
   SSO_TRUST_PROXY: booleanFlag.default(false),
   SSO_AUDIT_RETENTION_DAYS: integer(1, 3650 * 3).default(365),
-  SSO_SHUTDOWN_DELAY: integer(0, 600).default(0),
+  SSO_SHUTDOWN_DELAY: integer(0, 600).default(5),
   SSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().optional(),
 });

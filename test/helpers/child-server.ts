@@ -30,12 +30,13 @@ export interface ChildServer {
 /**
  * Starts the server with the given environment (PORT required) and resolves once `/readyz`
  * answers 200. A process that exits first, or is not ready by the deadline, rejects with its stderr.
+ * It stops at once on SIGTERM unless `env` sets SSO_SHUTDOWN_DELAY: no balancer needs the time here.
  */
 export async function startChildServer(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ChildServer> {
   const port = Number(env.PORT);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: cleanEnvironment(env),
+    env: cleanEnvironment({ SSO_SHUTDOWN_DELAY: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];

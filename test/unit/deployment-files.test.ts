@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { imageRuntime } from '../../bench/image-runtime.ts';
 import { generateDeploymentSecrets } from '../../deploy/generate-secrets.ts';
 import { loadConfig } from '../../src/config.ts';
 import { parseJwks } from '../../src/secrets.ts';
@@ -93,5 +94,21 @@ describe('container deployment files', () => {
     await access(path.join(root, entry));
     assert.match(dockerfile, /^COPY --from=build \/app\/dist \.\/dist$/m);
     assert.match(dockerfile, /^ENV MALLOC_ARENA_MAX=2$/m);
+  });
+
+  it('runs `npm run serve` as the image runs its server, with npm replaced by node so signals reach it', async () => {
+    const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const serve = /^exec env ((?:\w+=\$\{\w+:-[^}]+\} )+)node ((?:--\S+ )+)(\S+)$/.exec(scripts.serve ?? '');
+    assert.ok(serve, `serve: ${scripts.serve}`);
+    const image = imageRuntime();
+    const environment = Object.fromEntries([...serve[1]!.matchAll(/(\w+)=\$\{(\w+):-([^}]+)\}/g)].map(([, key, fallback, value]) => {
+      assert.equal(fallback, key, 'an operator\'s own value wins');
+      return [key!, value!];
+    }));
+    assert.deepEqual(environment, image.environment, 'the Dockerfile\'s runtime environment, as defaults');
+    assert.deepEqual(serve[2]!.trim().split(' '), image.nodeFlags, 'the Dockerfile\'s node flags');
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    assert.equal(serve[3], JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!).at(-1), 'the script the image runs');
+    assert.match(scripts.start ?? '', /^exec node /, 'npm start replaces its shell with node too');
   });
 });

@@ -43,11 +43,12 @@ export interface SentinelSet {
 const password = randomBytes(12).toString('hex');
 const sentinelPassword = randomBytes(12).toString('hex');
 
-function nodeConfig(port: number, dir: string, replicaOf?: number): string {
+/** `{dir}` stands for the node's own directory. */
+function nodeConfig(port: number, replicaOf?: number): string {
   return [
     `port ${port}`,
     'bind 127.0.0.1',
-    `dir ${dir}`,
+    'dir {dir}',
     'save ""',
     'appendonly no',
     `requirepass ${password}`,
@@ -56,11 +57,11 @@ function nodeConfig(port: number, dir: string, replicaOf?: number): string {
   ].join('\n');
 }
 
-function sentinelConfig(port: number, dir: string, masterPort: number): string {
+function sentinelConfig(port: number, masterPort: number): string {
   return [
     `port ${port}`,
     'bind 127.0.0.1',
-    `dir ${dir}`,
+    'dir {dir}',
     `requirepass ${sentinelPassword}`,
     `sentinel sentinel-pass ${sentinelPassword}`,
     `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
@@ -71,80 +72,115 @@ function sentinelConfig(port: number, dir: string, masterPort: number): string {
   ].join('\n');
 }
 
-export async function startSentinelSet(): Promise<SentinelSet> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sso-sentinel-'));
+/** redis-server processes of one test in a directory of their own, with clients of them; `stop` ends them all. */
+interface RedisProcesses {
+  start(name: string, config: string, sentinel?: boolean): Promise<ChildProcess>;
+  /** A client of the node on this port, for reading what it holds; disconnected by `stop`. */
+  client(port: number, auth?: string): Redis;
+  /** Resolves once the node on this port answers PING. */
+  answering(port: number, what: string): Promise<void>;
+  /** Resolves once the replica on this port has its link to its master up. */
+  inSync(port: number, what: string): Promise<void>;
+  /** The last lines each named process logged, for a failure message. */
+  logs(names: readonly string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function redisProcesses(prefix: string): Promise<RedisProcesses> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const processes = new Set<ChildProcess>();
   const clients = new Set<Redis>();
-  let relay: TcpProxy | undefined;
-
-  const start = async (name: string, config: string, sentinel = false): Promise<ChildProcess> => {
-    const home = path.join(dir, name);
-    await mkdir(home, { recursive: true });
-    const file = path.join(home, 'redis.conf');
-    await writeFile(file, `${config}\nlogfile ${path.join(home, 'redis.log')}\n`);
-    const child = spawn('redis-server', sentinel ? [file, '--sentinel'] : [file], { stdio: 'ignore' });
-    processes.add(child);
-    child.once('exit', () => processes.delete(child));
-    return child;
-  };
   const client = (port: number, auth = password) => {
     const redis = new Redis({ host: '127.0.0.1', port, password: auth, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     redis.on('error', () => undefined);
     clients.add(redis);
     return redis;
   };
-  const answers = async (port: number, auth = password) => {
-    const redis = client(port, auth);
-    try {
-      await redis.connect();
-      return (await redis.ping()) === 'PONG';
-    } finally {
-      redis.disconnect();
-      clients.delete(redis);
-    }
-  };
-  const inSync = async (port: number, what: string) => {
+  const until = async (port: number, what: string, holds: (node: Redis) => Promise<boolean>) => {
     const node = client(port);
     await waitUntil(
       async () => {
         if (node.status !== 'ready') await node.connect();
-        return /master_link_status:up/.test(await node.info('replication'));
+        return holds(node);
       },
       what,
       30_000,
     );
   };
-  const logs = async () => {
-    const names = ['master', 'replica', 'sentinel-0', 'sentinel-1', 'sentinel-2'];
-    const tails = await Promise.all(
-      names.map(async (name) => `${name}: ${(await readFile(path.join(dir, name, 'redis.log'), 'utf8').catch(() => '')).split('\n').slice(-3).join(' | ')}`),
-    );
-    return tails.join('\n');
+  return {
+    async start(name, config, sentinel = false) {
+      const home = path.join(dir, name);
+      await mkdir(home, { recursive: true });
+      const file = path.join(home, 'redis.conf');
+      await writeFile(file, `${config.replaceAll('{dir}', home)}\nlogfile ${path.join(home, 'redis.log')}\n`);
+      const child = spawn('redis-server', sentinel ? [file, '--sentinel'] : [file], { stdio: 'ignore' });
+      processes.add(child);
+      child.once('exit', () => processes.delete(child));
+      return child;
+    },
+    client,
+    answering: (port, what) => until(port, what, async (node) => (await node.ping()) === 'PONG'),
+    inSync: (port, what) => until(port, what, async (node) => /master_link_status:up/.test(await node.info('replication'))),
+    async logs(names) {
+      const tails = await Promise.all(
+        names.map(async (name) => `${name}: ${(await readFile(path.join(dir, name, 'redis.log'), 'utf8').catch(() => '')).split('\n').slice(-3).join(' | ')}`),
+      );
+      return tails.join('\n');
+    },
+    async stop() {
+      for (const redis of clients) redis.disconnect();
+      await Promise.all(
+        [...processes].map(async (child) => {
+          const exited = once(child, 'exit');
+          child.kill('SIGKILL');
+          await exited;
+        }),
+      );
+      await rm(dir, { recursive: true, force: true });
+    },
   };
+}
 
+/**
+ * A Redis master and one replica, for store tests that need a replica to confirm writes
+ * (SSO_REDIS_WAIT_REPLICAS); `url` reaches the master, `replicaUrl` the replica.
+ */
+export async function startReplicatedRedis(): Promise<{ readonly url: string; readonly replicaUrl: string; stop(): Promise<void> }> {
+  const redis = await redisProcesses('sso-replicated-');
+  try {
+    const [master, replica] = [await freePort(), await freePort()];
+    await redis.start('master', nodeConfig(master));
+    await redis.answering(master, 'the Redis master to answer');
+    await redis.start('replica', nodeConfig(replica, master));
+    await redis.inSync(replica, 'the replica to be in sync');
+    return { url: `redis://:${password}@127.0.0.1:${master}`, replicaUrl: `redis://:${password}@127.0.0.1:${replica}`, stop: () => redis.stop() };
+  } catch (error) {
+    const detail = await redis.logs(['master', 'replica']);
+    await redis.stop();
+    throw new Error(`Redis with a replica did not start: ${(error as Error).message}\n${detail}`);
+  }
+}
+
+export async function startSentinelSet(): Promise<SentinelSet> {
+  const redis = await redisProcesses('sso-sentinel-');
+  const names = ['master', 'replica', 'sentinel-0', 'sentinel-1', 'sentinel-2'];
+  const { client } = redis;
+  let relay: TcpProxy | undefined;
   const stop = async () => {
-    for (const redis of clients) redis.disconnect();
     await relay?.close();
-    await Promise.all(
-      [...processes].map(async (child) => {
-        const exited = once(child, 'exit');
-        child.kill('SIGKILL');
-        await exited;
-      }),
-    );
-    await rm(dir, { recursive: true, force: true });
+    await redis.stop();
   };
 
   try {
     const master = await freePort();
     const replicaPort = await freePort();
     const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-    let masterProcess = await start('master', nodeConfig(master, path.join(dir, 'master')));
-    await waitUntil(() => answers(master), 'the Redis master to answer', 15_000);
+    let masterProcess = await redis.start('master', nodeConfig(master));
+    await redis.answering(master, 'the Redis master to answer');
     relay = await startTcpProxy({ host: '127.0.0.1', port: master });
-    await start('replica', nodeConfig(replicaPort, path.join(dir, 'replica'), relay.port));
-    await inSync(replicaPort, 'the replica to be in sync');
-    for (const [index, port] of sentinelPorts.entries()) await start(`sentinel-${index}`, sentinelConfig(port, path.join(dir, `sentinel-${index}`), master), true);
+    await redis.start('replica', nodeConfig(replicaPort, relay.port));
+    await redis.inSync(replicaPort, 'the replica to be in sync');
+    for (const [index, port] of sentinelPorts.entries()) await redis.start(`sentinel-${index}`, sentinelConfig(port, master), true);
     const sentinelClients = sentinelPorts.map((port) => client(port, sentinelPassword));
     await Promise.all(sentinelClients.map((sentinel) => waitUntil(() => sentinel.connect().then(() => true), 'a Sentinel to answer', 15_000)));
     const sentinelView = async (sentinel: Redis) => {
@@ -186,18 +222,18 @@ export async function startSentinelSet(): Promise<SentinelSet> {
             timeoutMs,
           );
         } catch (error) {
-          throw new Error(`${(error as Error).message}\n${await logs()}`);
+          throw new Error(`${(error as Error).message}\n${await redis.logs(names)}`);
         }
       },
       async restartOldMasterAsReplica() {
-        masterProcess = await start('master', nodeConfig(master, path.join(dir, 'master'), replicaPort));
-        await inSync(master, 'the old master to sync as a replica');
+        masterProcess = await redis.start('master', nodeConfig(master, replicaPort));
+        await redis.inSync(master, 'the old master to sync as a replica');
       },
       client,
       stop,
     };
   } catch (error) {
-    const detail = await logs();
+    const detail = await redis.logs(names);
     await stop();
     throw new Error(`Redis Sentinel set did not start: ${(error as Error).message}\n${detail}`);
   }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { StoreUnavailableError } from '../../src/store/store.ts';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { sentinelSkip, startReplicatedRedis } from '../helpers/redis-sentinel.ts';
 import { deleteKeys } from '../helpers/stores.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -103,3 +105,47 @@ describe('Redis store', { skip: redisUrl === undefined ? 'set TEST_REDIS_URL to 
     await assert.rejects(store.ping(), StoreUnavailableError);
   });
 });
+
+describe('Redis store with replicas', { skip: sentinelSkip || (redisUrl === undefined ? 'set TEST_REDIS_URL to run the Redis variant' : false) }, () => {
+  let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
+  before(async () => {
+    redis = await startReplicatedRedis();
+  });
+  after(() => redis?.stop());
+
+  it('confirms the replicated operations with WAIT, and refuses them when too few replicas hold the write', async () => {
+    const confirmed = await createRedisStore(redis.url, 'confirmed:', { waitReplicas: 1 });
+    // One replica exists: waiting for two can never be satisfied.
+    const unconfirmed = await createRedisStore(redis.url, 'unconfirmed:', { waitReplicas: 2 });
+    const replica = new Redis(redis.replicaUrl);
+    try {
+      await confirmed.set('code', 'v', 60);
+      assert.equal(await confirmed.takeIfEquals('code', 'v'), true);
+      assert.equal(await replica.exists('confirmed:code'), 0, 'the replica held the take when it was acknowledged');
+      await assert.rejects(confirmed.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).consume('a', 2), RateLimiterRes, 'a refusal still answers as a refusal');
+
+      await unconfirmed.set('code', 'v', 60);
+      assert.equal(await unconfirmed.get('code'), 'v', 'operations not replicated do not wait');
+      const refused = (error: unknown) => error instanceof StoreUnavailableError && /1 of 2 replica\(s\) confirmed a write/.test(error.message);
+      await assert.rejects(unconfirmed.takeIfEquals('code', 'v'), refused);
+      await assert.rejects(unconfirmed.raise('step', 5, 60), refused);
+      await assert.rejects(unconfirmed.increment('tries', 60), refused);
+      await assert.rejects(unconfirmed.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).penalty('a'), refused);
+      await assert.rejects(unconfirmed.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).consume('b', 2), refused, 'a refusal too waits for its write');
+    } finally {
+      replica.disconnect();
+      await Promise.all([confirmed.close(), unconfirmed.close()]);
+    }
+  });
+
+  it('answers a replica\'s READONLY as an outage, not a bug', async () => {
+    const store = await createRedisStore(redis.replicaUrl, 'readonly:');
+    try {
+      await assert.rejects(store.set('k', 'v', 60), (error: unknown) => error instanceof StoreUnavailableError && /READONLY/.test(error.message));
+      await assert.rejects(store.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).penalty('a'), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+});
+

@@ -241,7 +241,7 @@ for (const variant of storeVariants()) {
     it('answers ping', async () => {
       const store = await variant.create();
       await store.ping();
-      assert.equal(store.kind, variant.name);
+      assert.equal(store.kind, variant.kind);
     });
   });
 }

@@ -4,7 +4,7 @@ import { verificationCodeEmail } from '../src/mail/messages.ts';
 import { normaliseCode } from '../src/security/code-input.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
-import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { audit, attempt, enterStep, goTo, refusalMessage, render, saveFlow } from './step-kit.ts';
 
 function sendPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -35,8 +35,10 @@ async function showHelp(services: InteractionServices, ctx: StepContext): Promis
 }
 
 /**
- * Sends (or re-sends) the emailed code. The send limits are checked before the old code is
- * replaced, and a failed delivery gives the reservation back: nothing is consumed by a mail error.
+ * Sends (or re-sends) the emailed code. Each send counts against the client address's limit, like a
+ * failed attempt, so one address cannot mail codes to account after account. The send limits are
+ * checked before the old code is replaced, and a failed delivery gives every reservation back:
+ * nothing is consumed by a mail error.
  */
 async function sendCode(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { it } = ctx.state;
@@ -44,8 +46,11 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
   const fail = (status: number, message: string) =>
     flow.codeSent ? codePage(services, ctx, status, message) : sendPage(services, ctx, flow.email, status, message);
 
+  const reserved = await services.guard.reserve({ ip: it.ip });
+  if (!reserved.allowed) return fail(429, refusalMessage(it.t, reserved));
   const issued = await services.emailCodes.issue(account.id);
   if (!issued.ok) {
+    await reserved.giveBack();
     const message =
       issued.reason === 'too-soon'
         ? it.t('activation.error.resendTooSoon', { wait: formatWait(it.t, issued.retryAfterSeconds) })
@@ -61,7 +66,7 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
   try {
     await services.mailer.send({ to: account.email, ...mail });
   } catch (error) {
-    await issued.release();
+    await Promise.all([issued.release(), reserved.giveBack()]);
     if (!(error instanceof MailDeliveryError)) throw error;
     services.logger.warn({ err: error.message, accountId: account.id }, 'verification email not delivered');
     await audit(services, ctx, { event: 'code.sent', outcome: 'failure', accountId: account.id, email: account.email });
@@ -86,12 +91,16 @@ async function verifyCode(services: InteractionServices, ctx: StepContext): Prom
   const code = normaliseCode(raw.slice(0, 100));
   if (code === undefined) return codePage(services, ctx, 400, it.t('activation.error.codeFormat'));
 
-  const locked = await lockMessage(services, ctx, account.id);
-  if (locked !== undefined) return codePage(services, ctx, 429, locked);
-
-  const verdict = await services.emailCodes.verify(account.id, code);
-  if (verdict !== 'ok') {
-    const lock = await countFailure(services, ctx, account);
+  const tried = await attempt(
+    services,
+    ctx,
+    { kind: 'email_code', account: account },
+    () => services.emailCodes.verify(account.id, code),
+    (verdict) => verdict === 'ok',
+  );
+  if (tried.kind === 'refused') return codePage(services, ctx, 429, tried.message);
+  if (!tried.right) {
+    const { verdict, lock } = tried;
     await audit(services, ctx, { event: 'code.failure', outcome: 'failure', accountId: account.id, email: account.email, details: { reason: verdict } });
     const message = lock ?? (verdict === 'wrong' ? it.t('activation.error.codeWrong') : it.t('activation.error.codeExpired'));
     return codePage(services, ctx, lock === undefined ? 400 : 429, message);

@@ -52,15 +52,13 @@ const formParser = bodyParser({
 function loadInteraction(services: InteractionServices) {
   return async (ctx: StepContext, next: Next) => {
     // The flow state is keyed by the same uid: fetched alongside, and used only once the interaction
-    // behind the cookie turns out to be the one in the URL. Every form post may be an attempt the
-    // address limit counts, so its verdict travels with them too.
-    const [details, flow, addressVerdict] = await Promise.all([
+    // behind the cookie turns out to be the one in the URL.
+    const [details, flow] = await Promise.all([
       services.provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => {
         // A store that does not answer says nothing about the interaction: a 503 to retry, not "expired".
         throw isBackendUnavailable(error) ? error : new PageError(400, 'expired');
       }),
       services.flows.load(String(ctx.params.uid)),
-      ctx.method === 'POST' ? services.guard.checkAddress(ctx.ip) : undefined,
     ]);
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
@@ -96,7 +94,6 @@ function loadInteraction(services: InteractionServices) {
       ip: ctx.ip,
       userAgent: (ctx.get('user-agent') || '').slice(0, 300),
       form,
-      addressVerdict,
       interaction: details,
       flow,
     };

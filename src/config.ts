@@ -15,6 +15,8 @@ export const rules = {
   lockBaseSeconds: 60,
   lockMaxSeconds: 15 * 60,
   ipFailuresPerHour: 100,
+  /** Repeats of one refusal to one address within this window add to one audit row (src/audit.ts). */
+  auditRepeatWindowSeconds: 10 * 60,
   interactionTtlSeconds: 60 * 60,
   totpWindow: 1,
   passwordMinLength: 8,

@@ -104,7 +104,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       audit,
       flows: new FlowStore(store, rules.interactionTtlSeconds),
       emailCodes: new EmailCodes({ store, secretKey: secrets.secretKey, ttlSeconds: config.emailCodeTtlSeconds, now }),
-      guard: new BruteForceGuard({ store }),
+      guard: new BruteForceGuard({ store, now }),
       mailer,
       store,
       secretKey: secrets.secretKey,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { decodeAttempts } from './attempts.ts';
 import { StoreUnavailableError, type RateLimiterOptions, type Store } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
@@ -42,6 +43,37 @@ if held ~= nil and held >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`,
   },
+  // Lua transcriptions of reserveIn and returnIn (src/store/attempts.ts); the value is `<count>.<until ms>`.
+  storeReserveAttempt: {
+    numberOfKeys: 1,
+    lua: `local count, lockedUntil = 0, 0
+local held = redis.call('GET', KEYS[1])
+if held then
+  local c, u = string.match(held, '^(%d+)%.(%d+)$')
+  if c then count, lockedUntil = tonumber(c), tonumber(u) end
+end
+local now = tonumber(ARGV[1])
+if lockedUntil > now then return {0, string.format('%d', lockedUntil)} end
+count = count + 1
+local threshold = tonumber(ARGV[2])
+local lock = 0
+if count >= threshold then
+  lock = now + math.min(tonumber(ARGV[3]) * 2 ^ (count - threshold), tonumber(ARGV[4])) * 1000
+end
+redis.call('SET', KEYS[1], string.format('%d.%d', count, lock), 'EX', ARGV[5])
+return {1, count, string.format('%d', lock)}`,
+  },
+  storeReturnAttempt: {
+    numberOfKeys: 1,
+    lua: `local held = redis.call('GET', KEYS[1])
+if not held then return 0 end
+local c, u = string.match(held, '^(%d+)%.(%d+)$')
+if not c then return 0 end
+local lockedUntil = u
+if ARGV[1] ~= '0' and u == ARGV[1] then lockedUntil = '0' end
+redis.call('SET', KEYS[1], string.format('%d.%s', math.max(tonumber(c) - 1, 0), lockedUntil), 'KEEPTTL')
+return 1`,
+  },
   storeSetIfAbsentWhile: {
     numberOfKeys: 2,
     lua: `local left = redis.call('PTTL', KEYS[1])
@@ -57,6 +89,9 @@ type ScriptedRedis = Redis & {
   storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
   storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
   storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
+  /** [1, count, locked until] when reserved, [0, locked until] when locked; times as decimal strings. */
+  storeReserveAttempt(key: string, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
+  storeReturnAttempt(key: string, lockedUntil: string): Promise<number>;
 };
 
 /** The MULTI of a write batch, with the scripted commands the client defines. */
@@ -228,6 +263,23 @@ export async function createRedisStore(url: string, prefix: string, options: Red
     async increment(name, ttlSeconds) {
       assertTtl(ttlSeconds);
       return call(() => client.storeIncrement(key(name), ttlSeconds));
+    },
+
+    async reserveAttempt(name, policy, nowMs) {
+      assertTtl(policy.memorySeconds);
+      const reply = await call(() =>
+        client.storeReserveAttempt(key(name), nowMs, policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
+      );
+      if (reply[0] === 0) return { reserved: false, lockedUntil: Number(reply[1]) };
+      return { reserved: true, count: Number(reply[1]), lockedUntil: Number(reply[2]) };
+    },
+
+    async returnAttempt(name, reservation) {
+      await call(() => client.storeReturnAttempt(key(name), String(reservation.lockedUntil)));
+    },
+
+    async attemptState(name) {
+      return decodeAttempts((await call(() => client.get(key(name)))) ?? undefined);
     },
 
     async addToSet(name, member, ttlSeconds) {

@@ -3,6 +3,7 @@ import { normaliseEmail } from '../src/accounts/account.ts';
 import { sealSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { finishConsent } from './finish.ts';
+import { keepInteraction } from './lifetime.ts';
 import { attempt, auditRefusal, deactivationReason, goTo, render, saveFlow } from './step-kit.ts';
 
 const emailSchema = z.email().max(254);
@@ -58,7 +59,7 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
     return emailPage(services, ctx, typed, 403, it.t('identify.error.deactivated'), detail);
   }
   const sealedHash = account.passwordHash === null ? null : sealSecret(services.secretKey, account.passwordHash);
-  await saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash));
+  await Promise.all([saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash)), keepInteraction(services, ctx)]);
   goTo(ctx, '/password');
 }
 

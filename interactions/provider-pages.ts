@@ -6,7 +6,17 @@ import { isBackendUnavailable } from '../src/unavailable.ts';
 import { chosenLanguage, pageLocale, rememberLanguage } from './language.ts';
 import type { Renderer } from './render.ts';
 
-export type ErrorKind = 'expired' | 'badRequest' | 'forbidden' | 'notFound' | 'unavailable' | 'generic' | 'step' | 'deactivated';
+export type ErrorKind =
+  | 'expired'
+  | 'badRequest'
+  | 'forbidden'
+  | 'notFound'
+  | 'unavailable'
+  | 'generic'
+  | 'step'
+  | 'deactivated'
+  | 'tooMany'
+  | 'tooLarge';
 
 function uiLocalesOf(ctx: Context | KoaContextWithOIDC): string | undefined {
   const params = (ctx as KoaContextWithOIDC).oidc?.params as Record<string, unknown> | undefined;

@@ -7,6 +7,7 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { authorizationLimits } from './authorization-limits.ts';
 import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
@@ -209,6 +210,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
   const interactions = createInteractionRouter(deps.services);
   app.use(interactions.routes());
+  app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

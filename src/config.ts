@@ -17,7 +17,15 @@ export const rules = {
   ipFailuresPerHour: 100,
   /** Repeats of one refusal to one address within this window add to one audit row (src/audit.ts). */
   auditRepeatWindowSeconds: 10 * 60,
+  /** The life of an interaction once its email step has passed (the user is known). */
   interactionTtlSeconds: 60 * 60,
+  /** The life of an interaction nobody has identified in yet: anonymous requests cannot fill the store for an hour. */
+  anonymousInteractionSeconds: 10 * 60,
+  /** Per client address (an IPv6 /64), authorization and pushed authorization requests per window. */
+  authorizationRequestsPerWindow: 200,
+  authorizationWindowSeconds: 10 * 60,
+  /** Bytes of parameters an authorization or pushed authorization request may carry (query or body). */
+  authorizationRequestMaxBytes: 8 * 1024,
   totpWindow: 1,
   passwordMinLength: 8,
   passwordMaxLength: 16,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rules } from '../../src/config.ts';
-import { HeaderBrowser, authorize, reachedClient } from '../helpers/attack.ts';
+import { HeaderBrowser, authorize, burst, reachedClient } from '../helpers/attack.ts';
 import { errorsOn, type Page } from '../helpers/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
@@ -177,6 +177,24 @@ for (const backend of backends()) {
 
       const elsewhere = attackerAt(nextAddress());
       assert.equal((await signInPage(t, elsewhere, email)).status, 200, 'another address is not limited');
+    });
+
+    it('counts a deactivated account asked for again and again against the address, folded into few audit rows', async () => {
+      const email = 'gone.for.good@example.com';
+      const { id } = await seedActiveAccount(t, email);
+      await t.server.services.accounts.deactivate(id);
+      const attacker = attackerAt(nextAddress());
+      const { page } = await authorize(await relyingParty(t), attacker);
+      const answers = await burst(attacker, page, '/email', Array.from({ length: rules.ipFailuresPerHour + 20 }, () => ({ email })));
+      const refused = answers.filter((a) => a.status === 403).length;
+      assert.equal(refused, rules.ipFailuresPerHour, 'each answer "deactivated" counts against the address');
+      assert.ok(answers.filter((a) => a.status === 429).every((a) => NETWORK.test(a.errors[0] ?? '')));
+      assert.equal(answers.filter((a) => a.status === 429).length, 20);
+
+      const rows = (await t.server.services.audit.recent({ email, limit: 1000 })).filter((e) => e.event === 'signin.email');
+      assert.ok(rows.length >= 1 && rows.length <= 5, `${rows.length} audit rows for ${refused} refusals`);
+      const recorded = rows.reduce((sum, row) => sum + 1 + Number(row.details?.repeats ?? 0), 0);
+      assert.equal(recorded, refused, 'every refusal is counted in the trail, none lost');
     });
 
     it('holds a lock across instances sharing the store', { skip: backend.name === 'embedded' && 'the embedded backends belong to one process' }, async () => {

@@ -188,6 +188,20 @@ function health(deps: AppDependencies) {
   };
 }
 
+/**
+ * Absolute URLs come from SSO_ISSUER only. oidc-provider builds discovery's endpoints and the
+ * address an interaction resumes at from the request's host, which a client can forge with Host,
+ * or with X-Forwarded-Host when a proxy is trusted: every request is given the issuer's host.
+ */
+function issuerHost(config: Config) {
+  const host = new URL(config.issuer).host;
+  return async (ctx: Context, next: Next) => {
+    ctx.req.headers.host = host;
+    delete ctx.req.headers['x-forwarded-host'];
+    await next();
+  };
+}
+
 /** Stamps no-store on everything but static assets: pages and tokens must never be cached. */
 async function noStore(ctx: Context, next: Next) {
   await next();
@@ -202,6 +216,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.keys = [...deps.cookieKeys];
   app.silent = true;
   app.use(requestLog(logger, metrics));
+  app.use(issuerHost(config));
   app.use(securityHeaders(config, deps.clients));
   app.use(errorPages(views, logger));
   app.use(noStore);

@@ -1,6 +1,6 @@
 import { formatWait } from '../src/i18n/index.ts';
 import { MailDeliveryError } from '../src/mail/mailer.ts';
-import { verificationCodeEmail } from '../src/mail/messages.ts';
+import { emailBasics, verificationCodeEmail } from '../src/mail/messages.ts';
 import { normaliseCode } from '../src/security/code-input.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
@@ -53,8 +53,7 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
     return fail(429, message);
   }
   const mail = verificationCodeEmail({
-    locale: it.locale,
-    brand: services.config.brand.name,
+    ...emailBasics(services.config, it.locale),
     code: issued.code,
     minutes: services.config.emailCodeTtlSeconds / 60,
   });

@@ -1,4 +1,4 @@
-import { passwordChangedEmail } from '../src/mail/messages.ts';
+import { emailBasics, passwordChangedEmail } from '../src/mail/messages.ts';
 import { hashPassword } from '../src/security/password-hash.ts';
 import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy.ts';
 import { rules } from '../src/config.ts';
@@ -56,7 +56,7 @@ async function submitNewPassword(services: InteractionServices, ctx: StepContext
   await saveFlow(services, ctx, next);
   if (flow.purpose !== 'reset') return goTo(ctx, '/enroll');
 
-  const mail = passwordChangedEmail({ locale: it.locale, brand: services.config.brand.name });
+  const mail = passwordChangedEmail(emailBasics(services.config, it.locale));
   await services.mailer.send({ to: account.email, ...mail }).catch((error: Error) => {
     // The password is already changed; a lost notice must not undo or block the sign-in.
     services.logger.warn({ err: error.message, accountId: account.id }, 'password-changed notice not delivered');

@@ -17,13 +17,15 @@ function sendPage(services: InteractionServices, ctx: StepContext, email: string
   });
 }
 
-function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string) {
+/** A refused resend belongs to the resend button, not to the code the user is typing. */
+function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string, field: 'code' | 'resend' = 'code') {
   const { t } = ctx.state.it;
   render(services, ctx, {
     view: 'activation-code',
     title: t('activation.heading'),
     status,
-    errors: error === undefined ? [] : [{ field: 'code', message: error }],
+    validity: formatWait(t, services.config.emailCodeTtlSeconds),
+    errors: error === undefined ? [] : [{ field, message: error }],
   });
 }
 
@@ -42,7 +44,7 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
   const { it } = ctx.state;
   const { flow, account } = await enterStep(services, ctx, 'activationSend');
   const fail = (status: number, message: string) =>
-    flow.codeSent ? codePage(services, ctx, status, message) : sendPage(services, ctx, flow.email, status, message);
+    flow.codeSent ? codePage(services, ctx, status, message, 'resend') : sendPage(services, ctx, flow.email, status, message);
 
   const issued = await services.emailCodes.issue(account.id);
   if (!issued.ok) {

@@ -1,6 +1,6 @@
 import { formatWait } from '../src/i18n/index.ts';
 import { MailDeliveryError } from '../src/mail/mailer.ts';
-import { verificationCodeEmail } from '../src/mail/messages.ts';
+import { emailBasics, verificationCodeEmail } from '../src/mail/messages.ts';
 import { normaliseCode } from '../src/security/code-input.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
@@ -17,13 +17,15 @@ function sendPage(services: InteractionServices, ctx: StepContext, email: string
   });
 }
 
-function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string) {
+/** A refused resend belongs to the resend button, not to the code the user is typing. */
+function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string, field: 'code' | 'resend' = 'code') {
   const { t } = ctx.state.it;
   render(services, ctx, {
     view: 'activation-code',
     title: t('activation.heading'),
     status,
-    errors: error === undefined ? [] : [{ field: 'code', message: error }],
+    validity: formatWait(t, services.config.emailCodeTtlSeconds),
+    errors: error === undefined ? [] : [{ field, message: error }],
   });
 }
 
@@ -44,7 +46,7 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
   const { it } = ctx.state;
   const { flow, account } = await enterStep(services, ctx, 'activationSend');
   const fail = (status: number, message: string) =>
-    flow.codeSent ? codePage(services, ctx, status, message) : sendPage(services, ctx, flow.email, status, message);
+    flow.codeSent ? codePage(services, ctx, status, message, 'resend') : sendPage(services, ctx, flow.email, status, message);
 
   const reserved = await services.guard.reserve({ ip: it.ip });
   if (!reserved.allowed) return fail(429, refusalMessage(it.t, reserved));
@@ -58,8 +60,7 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
     return fail(429, message);
   }
   const mail = verificationCodeEmail({
-    locale: it.locale,
-    brand: services.config.brand.name,
+    ...emailBasics(services.config, it.locale),
     code: issued.code,
     minutes: services.config.emailCodeTtlSeconds / 60,
   });

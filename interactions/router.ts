@@ -6,6 +6,7 @@ import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
 import { activationRoutes } from './activation.ts';
+import { rememberApplication } from './application-link.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { emailRoutes } from './email.ts';
 import { enrollRoutes } from './enroll.ts';
@@ -62,6 +63,7 @@ function loadInteraction(services: InteractionServices) {
     ]);
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
+    rememberApplication(ctx, details.uid, params.redirect_uri);
     const requested = languageRequested(ctx);
     if (requested !== undefined) {
       // The switch only changes the language: the same page comes back, so no step is skipped or repeated.

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { locales, translator, type Locale } from './i18n/index.ts';
 
 /** A configuration problem the operator must fix; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -101,7 +102,10 @@ const envSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, { message: 'expected a colour like #0b5394' })
     .default('#00558c'),
-  SSO_SUPPORT_TEXT: z.string().min(1).default('please contact your Fluxys point of contact.'),
+  SSO_SUPPORT_TEXT: optionalText,
+  SSO_SUPPORT_TEXT_NL: optionalText,
+  SSO_SUPPORT_TEXT_FR: optionalText,
+  SSO_SUPPORT_TEXT_DE: optionalText,
   SSO_EMAIL_CODE_TTL: integer(10, 86_400).default(300),
   SSO_ACTIVATION_DAYS: integer(1, 3650).default(30),
   SSO_BCRYPT_COST: integer(4, 15).default(12),
@@ -128,7 +132,8 @@ export interface Config {
   readonly cookieKeys: readonly string[] | undefined;
   readonly secretKey: Buffer | undefined;
   readonly brand: { readonly name: string; readonly logoFile: string | undefined; readonly color: string };
-  readonly supportText: string;
+  /** The help line's text in each page language: it completes "If you need help, …". */
+  readonly supportText: Readonly<Record<Locale, string>>;
   readonly emailCodeTtlSeconds: number;
   readonly activationDays: number;
   readonly bcryptCost: number;
@@ -141,7 +146,7 @@ export interface Config {
   readonly production: boolean;
 }
 
-const productionRequirements: ReadonlyArray<[keyof z.infer<typeof envSchema>, string]> = [
+const productionRequirements: ReadonlyArray<[keyof Environment, string]> = [
   ['DATABASE_URL', 'DATABASE_URL'],
   ['REDIS_URL', 'REDIS_URL'],
   ['SMTP_URL', 'SMTP_URL'],
@@ -149,6 +154,28 @@ const productionRequirements: ReadonlyArray<[keyof z.infer<typeof envSchema>, st
   ['SSO_COOKIE_KEYS', 'SSO_COOKIE_KEYS'],
   ['SSO_SECRET_KEY', 'SSO_SECRET_KEY'],
 ];
+
+type Environment = z.infer<typeof envSchema>;
+
+const supportVariables: Readonly<Record<Exclude<Locale, 'en'>, `SSO_SUPPORT_TEXT_${Uppercase<Exclude<Locale, 'en'>>}`>> = {
+  nl: 'SSO_SUPPORT_TEXT_NL',
+  fr: 'SSO_SUPPORT_TEXT_FR',
+  de: 'SSO_SUPPORT_TEXT_DE',
+};
+
+/**
+ * The operator's text for a language, else SSO_SUPPORT_TEXT, else the catalogue's text of that
+ * language with the brand: a Dutch page never ends with an English line nobody chose.
+ */
+function supportTexts(e: Environment): Record<Locale, string> {
+  const own = (locale: Locale) => (locale === 'en' ? undefined : e[supportVariables[locale]]);
+  return Object.fromEntries(
+    locales.map((locale) => [
+      locale,
+      own(locale) ?? e.SSO_SUPPORT_TEXT ?? translator(locale)('layout.supportDefault', { brand: e.SSO_BRAND_NAME }),
+    ]),
+  ) as Record<Locale, string>;
+}
 
 /** Reads the environment into one validated Config, or throws a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -192,7 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logoFile: e.SSO_BRAND_LOGO === undefined ? undefined : path.resolve(e.SSO_BRAND_LOGO),
       color: e.SSO_BRAND_COLOR,
     },
-    supportText: e.SSO_SUPPORT_TEXT,
+    supportText: supportTexts(e),
     emailCodeTtlSeconds: e.SSO_EMAIL_CODE_TTL,
     activationDays: e.SSO_ACTIVATION_DAYS,
     bcryptCost: e.SSO_BCRYPT_COST,

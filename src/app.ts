@@ -202,6 +202,25 @@ function issuerHost(config: Config) {
   };
 }
 
+/** Seconds a client is asked to wait before retrying during a backend outage; Redis and PostgreSQL come back by themselves. */
+const outageRetrySeconds = 5;
+
+/**
+ * The provider answers 500 server_error when the store or the database does not answer. To a
+ * client that is an outage to wait out, not a fault of ours: its JSON endpoints (token, userinfo,
+ * introspection, revocation...) answer 503 temporarily_unavailable with Retry-After instead, as
+ * the pages already do. The provider's server_error event tells the cause (src/server.ts).
+ */
+function jsonOutages() {
+  return async (ctx: Context, next: Next) => {
+    await next();
+    if (ctx.status !== 500 || ctx.state.backendUnavailable !== true || typeof ctx.body !== 'object' || ctx.body === null) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(outageRetrySeconds));
+    ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; retry later' };
+  };
+}
+
 /** Stamps no-store on everything but static assets: pages and tokens must never be cached. */
 async function noStore(ctx: Context, next: Next) {
   await next();
@@ -226,6 +245,7 @@ export function createApp(deps: AppDependencies): Koa {
   const interactions = createInteractionRouter(deps.services);
   app.use(interactions.routes());
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
+  app.use(jsonOutages());
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

@@ -46,6 +46,11 @@ export class DatabaseUnavailableError extends ConfigError {
 
 const connectTimeoutMs = 5_000;
 const pingTimeoutMs = 5_000;
+/**
+ * PGlite compiles its WebAssembly and, on a fresh directory, initialises a cluster before its first
+ * answer: seconds on a quiet machine, many more on a loaded one. A start is not a hang until this.
+ */
+const embeddedStartTimeoutMs = 60_000;
 
 export async function openDatabase(config: DatabaseConfig, log: DatabaseLog = console): Promise<Database> {
   const warnings = new KnexWarnings(log);
@@ -119,7 +124,7 @@ async function openEmbedded(dataDir: string, warnings: KnexWarnings): Promise<Da
   const knex = knexFactory({ client: ClientPgLite, connection: { filename: directory }, log: warnings.config() });
   const db = wrap(knex, 'embedded', () => lock.release());
   try {
-    await db.ping();
+    await withTimeout(knex.raw('select 1'), embeddedStartTimeoutMs);
   } catch (err) {
     // The open error is the one worth reporting, not a failure to shut down what never started.
     await db.close().catch(() => {});

@@ -1,10 +1,10 @@
 import { formatWait } from '../src/i18n/index.ts';
 import { MailDeliveryError } from '../src/mail/mailer.ts';
-import { verificationCodeEmail } from '../src/mail/messages.ts';
+import { emailBasics, verificationCodeEmail } from '../src/mail/messages.ts';
 import { normaliseCode } from '../src/security/code-input.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
-import { audit, countFailure, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { audit, attempt, enterStep, goTo, refusalMessage, render, saveFlow } from './step-kit.ts';
 
 function sendPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -17,13 +17,15 @@ function sendPage(services: InteractionServices, ctx: StepContext, email: string
   });
 }
 
-function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string) {
+/** A refused resend belongs to the resend button, not to the code the user is typing. */
+function codePage(services: InteractionServices, ctx: StepContext, status = 200, error?: string, field: 'code' | 'resend' = 'code') {
   const { t } = ctx.state.it;
   render(services, ctx, {
     view: 'activation-code',
     title: t('activation.heading'),
     status,
-    errors: error === undefined ? [] : [{ field: 'code', message: error }],
+    validity: formatWait(t, services.config.emailCodeTtlSeconds),
+    errors: error === undefined ? [] : [{ field, message: error }],
   });
 }
 
@@ -35,17 +37,22 @@ async function showHelp(services: InteractionServices, ctx: StepContext): Promis
 }
 
 /**
- * Sends (or re-sends) the emailed code. The send limits are checked before the old code is
- * replaced, and a failed delivery gives the reservation back: nothing is consumed by a mail error.
+ * Sends (or re-sends) the emailed code. Each send counts against the client address's limit, like a
+ * failed attempt, so one address cannot mail codes to account after account. The send limits are
+ * checked before the old code is replaced, and a failed delivery gives every reservation back:
+ * nothing is consumed by a mail error.
  */
 async function sendCode(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { it } = ctx.state;
   const { flow, account } = await enterStep(services, ctx, 'activationSend');
   const fail = (status: number, message: string) =>
-    flow.codeSent ? codePage(services, ctx, status, message) : sendPage(services, ctx, flow.email, status, message);
+    flow.codeSent ? codePage(services, ctx, status, message, 'resend') : sendPage(services, ctx, flow.email, status, message);
 
+  const reserved = await services.guard.reserve({ ip: it.ip });
+  if (!reserved.allowed) return fail(429, refusalMessage(it.t, reserved));
   const issued = await services.emailCodes.issue(account.id);
   if (!issued.ok) {
+    await reserved.giveBack();
     const message =
       issued.reason === 'too-soon'
         ? it.t('activation.error.resendTooSoon', { wait: formatWait(it.t, issued.retryAfterSeconds) })
@@ -53,15 +60,14 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
     return fail(429, message);
   }
   const mail = verificationCodeEmail({
-    locale: it.locale,
-    brand: services.config.brand.name,
+    ...emailBasics(services.config, it.locale),
     code: issued.code,
     minutes: services.config.emailCodeTtlSeconds / 60,
   });
   try {
     await services.mailer.send({ to: account.email, ...mail });
   } catch (error) {
-    await issued.release();
+    await Promise.all([issued.release(), reserved.giveBack()]);
     if (!(error instanceof MailDeliveryError)) throw error;
     services.logger.warn({ err: error.message, accountId: account.id }, 'verification email not delivered');
     await audit(services, ctx, { event: 'code.sent', outcome: 'failure', accountId: account.id, email: account.email });
@@ -86,12 +92,16 @@ async function verifyCode(services: InteractionServices, ctx: StepContext): Prom
   const code = normaliseCode(raw.slice(0, 100));
   if (code === undefined) return codePage(services, ctx, 400, it.t('activation.error.codeFormat'));
 
-  const locked = await lockMessage(services, ctx, account.id);
-  if (locked !== undefined) return codePage(services, ctx, 429, locked);
-
-  const verdict = await services.emailCodes.verify(account.id, code);
-  if (verdict !== 'ok') {
-    const lock = await countFailure(services, ctx, account);
+  const tried = await attempt(
+    services,
+    ctx,
+    { kind: 'email_code', account: account },
+    () => services.emailCodes.verify(account.id, code),
+    (verdict) => verdict === 'ok',
+  );
+  if (tried.kind === 'refused') return codePage(services, ctx, 429, tried.message);
+  if (!tried.right) {
+    const { verdict, lock } = tried;
     await audit(services, ctx, { event: 'code.failure', outcome: 'failure', accountId: account.id, email: account.email, details: { reason: verdict } });
     const message = lock ?? (verdict === 'wrong' ? it.t('activation.error.codeWrong') : it.t('activation.error.codeExpired'));
     return codePage(services, ctx, lock === undefined ? 400 : 429, message);

@@ -9,7 +9,7 @@ import type { Config } from '../src/config.ts';
 import type { Locale, Translate } from '../src/i18n/index.ts';
 import type { Mailer } from '../src/mail/mailer.ts';
 import type { Metrics } from '../src/metrics.ts';
-import type { BruteForceGuard, GuardVerdict } from '../src/security/brute-force.ts';
+import type { BruteForceGuard } from '../src/security/brute-force.ts';
 import type { EmailCodes } from '../src/security/email-codes.ts';
 import type { Store } from '../src/store/store.ts';
 import type { FlowState, FlowStore } from './flow.ts';
@@ -47,8 +47,6 @@ export interface InteractionRequest {
   readonly userAgent: string;
   /** The parsed form of a POST; only strings survive parsing. */
   readonly form: Record<string, string>;
-  /** Whether the client's address may make attempts, read with the interaction for every form post. */
-  readonly addressVerdict: GuardVerdict | undefined;
   /** oidc-provider's record of this interaction, as loaded for this request. */
   readonly interaction: Interaction;
   flow: FlowState | undefined;

@@ -3,7 +3,8 @@ import { normaliseEmail } from '../src/accounts/account.ts';
 import { sealSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { finishConsent } from './finish.ts';
-import { audit, countFailure, deactivationReason, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { keepInteraction } from './lifetime.ts';
+import { attempt, auditRefusal, deactivationReason, goTo, render, saveFlow } from './step-kit.ts';
 
 const emailSchema = z.email().max(254);
 
@@ -37,22 +38,28 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
   if (email === '') return emailPage(services, ctx, typed, 400, it.t('identify.error.required'));
   if (!emailSchema.safeParse(email).success) return emailPage(services, ctx, typed, 400, it.t('identify.error.format'));
 
-  const limited = await lockMessage(services, ctx, undefined);
-  if (limited !== undefined) return emailPage(services, ctx, typed, 429, limited);
-
-  const account = await services.accounts.findByEmail(email);
+  // Email-first sign-in tells whether an account exists: every answer but "go on" counts against the
+  // address's limit, and is counted before the lookup, so a burst learns no more than the limit allows.
+  const tried = await attempt(
+    services,
+    ctx,
+    { kind: 'email', account: undefined },
+    () => services.accounts.findByEmail(email),
+    (found) => found !== undefined && found.status !== 'deactivated',
+  );
+  if (tried.kind === 'refused') return emailPage(services, ctx, typed, 429, tried.message);
+  const account = tried.verdict;
   if (account === undefined) {
-    await countFailure(services, ctx, undefined);
-    await audit(services, ctx, { event: 'signin.email', outcome: 'failure', email, details: { reason: 'unknown' } });
+    await auditRefusal(services, ctx, { event: 'signin.email', outcome: 'failure', email, details: { reason: 'unknown' } });
     return emailPage(services, ctx, typed, 400, it.t('identify.error.unknown'));
   }
   if (account.status === 'deactivated') {
-    await audit(services, ctx, { event: 'signin.email', outcome: 'failure', accountId: account.id, email, details: { reason: 'deactivated' } });
+    await auditRefusal(services, ctx, { event: 'signin.email', outcome: 'failure', accountId: account.id, email, details: { reason: 'deactivated' } });
     const detail = `${deactivationReason(services, it.t, account)} ${it.t('identify.error.askReactivation')}`;
     return emailPage(services, ctx, typed, 403, it.t('identify.error.deactivated'), detail);
   }
   const sealedHash = account.passwordHash === null ? null : sealSecret(services.secretKey, account.passwordHash);
-  await saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash));
+  await Promise.all([saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash)), keepInteraction(services, ctx)]);
   goTo(ctx, '/password');
 }
 

@@ -1,5 +1,6 @@
-import { passwordChangedEmail } from '../src/mail/messages.ts';
+import { emailBasics, passwordChangedEmail } from '../src/mail/messages.ts';
 import { hashPassword } from '../src/security/password-hash.ts';
+import { revokeAccountAccess } from '../src/store/oidc-adapter.ts';
 import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy.ts';
 import { rules } from '../src/config.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
@@ -56,7 +57,10 @@ async function submitNewPassword(services: InteractionServices, ctx: StepContext
   await saveFlow(services, ctx, next);
   if (flow.purpose !== 'reset') return goTo(ctx, '/enroll');
 
-  const mail = passwordChangedEmail({ locale: it.locale, brand: services.config.brand.name });
+  // Whoever knew the old password may hold a session or a refresh token elsewhere: a reset by the
+  // user ends them all, as an operator's reset does. This browser signs in afresh just after.
+  await revokeAccountAccess(services.store, account.id);
+  const mail = passwordChangedEmail(emailBasics(services.config, it.locale));
   await services.mailer.send({ to: account.email, ...mail }).catch((error: Error) => {
     // The password is already changed; a lost notice must not undo or block the sign-in.
     services.logger.warn({ err: error.message, accountId: account.id }, 'password-changed notice not delivered');

@@ -3,10 +3,21 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { isLocale, translator, type Locale } from '../src/i18n/index.ts';
 import type { ProviderPages } from '../src/provider.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
+import { rememberedApplication } from './application-link.ts';
 import { chosenLanguage, pageLocale, rememberLanguage } from './language.ts';
 import type { Renderer } from './render.ts';
 
-export type ErrorKind = 'expired' | 'badRequest' | 'forbidden' | 'notFound' | 'unavailable' | 'generic' | 'step' | 'deactivated';
+export type ErrorKind =
+  | 'expired'
+  | 'badRequest'
+  | 'forbidden'
+  | 'notFound'
+  | 'unavailable'
+  | 'generic'
+  | 'step'
+  | 'deactivated'
+  | 'tooMany'
+  | 'tooLarge';
 
 function uiLocalesOf(ctx: Context | KoaContextWithOIDC): string | undefined {
   const params = (ctx as KoaContextWithOIDC).oidc?.params as Record<string, unknown> | undefined;
@@ -44,6 +55,8 @@ export function renderErrorPage(
     title,
     body: extra.body ?? t(`error.${kind}.body`),
     startAgain: extra.startAgain,
+    // An expired sign-in can only start again at the application.
+    returnTo: kind === 'expired' ? rememberedApplication(ctx) : undefined,
     requestId: ctx.state.requestId,
   });
 }

@@ -38,7 +38,7 @@ export function createRenderer(config: Pick<Config, 'brand' | 'supportText'>): R
         brand: config.brand.name,
         hasLogo: config.brand.logoFile !== undefined,
         serviceName: t('layout.serviceName', { brand: config.brand.name }),
-        helpLine: t('layout.help', { support: config.supportText }),
+        helpLine: t('layout.help', { support: config.supportText[locale] }),
         errors: model.errors ?? [],
       });
     },

@@ -13,9 +13,10 @@ function forgotPage(services: InteractionServices, ctx: StepContext, email: stri
   });
 }
 
+/** Prefilled with the email the sign-in page showed: confirming it must not mean typing it again (WCAG 3.3.7). */
 async function showForgot(services: InteractionServices, ctx: StepContext): Promise<void> {
-  await enterStep(services, ctx, 'forgot');
-  forgotPage(services, ctx, '');
+  const { flow } = await enterStep(services, ctx, 'forgot');
+  forgotPage(services, ctx, flow.email);
 }
 
 /** The user confirms the account's email before the authenticator code opens the password change. */

@@ -6,6 +6,7 @@ import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
 import { activationRoutes } from './activation.ts';
+import { rememberApplication } from './application-link.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { emailRoutes } from './email.ts';
 import { enrollRoutes } from './enroll.ts';
@@ -52,18 +53,17 @@ const formParser = bodyParser({
 function loadInteraction(services: InteractionServices) {
   return async (ctx: StepContext, next: Next) => {
     // The flow state is keyed by the same uid: fetched alongside, and used only once the interaction
-    // behind the cookie turns out to be the one in the URL. Every form post may be an attempt the
-    // address limit counts, so its verdict travels with them too.
-    const [details, flow, addressVerdict] = await Promise.all([
+    // behind the cookie turns out to be the one in the URL.
+    const [details, flow] = await Promise.all([
       services.provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => {
         // A store that does not answer says nothing about the interaction: a 503 to retry, not "expired".
         throw isBackendUnavailable(error) ? error : new PageError(400, 'expired');
       }),
       services.flows.load(String(ctx.params.uid)),
-      ctx.method === 'POST' ? services.guard.checkAddress(ctx.ip) : undefined,
     ]);
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
+    rememberApplication(ctx, details.uid, params.redirect_uri);
     const requested = languageRequested(ctx);
     if (requested !== undefined) {
       // The switch only changes the language: the same page comes back, so no step is skipped or repeated.
@@ -96,7 +96,6 @@ function loadInteraction(services: InteractionServices) {
       ip: ctx.ip,
       userAgent: (ctx.get('user-agent') || '').slice(0, 300),
       form,
-      addressVerdict,
       interaction: details,
       flow,
     };

@@ -2,7 +2,7 @@ import { verifyPassword } from '../src/security/password-hash.ts';
 import { openSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
-import { audit, countFailure, enterFlowStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { attempt, audit, enterFlowStep, goTo, render, saveFlow } from './step-kit.ts';
 
 function signInPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -33,16 +33,19 @@ async function submitPassword(services: InteractionServices, ctx: StepContext): 
   const password = it.form.password ?? '';
   if (password === '') return signInPage(services, ctx, flow.email, 400, it.t('signIn.error.passwordRequired'));
 
-  const locked = await lockMessage(services, ctx, account.id);
-  if (locked !== undefined) return signInPage(services, ctx, flow.email, 429, locked);
-
   const hash = flow.sealedPasswordHash === null ? null : openSecret(services.secretKey, flow.sealedPasswordHash);
-  const ok = await verifyPassword(password, hash, services.config.bcryptCost);
-  if (!ok) {
-    const lock = await countFailure(services, ctx, account);
+  const tried = await attempt(
+    services,
+    ctx,
+    { kind: 'password', account: account },
+    () => verifyPassword(password, hash, services.config.bcryptCost),
+    (right) => right,
+  );
+  if (tried.kind === 'refused') return signInPage(services, ctx, flow.email, 429, tried.message);
+  if (!tried.right) {
     services.metrics.signins.inc({ outcome: 'bad_password' });
     await audit(services, ctx, { event: 'signin.password', outcome: 'failure', accountId: account.id, email: account.email });
-    return signInPage(services, ctx, flow.email, lock === undefined ? 401 : 429, lock ?? it.t('signIn.error.invalid'));
+    return signInPage(services, ctx, flow.email, tried.lock === undefined ? 401 : 429, tried.lock ?? it.t('signIn.error.invalid'));
   }
   await saveFlow(services, ctx, withProof(flow, 'password', services.now()));
   goTo(ctx, flow.hasTotp ? '/totp' : '/enroll');

@@ -1,4 +1,6 @@
 import type { Account } from '../src/accounts/account.ts';
+import { rules } from '../src/config.ts';
+import type { Refusal } from '../src/security/brute-force.ts';
 import type { AuditEvent } from '../src/audit.ts';
 import { formatDays, formatWait, type Translate } from '../src/i18n/index.ts';
 import type { ErrorKind } from './provider-pages.ts';
@@ -118,39 +120,63 @@ export function audit(
   return services.audit.record({ ...event, ip: it.ip, userAgent: it.userAgent, clientId: it.clientId });
 }
 
-/** The lock message when the account or the client's address may not try again yet. */
-export async function lockMessage(
+/**
+ * Audits a refusal a client can repeat at will (an unknown or deactivated email): repeats from the
+ * same address within the window add to the first row's count rather than adding rows.
+ */
+export function auditRefusal(
   services: InteractionServices,
   ctx: StepContext,
-  accountId: string | undefined,
-): Promise<string | undefined> {
+  event: Omit<AuditEvent, 'ip' | 'userAgent' | 'clientId'> & { details: { reason: string } },
+): Promise<void> {
   const { it } = ctx.state;
-  const verdict = await services.guard.check({ accountId, ip: it.ip }, it.addressVerdict);
-  if (verdict.allowed) return undefined;
-  return verdict.scope === 'account'
-    ? it.t('limit.locked', { wait: formatWait(it.t, verdict.retryAfterSeconds) })
-    : it.t('limit.network', { wait: formatWait(it.t, verdict.retryAfterSeconds) });
+  return services.audit.recordRepeatable({ ...event, ip: it.ip, userAgent: it.userAgent, clientId: it.clientId }, rules.auditRepeatWindowSeconds);
 }
 
+/** Why an attempt was refused, in the user's language: the account's lock or the address's limit. */
+export function refusalMessage(t: Translate, refusal: Refusal): string {
+  return t(refusal.scope === 'account' ? 'limit.locked' : 'limit.network', { wait: formatWait(t, refusal.retryAfterSeconds) });
+}
+
+/** What an attempt checks: the label of its sso_secret_checks_total. */
+export type SecretKind = 'password' | 'totp' | 'email_code' | 'email';
+
+export type Attempted<V> =
+  /** Over a limit: nothing was checked. */
+  | { readonly kind: 'refused'; readonly message: string }
+  /** Checked; when wrong, `lock` is the lock message if this very attempt locked the account. */
+  | { readonly kind: 'checked'; readonly verdict: V; readonly right: boolean; readonly lock: string | undefined };
+
 /**
- * Counts one failure against the account and the client's address; returns the lock message when
- * this failure locked the account, and audits the lock.
+ * One attempt at a secret, counted against the account (when known) and the client's address
+ * before `check` runs, so a burst of guesses gets no more checks than the limits allow. A right
+ * answer gives the attempt back; a wrong one stays counted, and the lock it brought is audited.
  */
-export async function countFailure(
+export async function attempt<V>(
   services: InteractionServices,
   ctx: StepContext,
-  account: Pick<Account, 'id' | 'email'> | undefined,
-): Promise<string | undefined> {
+  what: { readonly kind: SecretKind; readonly account: Pick<Account, 'id' | 'email'> | undefined },
+  check: () => Promise<V>,
+  isRight: (verdict: V) => boolean,
+): Promise<Attempted<V>> {
   const { it } = ctx.state;
-  const result = await services.guard.recordFailure({ accountId: account?.id, ip: it.ip });
-  if (!result.locked || account === undefined) return undefined;
+  const { account } = what;
+  const reserved = await services.guard.reserve({ accountId: account?.id, ip: it.ip });
+  if (!reserved.allowed) return { kind: 'refused', message: refusalMessage(it.t, reserved) };
+  services.metrics.secretChecks.inc({ kind: what.kind });
+  const verdict = await check();
+  if (isRight(verdict)) {
+    await reserved.giveBack();
+    return { kind: 'checked', verdict, right: true, lock: undefined };
+  }
+  if (reserved.lockSeconds === 0 || account === undefined) return { kind: 'checked', verdict, right: false, lock: undefined };
   services.metrics.lockouts.inc();
   await audit(services, ctx, {
     event: 'account.locked',
     outcome: 'failure',
     accountId: account.id,
     email: account.email,
-    details: { seconds: result.retryAfterSeconds ?? 0 },
+    details: { seconds: reserved.lockSeconds },
   });
-  return it.t('limit.locked', { wait: formatWait(it.t, result.retryAfterSeconds ?? 0) });
+  return { kind: 'checked', verdict, right: false, lock: refusalMessage(it.t, { allowed: false, scope: 'account', retryAfterSeconds: reserved.lockSeconds }) };
 }

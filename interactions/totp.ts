@@ -3,7 +3,7 @@ import { normaliseCode, verifyTotp } from '../src/security/totp.ts';
 import type { Account, InteractionServices, StepContext, StepRoute } from './context.ts';
 import { withProof } from './flow.ts';
 import { finishLogin } from './finish.ts';
-import { audit, countFailure, enterFlowStep, enterStep, goTo, lockMessage, render, saveFlow } from './step-kit.ts';
+import { attempt, audit, enterFlowStep, enterStep, goTo, render, saveFlow } from './step-kit.ts';
 
 /** The authenticator code page, shared by sign-in, reset and enrollment (only the form target differs). */
 export function totpPage(services: InteractionServices, ctx: StepContext, action: string, status = 200, error?: string): void {
@@ -32,23 +32,25 @@ export async function checkTotp(
   const code = normaliseCode(raw.slice(0, 100));
   if (code === undefined) return { ok: false, status: 400, message: it.t('totp.error.format') };
 
-  // The lock is read while the code is checked: a locked account gets the lock message whatever the
-  // code was (so a guess teaches nothing), and a right code spent meanwhile costs its owner one step.
-  const [locked, verdict] = await Promise.all([
-    lockMessage(services, ctx, account.id),
-    verifyTotp({ store: services.store, accountKey: account.id, secret, code, now: services.now }),
-  ]);
-  if (locked !== undefined) return { ok: false, status: 429, message: locked };
-  if (verdict === 'ok') return { ok: true };
-  const lock = await countFailure(services, ctx, account);
+  // A locked account gets the lock message without the code being checked, so a guess teaches nothing
+  // and a right code typed during the lock is not spent.
+  const tried = await attempt(
+    services,
+    ctx,
+    { kind: 'totp', account: account },
+    () => verifyTotp({ store: services.store, accountKey: account.id, secret, code, now: services.now }),
+    (verdict) => verdict === 'ok',
+  );
+  if (tried.kind === 'refused') return { ok: false, status: 429, message: tried.message };
+  if (tried.right) return { ok: true };
   await audit(services, ctx, {
     event: 'totp.failure',
     outcome: 'failure',
     accountId: account.id,
     email: account.email,
-    details: { reason: verdict },
+    details: { reason: tried.verdict },
   });
-  return { ok: false, status: lock === undefined ? 401 : 429, message: lock ?? it.t('totp.error.invalid') };
+  return { ok: false, status: tried.lock === undefined ? 401 : 429, message: tried.lock ?? it.t('totp.error.invalid') };
 }
 
 async function showTotp(services: InteractionServices, ctx: StepContext): Promise<void> {

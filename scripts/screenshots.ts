@@ -1,16 +1,19 @@
 /**
  * `npm run screenshots`: walks every hosted page and its main error states in Chromium, at 1280 px
- * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README. It runs a
- * throwaway server (embedded database, loopback SMTP) like the browser tests do.
+ * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README, then one
+ * page in each language at 360 px. It runs a throwaway server (embedded database, loopback SMTP)
+ * like the browser tests do.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { locales, translator, type Locale } from '../src/i18n/index.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
 import { arrivedAtClient, authorization, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
 import { codeFrom } from '../test/helpers/mail-server.ts';
+import { readMail } from '../test/helpers/mime.ts';
 import { secretOf, decodeQrDataUrl } from '../test/helpers/qr.ts';
 import { backends, startTestServer, type TestServer } from '../test/helpers/server.ts';
 
@@ -107,8 +110,39 @@ async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Pro
   await follow(page, 'First time login/Forgot Password?');
   await shoot('17-forgot-password');
 
-  await page.goto(new URL('/interaction/expired-or-unknown', t.issuer).toString());
+  await page.goto((await authorization(t, { prompt: 'login' })).url);
+  const uid = new URL(page.url()).pathname.split('/')[2]!;
+  await (await t.server.services.provider.Interaction.find(uid))!.destroy();
+  await page.reload();
   await shoot('20-session-expired');
+}
+
+/** The emailed code, found with the sentence its language puts around it. */
+function codeIn(text: string, locale: Locale): string {
+  const [before = ''] = translator(locale)('mail.code.code', { code: '\u0000' }).split('\u0000');
+  const match = new RegExp(`${before.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d{6})`).exec(text);
+  if (match === null) throw new Error(`no code in the ${locale} email`);
+  return match[1]!;
+}
+
+/** The password rules and their errors, the page with the most words, in one language. */
+async function choosePasswordIn(page: Page, t: TestServer, locale: Locale, shoot: Shoot): Promise<void> {
+  const l = translator(locale);
+  const email = `lena.${locale}@example.com`;
+  await t.server.services.accounts.create({ email });
+  await page.goto((await authorization(t, { ui_locales: locale, prompt: 'login' })).url);
+  await fill(page, l('common.emailLabel'), email);
+  await press(page, l('common.continue'));
+  await follow(page, l('signIn.forgotLink'));
+  const before = t.mail.messages.length;
+  await press(page, l('activation.send'));
+  await fill(page, l('activation.codeLabel'), codeIn(readMail(await t.mail.next(email, before)).text, locale));
+  await press(page, l('activation.verify'));
+  await press(page, l('common.continue'));
+  await fill(page, l('password.newLabel'), 'lena.');
+  await fill(page, l('password.confirmLabel'), 'lena');
+  await press(page, l('common.continue'));
+  await shoot(`21-choose-password-errors-${locale}`);
 }
 
 async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
@@ -124,6 +158,7 @@ async function shootAt(browser: Browser, viewport: { width: number; height: numb
     };
     await signInPages(page, t, shoot);
     await firstTimeLoginPages(page, t, shoot);
+    if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
   } finally {
     await context.close();
     await t.close();

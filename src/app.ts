@@ -7,6 +7,7 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { authorizationLimits } from './authorization-limits.ts';
 import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
@@ -187,6 +188,39 @@ function health(deps: AppDependencies) {
   };
 }
 
+/**
+ * Absolute URLs come from SSO_ISSUER only. oidc-provider builds discovery's endpoints and the
+ * address an interaction resumes at from the request's host, which a client can forge with Host,
+ * or with X-Forwarded-Host when a proxy is trusted: every request is given the issuer's host.
+ */
+function issuerHost(config: Config) {
+  const host = new URL(config.issuer).host;
+  return async (ctx: Context, next: Next) => {
+    ctx.req.headers.host = host;
+    delete ctx.req.headers['x-forwarded-host'];
+    await next();
+  };
+}
+
+/** Seconds a client is asked to wait before retrying during a backend outage; Redis and PostgreSQL come back by themselves. */
+const outageRetrySeconds = 5;
+
+/**
+ * The provider answers 500 server_error when the store or the database does not answer. To a
+ * client that is an outage to wait out, not a fault of ours: its JSON endpoints (token, userinfo,
+ * introspection, revocation...) answer 503 temporarily_unavailable with Retry-After instead, as
+ * the pages already do. The provider's server_error event tells the cause (src/server.ts).
+ */
+function jsonOutages() {
+  return async (ctx: Context, next: Next) => {
+    await next();
+    if (ctx.status !== 500 || ctx.state.backendUnavailable !== true || typeof ctx.body !== 'object' || ctx.body === null) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(outageRetrySeconds));
+    ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; retry later' };
+  };
+}
+
 /** Stamps no-store on everything but static assets: pages and tokens must never be cached. */
 async function noStore(ctx: Context, next: Next) {
   await next();
@@ -201,6 +235,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.keys = [...deps.cookieKeys];
   app.silent = true;
   app.use(requestLog(logger, metrics));
+  app.use(issuerHost(config));
   app.use(securityHeaders(config, deps.clients));
   app.use(errorPages(views, logger));
   app.use(noStore);
@@ -209,6 +244,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
   const interactions = createInteractionRouter(deps.services);
   app.use(interactions.routes());
+  app.use(authorizationLimits({ provider, store: deps.services.store, views }));
+  app.use(jsonOutages());
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

@@ -110,8 +110,57 @@ export class AuditLog {
   }
 
   async record(event: AuditEvent): Promise<void> {
+    await this.knex(table).insert(this.row(event));
+  }
+
+  /**
+   * Records a refusal that a client may repeat at will (an unknown or deactivated email asked again
+   * and again): a repeat of the same event, outcome, reason, email and address within
+   * `windowSeconds` of the last row recording it adds one to that row's `details.repeats` instead of
+   * adding a row, so a client cannot grow the trail by asking the same thing. One statement, so
+   * concurrent repeats are all counted.
+   */
+  async recordRepeatable(event: AuditEvent & { details: { reason: string } }, windowSeconds: number): Promise<void> {
+    const row = this.row(event);
+    const since = new Date(this.now().getTime() - windowSeconds * 1000);
+    await this.knex.raw(
+      `with repeated as (
+         update ?? set details = jsonb_set(details, '{repeats}', to_jsonb(coalesce((details->>'repeats')::int, 0) + 1))
+         where id = (
+           select id from ?? where email is not distinct from ? and at > ? and event = ? and outcome = ?
+             and ip is not distinct from ? and details->>'reason' = ?
+           order by at desc limit 1
+         )
+         returning id
+       )
+       insert into ?? (at, event, outcome, account_id, email, ip, user_agent, client_id, details)
+       select ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb where not exists (select 1 from repeated)`,
+      [
+        table,
+        table,
+        row.email,
+        since,
+        row.event,
+        row.outcome,
+        row.ip,
+        event.details.reason,
+        table,
+        row.at,
+        row.event,
+        row.outcome,
+        row.account_id,
+        row.email,
+        row.ip,
+        row.user_agent,
+        row.client_id,
+        row.details,
+      ],
+    );
+  }
+
+  private row(event: AuditEvent) {
     const details = safeDetails(event.details);
-    await this.knex(table).insert({
+    return {
       at: this.now(),
       event: event.event,
       outcome: event.outcome,
@@ -122,7 +171,7 @@ export class AuditLog {
       client_id: clip(event.clientId),
       // Serialised here so both drivers store the same JSON rather than each choosing an encoding.
       details: details === null ? null : JSON.stringify(details),
-    });
+    };
   }
 
   /** Newest first; `email` matches in any letter case. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { locales, translator, type Locale } from './i18n/index.ts';
 
 /** A configuration problem the operator must fix; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -15,7 +16,17 @@ export const rules = {
   lockBaseSeconds: 60,
   lockMaxSeconds: 15 * 60,
   ipFailuresPerHour: 100,
+  /** Repeats of one refusal to one address within this window add to one audit row (src/audit.ts). */
+  auditRepeatWindowSeconds: 10 * 60,
+  /** The life of an interaction once its email step has passed (the user is known). */
   interactionTtlSeconds: 60 * 60,
+  /** The life of an interaction nobody has identified in yet: anonymous requests cannot fill the store for an hour. */
+  anonymousInteractionSeconds: 10 * 60,
+  /** Per client address (an IPv6 /64), authorization and pushed authorization requests per window. */
+  authorizationRequestsPerWindow: 200,
+  authorizationWindowSeconds: 10 * 60,
+  /** Bytes of parameters an authorization or pushed authorization request may carry (query or body). */
+  authorizationRequestMaxBytes: 8 * 1024,
   totpWindow: 1,
   passwordMinLength: 8,
   passwordMaxLength: 16,
@@ -119,7 +130,10 @@ const envSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, { message: 'expected a colour like #0b5394' })
     .default('#00558c'),
-  SSO_SUPPORT_TEXT: z.string().min(1).default('please contact your Fluxys point of contact.'),
+  SSO_SUPPORT_TEXT: optionalText,
+  SSO_SUPPORT_TEXT_NL: optionalText,
+  SSO_SUPPORT_TEXT_FR: optionalText,
+  SSO_SUPPORT_TEXT_DE: optionalText,
   SSO_EMAIL_CODE_TTL: integer(10, 86_400).default(300),
   SSO_ACTIVATION_DAYS: integer(1, 3650).default(30),
   SSO_BCRYPT_COST: integer(4, 15).default(12),
@@ -167,7 +181,8 @@ export interface Config {
   readonly cookieKeys: readonly string[] | undefined;
   readonly secretKey: Buffer | undefined;
   readonly brand: { readonly name: string; readonly logoFile: string | undefined; readonly color: string };
-  readonly supportText: string;
+  /** The help line's text in each page language: it completes "If you need help, …". */
+  readonly supportText: Readonly<Record<Locale, string>>;
   readonly emailCodeTtlSeconds: number;
   readonly activationDays: number;
   readonly bcryptCost: number;
@@ -191,6 +206,26 @@ const productionRequirements: ReadonlyArray<[string, (e: Environment) => boolean
   ['SSO_COOKIE_KEYS', (e) => e.SSO_COOKIE_KEYS !== undefined],
   ['SSO_SECRET_KEY', (e) => e.SSO_SECRET_KEY !== undefined],
 ];
+
+const supportVariables: Readonly<Record<Exclude<Locale, 'en'>, `SSO_SUPPORT_TEXT_${Uppercase<Exclude<Locale, 'en'>>}`>> = {
+  nl: 'SSO_SUPPORT_TEXT_NL',
+  fr: 'SSO_SUPPORT_TEXT_FR',
+  de: 'SSO_SUPPORT_TEXT_DE',
+};
+
+/**
+ * The operator's text for a language, else SSO_SUPPORT_TEXT, else the catalogue's text of that
+ * language with the brand: a Dutch page never ends with an English line nobody chose.
+ */
+function supportTexts(e: Environment): Record<Locale, string> {
+  const own = (locale: Locale) => (locale === 'en' ? undefined : e[supportVariables[locale]]);
+  return Object.fromEntries(
+    locales.map((locale) => [
+      locale,
+      own(locale) ?? e.SSO_SUPPORT_TEXT ?? translator(locale)('layout.supportDefault', { brand: e.SSO_BRAND_NAME }),
+    ]),
+  ) as Record<Locale, string>;
+}
 
 /** Reads the environment into one validated Config, or throws a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -243,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logoFile: e.SSO_BRAND_LOGO === undefined ? undefined : path.resolve(e.SSO_BRAND_LOGO),
       color: e.SSO_BRAND_COLOR,
     },
-    supportText: e.SSO_SUPPORT_TEXT,
+    supportText: supportTexts(e),
     emailCodeTtlSeconds: e.SSO_EMAIL_CODE_TTL,
     activationDays: e.SSO_ACTIVATION_DAYS,
     bcryptCost: e.SSO_BCRYPT_COST,

@@ -12,6 +12,13 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    // Counted where a secret is compared, after its attempt was reserved: what the brute-force limits bound.
+    secretChecks: new Counter({
+      name: 'sso_secret_checks_total',
+      help: 'Secrets compared (passwords, codes) and emails looked up, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     codesSent: new Counter({ name: 'sso_email_codes_sent_total', help: 'Verification codes emailed', registers: [registry] }),
     lockouts: new Counter({ name: 'sso_lockouts_total', help: 'Accounts locked after repeated failures', registers: [registry] }),
     enrollments: new Counter({ name: 'sso_totp_enrollments_total', help: 'Authenticators enrolled', registers: [registry] }),

@@ -26,6 +26,9 @@ export interface ProviderDependencies {
 
 export const amr = ['pwd', 'otp'] as const;
 
+/** The provider's short-lived cookies (the interaction's and its resume cookie): interactions/lifetime.ts sets them again. */
+export const shortCookieOptions = { httpOnly: true, sameSite: 'lax', signed: true } as const;
+
 /**
  * The spec lets a provider ignore offline_access unless prompt=consent, and oidc-provider strips
  * it. Our clients are first-party and pre-approved by the operator, so the scope is restored when
@@ -84,7 +87,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     cookies: {
       keys: secrets.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax', signed: true },
-      short: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: shortCookieOptions,
     },
     findAccount,
     claims: {
@@ -117,7 +120,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       AccessToken: 10 * 60,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
-      Interaction: rules.interactionTtlSeconds,
+      // Extended to interactionTtlSeconds by the email step (interactions/lifetime.ts).
+      Interaction: rules.anonymousInteractionSeconds,
       // Absolute lifetime: counted from sign-in, whatever the session's later activity.
       Session: (_ctx, session) => {
         const login = session.loginTs;

@@ -21,6 +21,7 @@ import { BruteForceGuard } from './security/brute-force.ts';
 import { EmailCodes } from './security/email-codes.ts';
 import { createStore } from './store/index.ts';
 import { createOidcAdapter } from './store/oidc-adapter.ts';
+import { isBackendUnavailable } from './unavailable.ts';
 import type { Store } from './store/store.ts';
 
 export interface Server {
@@ -81,8 +82,13 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       recentAccounts,
       pages: createProviderPages(views),
     });
-    provider.on('server_error', (ctx: { state?: { requestId?: string } }, error: Error) => {
-      logger.error({ reqId: ctx.state?.requestId, err: error }, 'provider error');
+    provider.on('server_error', (ctx: { state: { requestId?: string; backendUnavailable?: boolean } }, error: Error) => {
+      if (isBackendUnavailable(error)) {
+        ctx.state.backendUnavailable = true;
+        logger.error({ reqId: ctx.state.requestId, err: error.message }, 'backend unavailable');
+        return;
+      }
+      logger.error({ reqId: ctx.state.requestId, err: error }, 'provider error');
     });
     provider.on('end_session.success', (ctx: { ip: string; get(h: string): string; oidc?: { session?: { accountId?: string }; client?: { clientId: string } } }) => {
       void audit
@@ -104,7 +110,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       audit,
       flows: new FlowStore(store, rules.interactionTtlSeconds),
       emailCodes: new EmailCodes({ store, secretKey: secrets.secretKey, ttlSeconds: config.emailCodeTtlSeconds, now }),
-      guard: new BruteForceGuard({ store }),
+      guard: new BruteForceGuard({ store, now }),
       mailer,
       store,
       secretKey: secrets.secretKey,

@@ -9,9 +9,9 @@
     button.addEventListener('click', function () {
       var show = input.type === 'password';
       input.type = show ? 'text' : 'password';
-      button.textContent = button.getAttribute(show ? 'data-hide' : 'data-show');
+      // The stylesheet shows the label that matches; the accessible name follows it.
+      button.toggleAttribute('data-shown', show);
       button.setAttribute('aria-label', button.getAttribute(show ? 'data-hide-label' : 'data-show-label'));
-      button.setAttribute('aria-pressed', show ? 'true' : 'false');
     });
   });
 

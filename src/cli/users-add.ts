@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { DuplicateEmailError } from '../accounts/repository.ts';
 import { defaultLocale, locales, type Locale } from '../i18n/index.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { invitationEmail } from '../mail/messages.ts';
+import { emailBasics, invitationEmail } from '../mail/messages.ts';
 import { parseEmail, parseInvitedAt, parseName } from './account-input.ts';
 import type { CliContext } from './context.ts';
 import { CliError, errorLine } from './errors.ts';
@@ -57,7 +57,7 @@ async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): 
   let failure: string | undefined;
   if (invitation !== undefined) {
     const { mailer, signInUrl, deadline } = invitation;
-    const message = invitationEmail({ locale: options.locale, brand: ctx.config.brand.name, signInUrl, deadline });
+    const message = invitationEmail({ ...emailBasics(ctx.config, options.locale), signInUrl, deadline });
     failure = await mailer.send({ to: account.email, ...message }).then(() => undefined, errorLine);
   }
   const sent = invitation === undefined ? 'none' : failure === undefined ? 'sent' : 'failed';

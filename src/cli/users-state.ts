@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Account } from '../accounts/account.ts';
 import type { Locale } from '../i18n/index.ts';
-import { mfaResetEmail } from '../mail/messages.ts';
+import { emailBasics, mfaResetEmail } from '../mail/messages.ts';
 import { BruteForceGuard } from '../security/brute-force.ts';
 import { revokeAccountAccess } from '../store/oidc-adapter.ts';
 import { parseEmail } from './account-input.ts';
@@ -106,7 +106,7 @@ async function resetMfa(ctx: CliContext, email: string, locale: Locale): Promise
   const mailer = await ctx.mailer();
   let failure: string | undefined;
   try {
-    await mailer.send({ to: account.email, ...mfaResetEmail({ locale, brand: ctx.config.brand.name }) });
+    await mailer.send({ to: account.email, ...mfaResetEmail(emailBasics(ctx.config, locale)) });
   } catch (error) {
     failure = errorLine(error);
   }

@@ -51,6 +51,11 @@ export class DatabaseUnavailableError extends ConfigError {
 
 /** Beyond the statement timeout, so that a server that answers cancels the statement itself and the connection stays usable. */
 const clientTimeoutMarginMs = 1_000;
+/**
+ * PGlite compiles its WebAssembly and, on a fresh directory, initialises a cluster before its first
+ * answer: seconds on a quiet machine, many more on a loaded one. A start is not a hang until this.
+ */
+const embeddedStartTimeoutMs = 60_000;
 
 export async function openDatabase(config: DatabaseConfig, log: DatabaseLog = console): Promise<Database> {
   const warnings = new KnexWarnings(log);
@@ -159,7 +164,7 @@ async function openEmbedded(dataDir: string, warnings: KnexWarnings, pingTimeout
   const knex = knexFactory({ client: ClientPgLite, connection: { filename: directory }, log: warnings.config() });
   const db = wrap(knex, 'embedded', pingTimeoutMs, { withoutTimeouts: (work) => work(knex), afterClose: () => lock.release() });
   try {
-    await db.ping();
+    await withTimeout(knex.raw('select 1'), embeddedStartTimeoutMs);
   } catch (err) {
     // The open error is the one worth reporting, not a failure to shut down what never started.
     await db.close().catch(() => {});

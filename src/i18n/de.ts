@@ -6,7 +6,8 @@ export const de: Messages = {
   'layout.serviceName': '{brand} Extranet Identity Provider',
   'layout.errorPrefix': 'Fehler:',
   'layout.errorSummaryTitle': 'Es ist ein Problem aufgetreten',
-  'layout.help': 'Wenn Sie Hilfe benötigen: {support}',
+  'layout.help': 'Wenn Sie Hilfe benötigen, {support}',
+  'layout.supportDefault': 'wenden Sie sich an Ihre Kontaktperson bei {brand}.',
   'layout.language': 'Sprache',
   'layout.skipLink': 'Zum Hauptinhalt springen',
 
@@ -48,16 +49,18 @@ export const de: Messages = {
   'limit.network': 'Zu viele fehlgeschlagene Versuche aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut.',
 
   'activation.heading': 'Erstanmeldung',
+  // Microsoft's words for the code steps: "bestätigen" means "confirm" elsewhere on these pages.
   'activation.intro':
-    'Wir senden einen Bestätigungscode an Ihre E-Mail-Adresse. Sobald Sie ihn eingegeben haben, können Sie Ihr Passwort wählen.',
-  'activation.send': 'Bestätigungscode senden',
-  'activation.sent': 'Der Bestätigungscode wurde gesendet. Bitte kopieren Sie ihn in das Eingabefeld unten.',
-  'activation.codeLabel': 'Bestätigungscode',
+    'Wir senden einen Überprüfungscode an Ihre E-Mail-Adresse. Sobald Sie ihn eingegeben haben, können Sie Ihr Passwort wählen.',
+  'activation.send': 'Überprüfungscode senden',
+  'activation.sent': 'Der Überprüfungscode wurde gesendet. Bitte kopieren Sie ihn in das Eingabefeld unten.',
+  'activation.codeLabel': 'Überprüfungscode',
   'activation.codeHint': 'Wenn die E-Mail nicht innerhalb weniger Minuten ankommt, sehen Sie in Ihrem Spam-Ordner nach.',
-  'activation.verify': 'Code bestätigen',
+  'activation.codeValidity': 'Der Code ist {validity} gültig.',
+  'activation.verify': 'Code überprüfen',
   'activation.resend': 'Neuen Code senden',
-  'activation.verified': 'Der Code wurde bestätigt. Sie können jetzt fortfahren.',
-  'activation.error.codeRequired': 'Geben Sie den Bestätigungscode ein',
+  'activation.verified': 'Der Code wurde überprüft. Sie können jetzt fortfahren.',
+  'activation.error.codeRequired': 'Geben Sie den Überprüfungscode ein',
   'activation.error.codeFormat': 'Geben Sie den 6-stelligen Code ein',
   'activation.error.codeWrong': 'Der Code ist falsch. Prüfen Sie die E-Mail und versuchen Sie es erneut.',
   'activation.error.codeExpired':
@@ -69,15 +72,14 @@ export const de: Messages = {
   'password.heading': 'Wählen Sie Ihr Passwort',
   'password.newLabel': 'Neues Passwort',
   'password.confirmLabel': 'Neues Passwort bestätigen',
-  'password.rulesTitle': 'Ihr Passwort muss:',
-  'password.rule.length': '{min} bis {max} Zeichen lang sein',
-  'password.rule.characters':
-    'nur Buchstaben (A–Z, a–z), Ziffern (0–9) und diese Sonderzeichen enthalten, ohne Leerzeichen: {symbols}',
-  'password.rule.dotBeforeAt': 'keinen Punkt (.) direkt vor dem @-Zeichen haben',
-  'password.rule.composition':
-    'mindestens 3 davon enthalten: einen Kleinbuchstaben, einen Großbuchstaben, eine Ziffer, ein Sonderzeichen',
-  'password.rule.common': 'kein häufig verwendetes Passwort sein',
-  'password.rule.email': 'nicht den Teil Ihrer E-Mail-Adresse vor dem @-Zeichen enthalten',
+  // Noun phrases under a title: after "Ihr Passwort muss:", "kein … sein" reads as "need not be".
+  'password.rulesTitle': 'Anforderungen an Ihr Passwort:',
+  'password.rule.length': '{min} bis {max} Zeichen',
+  'password.rule.characters': 'nur Buchstaben (A–Z, a–z), Ziffern (0–9) und diese Sonderzeichen, ohne Leerzeichen:',
+  'password.rule.dotBeforeAt': 'kein Punkt (.) direkt vor dem @-Zeichen',
+  'password.rule.composition': 'mindestens 3 dieser Zeichenarten: Kleinbuchstaben, Großbuchstaben, Ziffern, Sonderzeichen',
+  'password.rule.common': 'kein häufig verwendetes Passwort',
+  'password.rule.email': 'ohne den Teil Ihrer E-Mail-Adresse vor dem @-Zeichen',
   'password.error.required': 'Geben Sie ein neues Passwort ein',
   'password.error.too-short': 'Ihr Passwort muss mindestens {min} Zeichen lang sein',
   'password.error.too-long': 'Ihr Passwort darf höchstens {max} Zeichen lang sein',
@@ -98,7 +100,9 @@ export const de: Messages = {
   'enroll.googlePlay': 'Microsoft Authenticator bei Google Play (Android)',
   'enroll.scan': 'Fügen Sie in der App ein Konto hinzu, wählen Sie „Anderes Konto“ und scannen Sie diesen QR-Code.',
   'enroll.qrAlt': 'QR-Code',
+  'enroll.qrDescription': 'Der Schlüssel in diesem QR-Code steht unten auch als Text, unter „{trouble}“.',
   'enroll.trouble': 'Funktioniert es immer noch nicht?',
+  'enroll.troubleLabel': '{trouble} Schlüssel anzeigen, um das Konto manuell hinzuzufügen',
   'enroll.manual': 'Wenn Sie den QR-Code nicht scannen können, fügen Sie das Konto manuell mit diesen Angaben hinzu:',
   'enroll.accountName': 'Kontoname',
   'enroll.secretKey': 'Geheimer Schlüssel',
@@ -107,12 +111,12 @@ export const de: Messages = {
   'enroll.period': 'Intervall',
   'enroll.next': 'Sobald die App einen 6-stelligen Code anzeigt, wählen Sie Weiter.',
 
-  'totp.heading': 'Bestätigung in zwei Schritten',
-  'totp.intro': 'Geben Sie den Bestätigungscode aus Ihrer Authenticator-App ein.',
+  'totp.heading': 'Zweistufige Überprüfung',
+  'totp.intro': 'Geben Sie den Überprüfungscode aus Ihrer Authenticator-App ein.',
   'totp.codeLabel': 'Geben Sie Ihren Code ein.',
-  'totp.submit': 'Bestätigen',
+  'totp.submit': 'Überprüfen',
   'totp.lostDevice':
-    'Telefon verloren oder App gelöscht? Bitten Sie Ihre Kontaktperson, Ihren Authenticator zurückzusetzen.',
+    'Telefon verloren oder App gelöscht? Bitten Sie Ihre Kontaktperson, Ihre Authenticator-App zurückzusetzen.',
   'totp.error.required': 'Geben Sie den Code aus Ihrer Authenticator-App ein',
   'totp.error.format': 'Geben Sie den 6-stelligen Code ein',
   'totp.error.invalid':
@@ -136,6 +140,10 @@ export const de: Messages = {
   'error.notFound.body': 'Prüfen Sie die Adresse oder kehren Sie zur Anwendung zurück und melden Sie sich erneut an.',
   'error.unavailable.title': 'Der Dienst ist vorübergehend nicht verfügbar',
   'error.unavailable.body': 'Bitte versuchen Sie es in einigen Minuten erneut.',
+  'error.tooMany.title': 'Zu viele Anmeldeanfragen aus Ihrem Netzwerk',
+  'error.tooMany.body': 'Versuchen Sie es in {wait} erneut.',
+  'error.tooLarge.title': 'Diese Anfrage ist zu groß',
+  'error.tooLarge.body': 'Die Anwendung hat mehr gesendet, als dieser Dienst annimmt. Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.',
   'error.generic.title': 'Leider ist ein Fehler aufgetreten',
   'error.generic.body': 'Bitte versuchen Sie es später erneut.',
   'error.returnToApp': 'Zurück zur Anwendung',
@@ -156,9 +164,10 @@ export const de: Messages = {
   'logout.doneHint': 'Sie können dieses Fenster jetzt schließen.',
 
   'mail.greeting': 'Guten Tag,',
+  'mail.link': '{text}: {url}',
   'mail.unmonitored':
     'Diese E-Mail wurde von einer Adresse gesendet, die nicht überwacht wird. Bitte antworten Sie nicht darauf.',
-  'mail.code.subject': 'E-Mail-Bestätigungscode für Ihr Konto beim {brand} Extranet Identity Provider',
+  'mail.code.subject': 'Überprüfungscode für die E-Mail-Adresse Ihres Kontos beim {brand} Extranet Identity Provider',
   'mail.code.intro':
     'Verwenden Sie diesen Code, um die E-Mail-Adresse Ihres Kontos beim {brand} Extranet Identity Provider zu bestätigen.',
   'mail.code.code': 'Ihr Code lautet: {code}',
@@ -170,7 +179,7 @@ export const de: Messages = {
   'mail.passwordChanged.notYou':
     'Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich sofort an Ihre Kontaktperson.',
   'mail.mfaReset.subject':
-    'Der Authenticator Ihres Kontos beim {brand} Extranet Identity Provider wurde zurückgesetzt',
+    'Die Authenticator-App Ihres Kontos beim {brand} Extranet Identity Provider wurde zurückgesetzt',
   'mail.mfaReset.body': 'Die Authenticator-App, die mit Ihrem Konto beim {brand} Extranet Identity Provider verknüpft war, wurde entfernt.',
   'mail.mfaReset.next':
     'Bei Ihrer nächsten Anmeldung werden Sie nach der Eingabe Ihres Passworts gebeten, erneut eine Authenticator-App einzurichten.',
@@ -178,7 +187,7 @@ export const de: Messages = {
   'mail.invitation.subject': 'Aktivieren Sie Ihr Konto beim {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Für Sie wurde ein Konto beim {brand} Extranet Identity Provider angelegt.',
   'mail.invitation.steps':
-    'Öffnen Sie zur Aktivierung die Anmeldeseite, geben Sie Ihre E-Mail-Adresse ein und wählen Sie „{link}“. Sie erhalten einen Bestätigungscode per E-Mail, wählen ein Passwort und richten eine Authenticator-App auf Ihrem Telefon ein.',
+    'Öffnen Sie zur Aktivierung die Anmeldeseite, geben Sie Ihre E-Mail-Adresse ein und wählen Sie „{link}“. Sie erhalten einen Überprüfungscode per E-Mail, wählen ein Passwort und richten eine Authenticator-App auf Ihrem Telefon ein.',
   'mail.invitation.button': 'Zur Anmeldeseite',
   'mail.invitation.deadline':
     'Bitte aktivieren Sie Ihr Konto bis spätestens {date}. Danach wird es deaktiviert und Ihre Kontaktperson muss es reaktivieren.',

@@ -12,6 +12,8 @@ export const en = {
   'layout.errorPrefix': 'Error:',
   'layout.errorSummaryTitle': 'There is a problem',
   'layout.help': 'If you need help, {support}',
+  // SSO_SUPPORT_TEXT's default: with the brand Fluxys it is the contract's text, word for word.
+  'layout.supportDefault': 'please contact your {brand} point of contact.',
   'layout.language': 'Language',
   'layout.skipLink': 'Skip to main content',
 
@@ -58,6 +60,7 @@ export const en = {
   'activation.sent': 'Verification code has been sent. Please copy it to the input box below.',
   'activation.codeLabel': 'Verification Code',
   'activation.codeHint': 'If the email does not arrive within a few minutes, check your spam or junk folder.',
+  'activation.codeValidity': 'The code is valid for {validity}.',
   'activation.verify': 'Verify code',
   'activation.resend': 'Send new code',
   'activation.verified': 'The code has been verified. You can now continue.',
@@ -75,7 +78,7 @@ export const en = {
   'password.rulesTitle': 'Your password must:',
   'password.rule.length': 'be {min} to {max} characters long',
   'password.rule.characters':
-    'use only letters (A–Z, a–z), digits (0–9) and these symbols, without spaces: {symbols}',
+    'use only letters (A–Z, a–z), digits (0–9) and these symbols, without spaces:',
   'password.rule.dotBeforeAt': 'not have a full stop (.) directly before the @ sign',
   'password.rule.composition':
     'contain at least 3 of these: a lowercase letter, an uppercase letter, a digit, a symbol',
@@ -101,7 +104,9 @@ export const en = {
   'enroll.googlePlay': 'Microsoft Authenticator on Google Play (Android)',
   'enroll.scan': 'In the app, add an account, choose “Other account”, and scan this QR code.',
   'enroll.qrAlt': 'QR code',
+  'enroll.qrDescription': 'The key in this QR code is also given as text below, under “{trouble}”.',
   'enroll.trouble': 'Still having trouble?',
+  'enroll.troubleLabel': '{trouble} Show the key to add the account by hand',
   'enroll.manual': 'If you cannot scan the QR code, add the account by hand with these details:',
   'enroll.accountName': 'Account name',
   'enroll.secretKey': 'Secret key',
@@ -135,6 +140,10 @@ export const en = {
   'error.notFound.body': 'Check the address, or go back to the application and sign in again.',
   'error.unavailable.title': 'Sorry, the service is temporarily unavailable',
   'error.unavailable.body': 'Please try again in a few minutes.',
+  'error.tooMany.title': 'Too many sign-in requests from your network',
+  'error.tooMany.body': 'Try again in {wait}.',
+  'error.tooLarge.title': 'This request is too large',
+  'error.tooLarge.body': 'The application sent more than this service accepts. Go back to the application and try again.',
   'error.generic.title': 'Sorry, something went wrong',
   'error.generic.body': 'Please try again later.',
   'error.returnToApp': 'Return to the application',
@@ -155,6 +164,7 @@ export const en = {
   'logout.doneHint': 'You can now close this window.',
 
   'mail.greeting': 'Hello,',
+  'mail.link': '{text}: {url}',
   'mail.unmonitored': 'This email was sent from an unmonitored address. Please do not reply.',
   'mail.code.subject': '{brand} Extranet Identity Provider account email verification code',
   'mail.code.intro': 'Use this code to confirm the email address of your {brand} Extranet Identity Provider account.',

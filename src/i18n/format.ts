@@ -24,8 +24,12 @@ export function formatDays(t: Translate, days: number): string {
 
 /**
  * A calendar date for the `{date}` placeholder, e.g. "12 March 2025" or "12. März 2025". The
- * server knows no user's time zone, so the date is the one in UTC.
+ * server knows no user's time zone, so the date is the one in UTC. French writes the first of the
+ * month as an ordinal ("1er mars"), which Intl does not.
  */
 export function formatDate(t: Translate, date: Date): string {
-  return new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  const parts = new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeZone: 'UTC' }).formatToParts(date);
+  return parts
+    .map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value))
+    .join('');
 }

@@ -1,12 +1,16 @@
 import type { Messages } from './en.ts';
 
-/** French as used in Belgium, formal ("vous"). */
+/**
+ * French as used in Belgium, formal ("vous"). French typography: a no-break space (U+00A0) before
+ * ":", a narrow one (U+202F) before "?", "!" and ";" and inside « », so that no sign wraps alone.
+ */
 export const fr: Messages = {
   // The service name is a product name and stays as it is in every language.
   'layout.serviceName': '{brand} Extranet Identity Provider',
-  'layout.errorPrefix': 'Erreur :',
+  'layout.errorPrefix': 'Erreur\u00a0:',
   'layout.errorSummaryTitle': 'Il y a un problème',
-  'layout.help': 'Si vous avez besoin d’aide : {support}',
+  'layout.help': 'Si vous avez besoin d’aide, {support}',
+  'layout.supportDefault': 'contactez votre personne de contact chez {brand}.',
   'layout.language': 'Langue',
   'layout.skipLink': 'Aller au contenu principal',
 
@@ -32,14 +36,14 @@ export const fr: Messages = {
   'identify.error.unknown': 'Aucun compte n’a été trouvé pour l’identifiant utilisateur indiqué.',
   'identify.error.deactivated': 'Votre compte a été désactivé.',
   'identify.error.activationExpired':
-    'Il n’a pas été activé dans un délai de {period} après l’invitation : il doit donc être réactivé avant de pouvoir être utilisé.',
+    'Il n’a pas été activé dans un délai de {period} après l’invitation\u00a0: il doit donc être réactivé avant de pouvoir être utilisé.',
   'identify.error.deactivatedByOperator': 'Il doit être réactivé avant de pouvoir être utilisé.',
   'identify.error.askReactivation': 'Demandez à votre personne de contact de réactiver votre compte.',
 
   'signIn.heading': 'Se connecter',
   'signIn.intro': 'Connectez-vous avec votre adresse e-mail',
   'signIn.passwordLabel': 'Mot de passe',
-  'signIn.forgotLink': 'Première connexion/Mot de passe oublié ?',
+  'signIn.forgotLink': 'Première connexion/Mot de passe oublié\u202f?',
   'signIn.submit': 'Se connecter',
   'signIn.error.passwordRequired': 'Saisissez votre mot de passe',
   'signIn.error.invalid': 'L’adresse e-mail ou le mot de passe est incorrect.',
@@ -55,6 +59,7 @@ export const fr: Messages = {
   'activation.codeLabel': 'Code de vérification',
   'activation.codeHint':
     'Si l’e-mail n’arrive pas d’ici quelques minutes, vérifiez votre dossier de courrier indésirable.',
+  'activation.codeValidity': 'Le code est valable {validity}.',
   'activation.verify': 'Vérifier le code',
   'activation.resend': 'Envoyer un nouveau code',
   'activation.verified': 'Le code a été vérifié. Vous pouvez maintenant continuer.',
@@ -69,13 +74,13 @@ export const fr: Messages = {
   'password.heading': 'Choisissez votre mot de passe',
   'password.newLabel': 'Nouveau mot de passe',
   'password.confirmLabel': 'Confirmez le nouveau mot de passe',
-  'password.rulesTitle': 'Votre mot de passe doit :',
+  'password.rulesTitle': 'Votre mot de passe doit\u00a0:',
   'password.rule.length': 'compter de {min} à {max} caractères',
   'password.rule.characters':
-    'utiliser uniquement des lettres (A–Z, a–z), des chiffres (0–9) et ces symboles, sans espaces : {symbols}',
+    'utiliser uniquement des lettres (A–Z, a–z), des chiffres (0–9) et ces symboles, sans espaces\u00a0:',
   'password.rule.dotBeforeAt': 'ne pas comporter de point (.) juste avant le signe @',
   'password.rule.composition':
-    'contenir au moins 3 de ces éléments : une minuscule, une majuscule, un chiffre, un symbole',
+    'contenir au moins 3 de ces éléments\u00a0: une minuscule, une majuscule, un chiffre, un symbole',
   'password.rule.common': 'ne pas être un mot de passe courant',
   'password.rule.email': 'ne pas contenir la partie de votre adresse e-mail située avant le signe @',
   'password.error.required': 'Saisissez un nouveau mot de passe',
@@ -85,7 +90,7 @@ export const fr: Messages = {
     'Votre mot de passe ne peut contenir que des lettres (A–Z, a–z), des chiffres (0–9) et les symboles indiqués, sans espaces',
   'password.error.dot-before-at': 'Votre mot de passe ne peut pas comporter de point (.) juste avant le signe @',
   'password.error.composition':
-    'Votre mot de passe doit contenir au moins 3 de ces éléments : une minuscule, une majuscule, un chiffre, un symbole',
+    'Votre mot de passe doit contenir au moins 3 de ces éléments\u00a0: une minuscule, une majuscule, un chiffre, un symbole',
   'password.error.common': 'Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner',
   'password.error.contains-email':
     'Votre mot de passe ne peut pas contenir la partie de votre adresse e-mail située avant le signe @',
@@ -94,13 +99,15 @@ export const fr: Messages = {
   'enroll.heading': 'Configurez votre application d’authentification',
   'enroll.intro':
     'Pour protéger votre compte, vous vous connectez avec votre mot de passe et un code fourni par une application d’authentification sur votre téléphone.',
-  'enroll.install': 'Installez Microsoft Authenticator sur votre téléphone :',
+  'enroll.install': 'Installez Microsoft Authenticator sur votre téléphone\u00a0:',
   'enroll.appStore': 'Microsoft Authenticator sur l’App Store (iPhone)',
   'enroll.googlePlay': 'Microsoft Authenticator sur Google Play (Android)',
-  'enroll.scan': 'Dans l’application, ajoutez un compte, choisissez « Autre compte » et scannez ce code QR.',
+  'enroll.scan': 'Dans l’application, ajoutez un compte, choisissez «\u202fAutre compte\u202f» et scannez ce code QR.',
   'enroll.qrAlt': 'Code QR',
-  'enroll.trouble': 'Vous rencontrez toujours des difficultés ?',
-  'enroll.manual': 'Si vous ne pouvez pas scanner le code QR, ajoutez le compte manuellement avec ces informations :',
+  'enroll.qrDescription': 'La clé de ce code QR figure aussi en texte ci-dessous, sous «\u202f{trouble}\u202f».',
+  'enroll.trouble': 'Vous rencontrez toujours des difficultés\u202f?',
+  'enroll.troubleLabel': '{trouble} Afficher la clé pour ajouter le compte manuellement',
+  'enroll.manual': 'Si vous ne pouvez pas scanner le code QR, ajoutez le compte manuellement avec ces informations\u00a0:',
   'enroll.accountName': 'Nom du compte',
   'enroll.secretKey': 'Clé secrète',
   'enroll.algorithm': 'Algorithme',
@@ -113,7 +120,7 @@ export const fr: Messages = {
   'totp.codeLabel': 'Saisissez votre code.',
   'totp.submit': 'Vérifier',
   'totp.lostDevice':
-    'Vous avez perdu votre téléphone ou supprimé l’application ? Demandez à votre personne de contact de réinitialiser votre authentificateur.',
+    'Vous avez perdu votre téléphone ou supprimé l’application\u202f? Demandez à votre personne de contact de réinitialiser votre application d’authentification.',
   'totp.error.required': 'Saisissez le code de votre application d’authentification',
   'totp.error.format': 'Saisissez le code à 6 chiffres',
   'totp.error.invalid': 'Le code est incorrect ou a déjà été utilisé. Attendez un nouveau code et réessayez.',
@@ -135,11 +142,15 @@ export const fr: Messages = {
   'error.notFound.body': 'Vérifiez l’adresse, ou retournez à l’application et reconnectez-vous.',
   'error.unavailable.title': 'Désolé, le service est temporairement indisponible',
   'error.unavailable.body': 'Veuillez réessayer dans quelques minutes.',
+  'error.tooMany.title': 'Trop de demandes de connexion depuis votre réseau',
+  'error.tooMany.body': 'Réessayez dans {wait}.',
+  'error.tooLarge.title': 'Cette demande est trop volumineuse',
+  'error.tooLarge.body': 'L’application a envoyé plus que ce que ce service accepte. Revenez à l’application et réessayez.',
   'error.generic.title': 'Désolé, une erreur s’est produite',
   'error.generic.body': 'Veuillez réessayer plus tard.',
   'error.returnToApp': 'Retourner à l’application',
   'error.startAgain': 'Recommencer',
-  'error.reference': 'Référence : {id}',
+  'error.reference': 'Référence\u00a0: {id}',
   'error.deactivated.title': 'Votre compte a été désactivé',
   'error.deactivated.body':
     'Il doit être réactivé avant de pouvoir être utilisé. Demandez à votre personne de contact de réactiver votre compte.',
@@ -148,18 +159,20 @@ export const fr: Messages = {
     'Les étapes de la connexion doivent être suivies dans l’ordre. Retournez à l’application et reconnectez-vous.',
 
   'logout.heading': 'Se déconnecter',
-  'logout.confirm': 'Voulez-vous vous déconnecter ?',
+  'logout.confirm': 'Voulez-vous vous déconnecter\u202f?',
   'logout.submit': 'Se déconnecter',
-  'logout.stay': 'Rester connecté',
-  'logout.done': 'Vous avez été déconnecté.',
+  // Neither sentence assumes the reader is a man ("déconnecté", "connecté").
+  'logout.stay': 'Ne pas me déconnecter',
+  'logout.done': 'La déconnexion a bien été effectuée.',
   'logout.doneHint': 'Vous pouvez maintenant fermer cette fenêtre.',
 
   'mail.greeting': 'Bonjour,',
+  'mail.link': '{text}\u00a0: {url}',
   'mail.unmonitored': 'Cet e-mail a été envoyé depuis une adresse qui n’est pas consultée. Merci de ne pas y répondre.',
   'mail.code.subject': 'Code de vérification de l’adresse e-mail de votre compte {brand} Extranet Identity Provider',
   'mail.code.intro':
     'Utilisez ce code pour confirmer l’adresse e-mail de votre compte {brand} Extranet Identity Provider.',
-  'mail.code.code': 'Votre code est : {code}',
+  'mail.code.code': 'Votre code est\u00a0: {code}',
   'mail.code.validity': 'Ce code est valable {validity}.',
   'mail.code.ignore':
     'Si vous n’avez pas demandé ce code, quelqu’un a peut-être saisi votre adresse e-mail par erreur et vous pouvez ignorer cet e-mail.',
@@ -167,7 +180,8 @@ export const fr: Messages = {
   'mail.passwordChanged.body': 'Le mot de passe de votre compte {brand} Extranet Identity Provider a été modifié.',
   'mail.passwordChanged.notYou':
     'Si vous n’êtes pas à l’origine de cette modification, contactez immédiatement votre personne de contact.',
-  'mail.mfaReset.subject': 'L’authentificateur de votre compte {brand} Extranet Identity Provider a été réinitialisé',
+  'mail.mfaReset.subject':
+    'L’application d’authentification de votre compte {brand} Extranet Identity Provider a été réinitialisée',
   'mail.mfaReset.body': 'L’application d’authentification liée à votre compte {brand} Extranet Identity Provider a été supprimée.',
   'mail.mfaReset.next':
     'Lors de votre prochaine connexion, il vous sera demandé de configurer à nouveau une application d’authentification après avoir saisi votre mot de passe.',
@@ -175,7 +189,7 @@ export const fr: Messages = {
   'mail.invitation.subject': 'Activez votre compte {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Un compte a été créé pour vous sur {brand} Extranet Identity Provider.',
   'mail.invitation.steps':
-    'Pour l’activer, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez « {link} ». Vous recevrez un code de vérification par e-mail, choisirez un mot de passe et configurerez une application d’authentification sur votre téléphone.',
+    'Pour l’activer, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un mot de passe et configurerez une application d’authentification sur votre téléphone.',
   'mail.invitation.button': 'Accéder à la page de connexion',
   'mail.invitation.deadline':
     'Veuillez activer votre compte au plus tard le {date}. Passé cette date, il sera désactivé et votre personne de contact devra le réactiver.',

@@ -6,7 +6,8 @@ export const nl: Messages = {
   'layout.serviceName': '{brand} Extranet Identity Provider',
   'layout.errorPrefix': 'Fout:',
   'layout.errorSummaryTitle': 'Er is een probleem',
-  'layout.help': 'Als u hulp nodig hebt: {support}',
+  'layout.help': 'Als u hulp nodig hebt, {support}',
+  'layout.supportDefault': 'neem dan contact op met uw contactpersoon bij {brand}.',
   'layout.language': 'Taal',
   'layout.skipLink': 'Naar de hoofdinhoud',
 
@@ -53,6 +54,7 @@ export const nl: Messages = {
   'activation.sent': 'De verificatiecode is verstuurd. Kopieer de code in het invoerveld hieronder.',
   'activation.codeLabel': 'Verificatiecode',
   'activation.codeHint': 'Is de e-mail na enkele minuten nog niet aangekomen? Kijk dan in uw map met ongewenste e-mail.',
+  'activation.codeValidity': 'De code is {validity} geldig.',
   'activation.verify': 'Code verifiëren',
   'activation.resend': 'Nieuwe code versturen',
   'activation.verified': 'De code is geverifieerd. U kunt nu doorgaan.',
@@ -67,15 +69,14 @@ export const nl: Messages = {
   'password.heading': 'Kies uw wachtwoord',
   'password.newLabel': 'Nieuw wachtwoord',
   'password.confirmLabel': 'Bevestig het nieuwe wachtwoord',
-  'password.rulesTitle': 'Uw wachtwoord moet:',
-  'password.rule.length': '{min} tot {max} tekens lang zijn',
-  'password.rule.characters':
-    'alleen letters (A–Z, a–z), cijfers (0–9) en deze symbolen bevatten, zonder spaties: {symbols}',
-  'password.rule.dotBeforeAt': 'geen punt (.) direct vóór het @-teken hebben',
-  'password.rule.composition':
-    'minstens 3 van deze bevatten: een kleine letter, een hoofdletter, een cijfer, een symbool',
-  'password.rule.common': 'geen veelgebruikt wachtwoord zijn',
-  'password.rule.email': 'niet het deel van uw e-mailadres vóór het @-teken bevatten',
+  // Noun phrases under a title: "moet niet" would read as "need not" to many Dutch readers.
+  'password.rulesTitle': 'Vereisten voor uw wachtwoord:',
+  'password.rule.length': '{min} tot {max} tekens',
+  'password.rule.characters': 'alleen letters (A–Z, a–z), cijfers (0–9) en deze symbolen, zonder spaties:',
+  'password.rule.dotBeforeAt': 'geen punt (.) direct vóór het @-teken',
+  'password.rule.composition': 'minstens 3 van deze soorten tekens: kleine letters, hoofdletters, cijfers, symbolen',
+  'password.rule.common': 'geen veelgebruikt wachtwoord',
+  'password.rule.email': 'zonder het deel van uw e-mailadres vóór het @-teken',
   'password.error.required': 'Vul een nieuw wachtwoord in',
   'password.error.too-short': 'Uw wachtwoord moet minstens {min} tekens lang zijn',
   'password.error.too-long': 'Uw wachtwoord mag hoogstens {max} tekens lang zijn',
@@ -96,7 +97,9 @@ export const nl: Messages = {
   'enroll.googlePlay': 'Microsoft Authenticator op Google Play (Android)',
   'enroll.scan': 'Voeg in de app een account toe, kies “Ander account” en scan deze QR-code.',
   'enroll.qrAlt': 'QR-code',
+  'enroll.qrDescription': 'De sleutel in deze QR-code staat hieronder ook als tekst, onder “{trouble}”.',
   'enroll.trouble': 'Lukt het nog steeds niet?',
+  'enroll.troubleLabel': '{trouble} Toon de sleutel om het account handmatig toe te voegen',
   'enroll.manual': 'Kunt u de QR-code niet scannen? Voeg het account dan handmatig toe met deze gegevens:',
   'enroll.accountName': 'Accountnaam',
   'enroll.secretKey': 'Geheime sleutel',
@@ -110,7 +113,7 @@ export const nl: Messages = {
   'totp.codeLabel': 'Vul uw code in.',
   'totp.submit': 'Verifiëren',
   'totp.lostDevice':
-    'Uw telefoon kwijt of de app verwijderd? Vraag uw contactpersoon om uw authenticator opnieuw in te stellen.',
+    'Uw telefoon kwijt of de app verwijderd? Vraag uw contactpersoon om uw authenticator-app opnieuw in te stellen.',
   'totp.error.required': 'Vul de code uit uw authenticator-app in',
   'totp.error.format': 'Vul de 6-cijferige code in',
   'totp.error.invalid': 'De code is onjuist of werd al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
@@ -133,6 +136,10 @@ export const nl: Messages = {
   'error.notFound.body': 'Controleer het adres, of ga terug naar de toepassing en meld u opnieuw aan.',
   'error.unavailable.title': 'Sorry, de dienst is tijdelijk niet beschikbaar',
   'error.unavailable.body': 'Probeer het over enkele minuten opnieuw.',
+  'error.tooMany.title': 'Te veel aanmeldverzoeken vanaf uw netwerk',
+  'error.tooMany.body': 'Probeer het over {wait} opnieuw.',
+  'error.tooLarge.title': 'Dit verzoek is te groot',
+  'error.tooLarge.body': 'De toepassing heeft meer verzonden dan deze dienst aanvaardt. Ga terug naar de toepassing en probeer het opnieuw.',
   'error.generic.title': 'Sorry, er is iets misgegaan',
   'error.generic.body': 'Probeer het later opnieuw.',
   'error.returnToApp': 'Terug naar de toepassing',
@@ -141,7 +148,7 @@ export const nl: Messages = {
   'error.deactivated.title': 'Uw account is gedeactiveerd',
   'error.deactivated.body':
     'Het moet opnieuw worden geactiveerd voordat u het kunt gebruiken. Vraag uw contactpersoon om uw account opnieuw te activeren.',
-  'error.step.title': 'Deze pagina is nu niet beschikbaar',
+  'error.step.title': 'Deze pagina kan op dit punt van de aanmelding niet worden geopend',
   'error.step.body':
     'De stappen om u aan te melden moeten in volgorde worden doorlopen. Ga terug naar de toepassing en meld u opnieuw aan.',
 
@@ -153,6 +160,7 @@ export const nl: Messages = {
   'logout.doneHint': 'U kunt dit venster nu sluiten.',
 
   'mail.greeting': 'Beste,',
+  'mail.link': '{text}: {url}',
   'mail.unmonitored': 'Deze e-mail werd verstuurd vanaf een adres dat niet wordt opgevolgd. Gelieve niet te antwoorden.',
   'mail.code.subject': 'E-mailverificatiecode voor uw account bij {brand} Extranet Identity Provider',
   'mail.code.intro':
@@ -166,7 +174,7 @@ export const nl: Messages = {
   'mail.passwordChanged.notYou':
     'Hebt u deze wijziging niet zelf uitgevoerd? Neem dan onmiddellijk contact op met uw contactpersoon.',
   'mail.mfaReset.subject':
-    'De authenticator van uw account bij {brand} Extranet Identity Provider werd opnieuw ingesteld',
+    'De authenticator-app van uw account bij {brand} Extranet Identity Provider werd opnieuw ingesteld',
   'mail.mfaReset.body': 'De authenticator-app die aan uw account bij {brand} Extranet Identity Provider gekoppeld was, werd verwijderd.',
   'mail.mfaReset.next':
     'Bij uw volgende aanmelding wordt u gevraagd om na uw wachtwoord opnieuw een authenticator-app in te stellen.',

@@ -1,34 +1,49 @@
+import type { Config } from '../config.ts';
 import { formatDate, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
 import { renderEmail, type EmailBlock, type RenderedEmail } from './render.ts';
 
 export type { RenderedEmail } from './render.ts';
 
-interface EmailBasics {
+export interface EmailBasics {
   readonly locale: Locale;
   /** SSO_BRAND_NAME. */
   readonly brand: string;
+  /** The help line's text in this language (Config.supportText). */
+  readonly support: string;
 }
 
-/** Every email opens with the greeting and closes with the unmonitored-address notice. */
-function compose(t: Translate, brand: string, subject: string, blocks: readonly EmailBlock[]): RenderedEmail {
+/** What every email takes from the configuration, in the recipient's language. */
+export function emailBasics(config: Pick<Config, 'brand' | 'supportText'>, locale: Locale): EmailBasics {
+  return { locale, brand: config.brand.name, support: config.supportText[locale] };
+}
+
+/**
+ * Every email opens with the greeting and closes with the unmonitored-address notice and, since
+ * nobody reads replies, the help line the pages show.
+ */
+function compose(t: Translate, basics: EmailBasics, subject: string, blocks: readonly EmailBlock[]): RenderedEmail {
   return renderEmail({
     locale: t.locale,
     subject,
-    heading: t('layout.serviceName', { brand }),
+    heading: t('layout.serviceName', { brand: basics.brand }),
     blocks: [{ text: t('mail.greeting') }, ...blocks],
-    footer: t('mail.unmonitored'),
+    footer: [t('mail.unmonitored'), t('layout.help', { support: basics.support })],
   });
+}
+
+function link(t: Translate, text: string, url: string): EmailBlock {
+  return { text, href: url, line: t('mail.link', { text, url }) };
 }
 
 /** The emailed code of first-time login; `minutes` may be fractional for a TTL under a minute. */
 export function verificationCodeEmail({
-  locale,
-  brand,
   code,
   minutes,
+  ...basics
 }: EmailBasics & { readonly code: string; readonly minutes: number }): RenderedEmail {
-  const t = translator(locale);
-  return compose(t, brand, t('mail.code.subject', { brand }), [
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.code.subject', { brand }), [
     { text: t('mail.code.intro', { brand }) },
     { text: t('mail.code.code', { code }), prominent: true },
     { text: t('mail.code.validity', { validity: formatWait(t, minutes * 60) }) },
@@ -36,17 +51,19 @@ export function verificationCodeEmail({
   ]);
 }
 
-export function passwordChangedEmail({ locale, brand }: EmailBasics): RenderedEmail {
-  const t = translator(locale);
-  return compose(t, brand, t('mail.passwordChanged.subject', { brand }), [
+export function passwordChangedEmail(basics: EmailBasics): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.passwordChanged.subject', { brand }), [
     { text: t('mail.passwordChanged.body', { brand }) },
     { text: t('mail.passwordChanged.notYou') },
   ]);
 }
 
-export function mfaResetEmail({ locale, brand }: EmailBasics): RenderedEmail {
-  const t = translator(locale);
-  return compose(t, brand, t('mail.mfaReset.subject', { brand }), [
+export function mfaResetEmail(basics: EmailBasics): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.mfaReset.subject', { brand }), [
     { text: t('mail.mfaReset.body', { brand }) },
     { text: t('mail.mfaReset.next') },
     { text: t('mail.mfaReset.notYou') },
@@ -55,16 +72,16 @@ export function mfaResetEmail({ locale, brand }: EmailBasics): RenderedEmail {
 
 /** Sent by the operator CLI (`--send-invite`); `deadline` is when the activation window closes. */
 export function invitationEmail({
-  locale,
-  brand,
   signInUrl,
   deadline,
+  ...basics
 }: EmailBasics & { readonly signInUrl: string; readonly deadline: Date }): RenderedEmail {
-  const t = translator(locale);
-  return compose(t, brand, t('mail.invitation.subject', { brand }), [
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.invitation.subject', { brand }), [
     { text: t('mail.invitation.intro', { brand }) },
     { text: t('mail.invitation.steps', { link: t('signIn.forgotLink') }) },
-    { text: t('mail.invitation.button'), href: signInUrl },
+    link(t, t('mail.invitation.button'), signInUrl),
     { text: t('mail.invitation.deadline', { date: formatDate(t, deadline) }) },
   ]);
 }

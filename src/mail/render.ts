@@ -9,12 +9,13 @@ export interface RenderedEmail {
   readonly html: string;
 }
 
-/** One paragraph: `prominent` sets it apart (the code), `href` turns it into a link. */
-export interface EmailBlock {
-  readonly text: string;
-  readonly prominent?: boolean;
-  readonly href?: string;
-}
+/**
+ * One paragraph: `prominent` sets it apart (the code); a link is a button in the HTML part and
+ * `line` (its text and address, worded by the language) in the plain-text part.
+ */
+export type EmailBlock =
+  | { readonly text: string; readonly prominent?: boolean; readonly href?: undefined }
+  | { readonly text: string; readonly href: string; readonly line: string };
 
 export interface EmailContent {
   readonly locale: Locale;
@@ -22,8 +23,8 @@ export interface EmailContent {
   /** The service name, shown above the HTML body. */
   readonly heading: string;
   readonly blocks: readonly EmailBlock[];
-  /** Set apart below the body, like a signature. */
-  readonly footer: string;
+  /** Paragraphs set apart below the body, like a signature. */
+  readonly footer: readonly string[];
 }
 
 const templatesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -37,11 +38,9 @@ const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir)
 });
 
 function textPart(content: EmailContent): string {
-  const paragraphs = content.blocks.map((block) =>
-    block.href === undefined ? block.text : `${block.text}: ${block.href}`,
-  );
+  const paragraphs = content.blocks.map((block) => (block.href === undefined ? block.text : block.line));
   // "-- " on its own line is the signature separator mail clients recognise.
-  return `${[...paragraphs, `-- \n${content.footer}`].join('\n\n')}\n`;
+  return `${[...paragraphs, `-- \n${content.footer.join('\n')}`].join('\n\n')}\n`;
 }
 
 /** The same content as a plain-text part and an HTML part. */

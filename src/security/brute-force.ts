@@ -1,24 +1,46 @@
-import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rules } from '../config.ts';
-import type { Store } from '../store/store.ts';
+import { lockSecondsAt } from '../store/attempts.ts';
+import type { AttemptPolicy, AttemptReservation, Store } from '../store/store.ts';
+import { addressKey } from './client-address.ts';
 
 const HOUR_SECONDS = 60 * 60;
 
 /**
- * How long an account's failures are remembered without a success in between. Far longer than the
- * longest lock, so the doubling keeps going across locks; finite, so an account that was
- * mistyped at once, long ago, does not start locking after a single slip.
+ * Brute-force limits of CONTRACT.md section 7: 10 consecutive failures lock an account for 60 s,
+ * doubling with each further failure up to 15 minutes, and an address gets at most 100 failures
+ * an hour. The count is kept 24 hours after the last attempt: far longer than the longest lock, so
+ * the doubling goes on across locks; finite, so one slip long ago does not count against today.
  */
-const FAILURE_MEMORY_SECONDS = 24 * HOUR_SECONDS;
+export const accountPolicy: AttemptPolicy = {
+  threshold: rules.lockThreshold,
+  lockBaseSeconds: rules.lockBaseSeconds,
+  lockMaxSeconds: rules.lockMaxSeconds,
+  memorySeconds: 24 * HOUR_SECONDS,
+};
 
-export type GuardVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly scope: 'account' | 'ip'; readonly retryAfterSeconds: number };
+/** The lock the account's `failures`-th consecutive failure brings, in seconds (0 below the threshold). */
+export function lockSecondsAfter(failures: number): number {
+  return lockSecondsAt(accountPolicy, failures);
+}
 
-export interface FailureOutcome {
-  /** True exactly when this failure locked the account, so the caller can audit the lock. */
-  readonly locked: boolean;
-  readonly retryAfterSeconds?: number;
+export interface Refusal {
+  readonly allowed: false;
+  /** An account lock is reported before an address limit. */
+  readonly scope: 'account' | 'ip';
+  readonly retryAfterSeconds: number;
+}
+
+/** One attempt, counted before its secret is checked. */
+export interface Attempt {
+  readonly allowed: true;
+  /**
+   * Seconds of the lock this attempt brought on the account, or 0. It is already in force; a right
+   * secret lifts it again through giveBack().
+   */
+  readonly lockSeconds: number;
+  /** The secret was right, or nothing was tried after all: the attempt no longer counts anywhere. */
+  giveBack(): Promise<void>;
 }
 
 export interface GuardStatus {
@@ -27,105 +49,90 @@ export interface GuardStatus {
 }
 
 /**
- * The lock after an account's `failures`-th consecutive failure: none before the threshold, then
- * the base duration, doubling with each further failure up to the maximum.
- */
-export function lockSecondsAfter(failures: number): number {
-  if (failures < rules.lockThreshold) return 0;
-  return Math.min(rules.lockBaseSeconds * 2 ** (failures - rules.lockThreshold), rules.lockMaxSeconds);
-}
-
-const allowed: GuardVerdict = { allowed: true };
-
-function secondsLeft(res: RateLimiterRes | null): number {
-  return res === null || res.msBeforeNext <= 0 ? 0 : Math.ceil(res.msBeforeNext / 1000);
-}
-
-/**
- * Brute-force limits of CONTRACT.md section 7, kept in the store's backend so they hold across
- * instances.
+ * Every attempt at a secret (password, emailed code, authenticator code, any future factor) is
+ * counted before the secret is checked, in one atomic step per counter that also refuses it when the
+ * account is locked or the address is over its limit. A burst of concurrent guesses therefore gets
+ * no more checks than the limits allow. A right secret gives its attempt back; a wrong one stays
+ * counted, so nothing needs to happen after a failure. Both counters live in the store, so they hold
+ * across instances.
  *
- * rate-limiter-flexible has no lock that grows with each failure, so two limiters split the work:
- * one counts an account's consecutive failures (penalty() increments atomically and returns the
- * count), the other holds the lock, written with block() for the duration that count calls for
- * and read with get(). A third counts failures per client address in a one-hour window. None is
- * ever consume()d, so each limiter's `points` limits nothing: the thresholds are compared here.
- *
- * Time is kept by rate-limiter-flexible on the backend's clock, which cannot be injected; tests
- * assert on the durations reported back.
+ * The account's counter and lock are one store value (Store.reserveAttempt) timed on the injected
+ * clock; the address's counter is a rate-limiter-flexible limiter whose consume() is atomic too.
  */
 export class BruteForceGuard {
-  private readonly failures: RateLimiterAbstract;
-  private readonly locks: RateLimiterAbstract;
-  private readonly ipFailures: RateLimiterAbstract;
+  private readonly store: Store;
+  private readonly now: () => number;
+  private readonly addressFailures: RateLimiterAbstract;
 
-  constructor({ store }: { store: Store }) {
-    this.failures = store.rateLimiter({
-      keyPrefix: 'bf-account-failures',
-      points: rules.lockThreshold,
-      duration: FAILURE_MEMORY_SECONDS,
-    });
-    this.locks = store.rateLimiter({ keyPrefix: 'bf-account-lock', points: 1, duration: rules.lockMaxSeconds });
-    this.ipFailures = store.rateLimiter({
-      keyPrefix: 'bf-ip-failures',
-      points: rules.ipFailuresPerHour,
-      duration: HOUR_SECONDS,
-    });
+  constructor({ store, now = Date.now }: { store: Store; now?: () => number }) {
+    this.store = store;
+    this.now = now;
+    this.addressFailures = store.rateLimiter({ keyPrefix: 'bf-ip-failures', points: rules.ipFailuresPerHour, duration: HOUR_SECONDS });
   }
 
   /**
-   * Whether an attempt may go ahead; an account lock is reported before an address limit.
-   *
-   * @param address the address's verdict when this request already read it
+   * Counts one attempt for the client address and, when known, the account, or refuses it.
+   * A refused attempt counts nowhere.
    */
-  async check({ accountId, ip }: { accountId?: string | undefined; ip: string }, address?: GuardVerdict): Promise<GuardVerdict> {
-    const [account, addressVerdict] = await Promise.all([
-      accountId === undefined ? allowed : this.checkAccount(accountId),
-      address ?? this.checkAddress(ip),
+  async reserve({ accountId, ip }: { accountId?: string | undefined; ip: string }): Promise<Attempt | Refusal> {
+    const address = addressKey(ip);
+    const [byAddress, byAccount] = await Promise.all([
+      this.consumeAddress(address),
+      accountId === undefined ? undefined : this.store.reserveAttempt(accountKey(accountId), accountPolicy, this.now()),
     ]);
-    return account.allowed ? addressVerdict : account;
+    if (byAccount !== undefined && !byAccount.reserved) {
+      if (byAddress === undefined) await this.addressFailures.reward(address, 1);
+      return { allowed: false, scope: 'account', retryAfterSeconds: this.secondsUntil(byAccount.lockedUntil) };
+    }
+    if (byAddress !== undefined) {
+      if (byAccount !== undefined && accountId !== undefined) await this.store.returnAttempt(accountKey(accountId), byAccount);
+      return { allowed: false, scope: 'ip', retryAfterSeconds: Math.max(1, Math.ceil(byAddress.msBeforeNext / 1000)) };
+    }
+    return {
+      allowed: true,
+      lockSeconds: byAccount === undefined || byAccount.lockedUntil === 0 ? 0 : this.secondsUntil(byAccount.lockedUntil),
+      giveBack: () => this.giveBack(address, accountId, byAccount),
+    };
   }
 
-  /** Whether the client address may make another attempt. */
-  async checkAddress(ip: string): Promise<GuardVerdict> {
-    const res = await this.ipFailures.get(ip);
-    if (res === null || res.consumedPoints < rules.ipFailuresPerHour) return allowed;
-    return { allowed: false, scope: 'ip', retryAfterSeconds: Math.max(1, secondsLeft(res)) };
-  }
-
-  /** Whether the account is free of a lock. */
-  async checkAccount(accountId: string): Promise<GuardVerdict> {
-    const lockedFor = secondsLeft(await this.locks.get(accountId));
-    return lockedFor > 0 ? { allowed: false, scope: 'account', retryAfterSeconds: lockedFor } : allowed;
-  }
-
-  /** Counts a failed password or code against the client address and, when known, the account. */
-  async recordFailure({ accountId, ip }: { accountId?: string | undefined; ip: string }): Promise<FailureOutcome> {
-    const [count] = await Promise.all([
-      accountId === undefined ? undefined : this.failures.penalty(accountId),
-      this.ipFailures.penalty(ip),
-    ]);
-    if (accountId === undefined || count === undefined) return { locked: false };
-    const seconds = lockSecondsAfter(count.consumedPoints);
-    if (seconds === 0) return { locked: false };
-    // Concurrent failures may write their locks out of order, leaving the shorter of two adjacent
-    // durations; the next failure writes the longer one again, so this is not worth a script.
-    await this.locks.block(accountId, seconds);
-    return { locked: true, retryAfterSeconds: seconds };
-  }
-
-  /** A correct password or code: the account's failures are no longer consecutive. */
+  /** A full sign-in or a verified emailed code: the account's failures are no longer consecutive. */
   async recordSuccess(accountId: string): Promise<void> {
-    await this.failures.delete(accountId);
+    await this.store.del(accountKey(accountId));
   }
 
   /** The operator's unlock: lifts the lock and forgets the failures that led to it. */
   async unlock(accountId: string): Promise<void> {
-    await Promise.all([this.failures.delete(accountId), this.locks.delete(accountId)]);
+    await this.store.del(accountKey(accountId));
   }
 
   async status(accountId: string): Promise<GuardStatus> {
-    const [failures, lock] = await Promise.all([this.failures.get(accountId), this.locks.get(accountId)]);
-    return { failures: failures?.consumedPoints ?? 0, lockedForSeconds: secondsLeft(lock) };
+    const state = await this.store.attemptState(accountKey(accountId));
+    return { failures: state.count, lockedForSeconds: state.lockedUntil > this.now() ? this.secondsUntil(state.lockedUntil) : 0 };
   }
+
+  /** Undefined when the address may try; the limiter's answer when it may not. */
+  private async consumeAddress(address: string): Promise<RateLimiterRes | undefined> {
+    try {
+      await this.addressFailures.consume(address, 1);
+      return undefined;
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) return refusal;
+      throw refusal;
+    }
+  }
+
+  private async giveBack(address: string, accountId: string | undefined, reservation: AttemptReservation | undefined): Promise<void> {
+    await Promise.all([
+      this.addressFailures.reward(address, 1),
+      accountId !== undefined && reservation?.reserved ? this.store.returnAttempt(accountKey(accountId), reservation) : undefined,
+    ]);
+  }
+
+  private secondsUntil(ms: number): number {
+    return Math.max(1, Math.ceil((ms - this.now()) / 1000));
+  }
+}
+
+function accountKey(accountId: string): string {
+  return `bf-account:${accountId}`;
 }

@@ -1,4 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { decodeAttempts, encodeAttempts, reserveIn, returnIn } from './attempts.ts';
 import type { RateLimiterOptions, Store } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
@@ -153,6 +154,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const count = Number(entry.value) + 1;
       entry.value = String(count);
       return count;
+    },
+
+    async reserveAttempt(key, policy, nowMs) {
+      const expiresAt = expiryAfter(policy.memorySeconds);
+      const { next, reservation } = reserveIn(decodeAttempts(liveString(key)?.value), policy, nowMs);
+      if (reservation.reserved) entries.set(key, { kind: 'string', value: encodeAttempts(next), expiresAt });
+      return reservation;
+    },
+
+    async returnAttempt(key, reservation) {
+      const entry = liveString(key);
+      if (entry !== undefined) entry.value = encodeAttempts(returnIn(decodeAttempts(entry.value), reservation));
+    },
+
+    async attemptState(key) {
+      return decodeAttempts(liveString(key)?.value);
     },
 
     async addToSet(key, member, ttlSeconds) {

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisEndpoint } from '../config.ts';
+import { decodeAttempts } from './attempts.ts';
 import { StoreUnavailableError, type RateLimiterOptions, type Store } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
@@ -18,7 +19,8 @@ const replicaWaitMs = 1_000;
 
 /**
  * The operations whose writes a failover must never undo: a code or token consumed, a TOTP step
- * used, a failure counted, a lock set, a session revoked. A Sentinel failover promotes a replica,
+ * used, an attempt reserved or a failure counted, a lock set, a session revoked. (Giving an attempt
+ * back is not among them: losing that errs towards the lock.) A Sentinel failover promotes a replica,
  * and what the replica had not received is gone; so with `waitReplicas` above 0 each of these runs
  * on a connection of its own, followed by WAIT, and resolves only once that many replicas hold it.
  * When they do not confirm in time it rejects with StoreUnavailableError (the page answers 503), so
@@ -32,6 +34,7 @@ const replicatedOperations = [
   'raise',
   'increment',
   'del',
+  'reserveAttempt',
   'rateLimiter',
 ] as const satisfies ReadonlyArray<keyof StoreCommands>;
 
@@ -67,6 +70,37 @@ if held ~= nil and held >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`,
   },
+  // Lua transcriptions of reserveIn and returnIn (src/store/attempts.ts); the value is `<count>.<until ms>`.
+  storeReserveAttempt: {
+    numberOfKeys: 1,
+    lua: `local count, lockedUntil = 0, 0
+local held = redis.call('GET', KEYS[1])
+if held then
+  local c, u = string.match(held, '^(%d+)%.(%d+)$')
+  if c then count, lockedUntil = tonumber(c), tonumber(u) end
+end
+local now = tonumber(ARGV[1])
+if lockedUntil > now then return {0, string.format('%d', lockedUntil)} end
+count = count + 1
+local threshold = tonumber(ARGV[2])
+local lock = 0
+if count >= threshold then
+  lock = now + math.min(tonumber(ARGV[3]) * 2 ^ (count - threshold), tonumber(ARGV[4])) * 1000
+end
+redis.call('SET', KEYS[1], string.format('%d.%d', count, lock), 'EX', ARGV[5])
+return {1, count, string.format('%d', lock)}`,
+  },
+  storeReturnAttempt: {
+    numberOfKeys: 1,
+    lua: `local held = redis.call('GET', KEYS[1])
+if not held then return 0 end
+local c, u = string.match(held, '^(%d+)%.(%d+)$')
+if not c then return 0 end
+local lockedUntil = u
+if ARGV[1] ~= '0' and u == ARGV[1] then lockedUntil = '0' end
+redis.call('SET', KEYS[1], string.format('%d.%s', math.max(tonumber(c) - 1, 0), lockedUntil), 'KEEPTTL')
+return 1`,
+  },
   storeSetIfAbsentWhile: {
     numberOfKeys: 2,
     lua: `local left = redis.call('PTTL', KEYS[1])
@@ -82,6 +116,9 @@ type ScriptedRedis = Redis & {
   storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
   storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
   storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
+  /** [1, count, locked until] when reserved, [0, locked until] when locked; times as decimal strings. */
+  storeReserveAttempt(key: string, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
+  storeReturnAttempt(key: string, lockedUntil: string): Promise<number>;
 };
 
 /** The MULTI of a write batch, with the scripted commands the client defines. */
@@ -259,6 +296,23 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
     async increment(name, ttlSeconds) {
       assertTtl(ttlSeconds);
       return call(() => client.storeIncrement(key(name), ttlSeconds));
+    },
+
+    async reserveAttempt(name, policy, nowMs) {
+      assertTtl(policy.memorySeconds);
+      const reply = await call(() =>
+        client.storeReserveAttempt(key(name), nowMs, policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
+      );
+      if (reply[0] === 0) return { reserved: false, lockedUntil: Number(reply[1]) };
+      return { reserved: true, count: Number(reply[1]), lockedUntil: Number(reply[2]) };
+    },
+
+    async returnAttempt(name, reservation) {
+      await call(() => client.storeReturnAttempt(key(name), String(reservation.lockedUntil)));
+    },
+
+    async attemptState(name) {
+      return decodeAttempts((await call(() => client.get(key(name)))) ?? undefined);
     },
 
     async addToSet(name, member, ttlSeconds) {

@@ -15,6 +15,36 @@ export type StoreWrite =
   /** Gives an existing key this remaining life (longer or shorter); nothing when the key is absent. */
   | { readonly op: 'expire'; readonly key: string; readonly ttlSeconds: number };
 
+/**
+ * How an attempt counter locks: from the `threshold`-th attempt on, each attempt locks the key for
+ * `lockBaseSeconds`, doubling with each further attempt up to `lockMaxSeconds`. The count is kept
+ * `memorySeconds` after the last attempt.
+ */
+export interface AttemptPolicy {
+  readonly threshold: number;
+  readonly lockBaseSeconds: number;
+  readonly lockMaxSeconds: number;
+  readonly memorySeconds: number;
+}
+
+/** What reserveAttempt decided; times are milliseconds since the epoch on the caller's clock. */
+export type AttemptReservation =
+  | {
+      readonly reserved: true;
+      /** The count, this attempt included. */
+      readonly count: number;
+      /** When the lock this attempt set ends, or 0 when it set none. */
+      readonly lockedUntil: number;
+    }
+  | { readonly reserved: false; readonly lockedUntil: number };
+
+/** An attempt counter's state, as reserveAttempt keeps it. */
+export interface AttemptState {
+  readonly count: number;
+  /** When the current lock ends, or 0; a time already past means no lock. */
+  readonly lockedUntil: number;
+}
+
 export interface RateLimiterOptions {
   /** Distinguishes this limiter's keys from every other limiter's. */
   readonly keyPrefix: string;
@@ -63,6 +93,19 @@ export interface Store {
   ttl(key: string): Promise<number | undefined>;
   /** Adds one and returns the new count; a new counter expires after ttlSeconds. */
   increment(key: string, ttlSeconds: number): Promise<number>;
+  /**
+   * Counts one attempt before its secret is checked, unless the key is locked at `nowMs`: the
+   * reservation and the lock it may bring happen in one atomic step, so of concurrent attempts no
+   * more get through than the policy allows.
+   */
+  reserveAttempt(key: string, policy: AttemptPolicy, nowMs: number): Promise<AttemptReservation>;
+  /**
+   * Gives back an attempt reserveAttempt counted (its secret was right): the count drops by one and
+   * the lock that attempt set, if any, is lifted.
+   */
+  returnAttempt(key: string, reservation: Extract<AttemptReservation, { reserved: true }>): Promise<void>;
+  /** The counter as reserveAttempt left it: zero and no lock when there is none. */
+  attemptState(key: string): Promise<AttemptState>;
   /** Adds a member to a set, extending the set's expiry to at least ttlSeconds. */
   addToSet(key: string, member: string, ttlSeconds: number): Promise<void>;
   members(key: string): Promise<string[]>;

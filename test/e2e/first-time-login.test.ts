@@ -5,6 +5,7 @@ import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, strongPassword, totpNow } from '../helpers/flows.ts';
 import {
   arrivedAtClient,
+  describedBy,
   authorization,
   errorSummary,
   fill,
@@ -57,8 +58,18 @@ describe('first-time login in Chromium', { skip: browserSkip() }, () => {
         const sentBefore = t.mail.messages.length;
         await press(page, 'Send verification code');
         assert.ok(await page.getByText('Verification code has been sent. Please copy it to the input box below.', { exact: true }).isVisible());
+        const codeField = page.getByLabel('Verification Code', { exact: true });
+        assert.match(await describedBy(page, codeField), /^The code is valid for 5 minutes\. /, 'the page says how long the code lasts');
         await checkPage(page, 'code sent');
         const code = codeFrom(await t.mail.next(email, sentBefore));
+
+        await press(page, 'Send new code');
+        const [wait] = await errorSummary(page);
+        assert.match(wait!, /^Wait \d+ seconds before asking for a new code\.$/);
+        assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#resend', 'the summary leads to the button');
+        assert.equal(await describedBy(page, page.getByRole('button', { name: 'Send new code', exact: true })), `Error: ${wait}`);
+        assert.equal(await codeField.getAttribute('aria-invalid'), null, 'the code the user types is not what was wrong');
+        await checkPage(page, 'code sent, new code asked too soon');
         await fill(page, 'Verification Code', code === '000000' ? '111111' : '000000');
         await press(page, 'Verify code');
         assert.deepEqual(await errorSummary(page), ['The code is incorrect. Check the email and try again.']);
@@ -76,18 +87,26 @@ describe('first-time login in Chromium', { skip: browserSkip() }, () => {
         const broken = await errorSummary(page);
         assert.ok(broken.includes('Your password must be at least 8 characters long'), broken.join(' | '));
         assert.ok(broken.includes('The passwords do not match'), broken.join(' | '));
+        const password = page.getByLabel('New Password', { exact: true });
+        const passwordErrors = broken.filter((message) => message !== 'The passwords do not match');
+        assert.ok(passwordErrors.length >= 2, `several errors on one field: ${broken.join(' | ')}`);
+        const description = await describedBy(page, password);
+        for (const message of passwordErrors) assert.ok(description.includes(`Error: ${message}`), `the field is described by "${message}"`);
         await checkPage(page, 'choose password, rules broken');
 
-        const password = page.getByLabel('New Password', { exact: true });
         const show = page.locator('button[aria-controls=password]');
         await password.fill(strongPassword);
+        const width = (await show.boundingBox())!.width;
         assert.equal(await show.innerText(), 'Show');
         await show.click();
         assert.equal(await password.getAttribute('type'), 'text', 'Show reveals the password');
         assert.equal(await show.innerText(), 'Hide');
-        assert.equal(await show.getAttribute('aria-pressed'), 'true');
+        assert.equal(await show.getAttribute('aria-label'), 'Hide password', 'its name says what it will do');
+        assert.equal(await show.getAttribute('aria-pressed'), null, 'a label that changes needs no pressed state');
+        assert.equal((await show.boundingBox())!.width, width, 'the button keeps its width');
         await show.click();
         assert.equal(await password.getAttribute('type'), 'password', 'Hide masks it again');
+        assert.equal(await show.getAttribute('aria-label'), 'Show password');
         await fill(page, 'Confirm New Password', strongPassword);
         await press(page, 'Continue');
 
@@ -96,10 +115,20 @@ describe('first-time login in Chromium', { skip: browserSkip() }, () => {
         const issuerLabel = `Fluxys:${encodeURIComponent(email)}`;
         assert.match(uri, new RegExp(`^otpauth://totp/${issuerLabel}\\?secret=[A-Z2-7]{32}&issuer=Fluxys&algorithm=SHA1&digits=6&period=30$`));
         const secret = secretOf(uri);
+        assert.equal(
+          await describedBy(page, page.getByRole('img', { name: 'QR code', exact: true })),
+          'The key in this QR code is also given as text below, under “Still having trouble?”.',
+        );
         const manual = page.locator('code.secret');
         assert.ok(!(await manual.isVisible()), 'the secret waits behind "Still having trouble?"');
+        const disclosure = page.locator('summary');
+        assert.equal(await disclosure.getAttribute('aria-label'), 'Still having trouble? Show the key to add the account by hand', 'it says what it holds');
         await page.getByText('Still having trouble?', { exact: true }).click();
-        assert.equal(await manual.innerText(), secret.match(/.{4}/g)!.join(' '));
+        const groups = secret.match(/.{4}/g)!;
+        assert.equal(await manual.innerText(), groups.join(' '));
+        const heard = await manual.locator('..').ariaSnapshot();
+        const spelled = groups.map((group) => group.split('').join(' ')).join(', ');
+        assert.ok(heard.includes(spelled) && !heard.includes(groups[0]!), `a screen reader hears the key character by character: ${heard}`);
         await checkPage(page, 'enroll, secret shown');
         await press(page, 'Continue');
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { translator, type Translate } from '../../src/i18n/index.ts';
 import { browseDuring, browserSkip } from '../helpers/chromium.ts';
+import { englishIn, frenchSpacingProblems } from '../helpers/language-checks.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
 import {
   arrivedAtClient,
@@ -18,6 +19,7 @@ import {
 } from '../helpers/hosted-pages.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage } from '../helpers/page-checks.ts';
+import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import type { TestServer } from '../helpers/server.ts';
 
 const en = translator('en');
@@ -173,6 +175,108 @@ describe('languages in Chromium', { skip: browserSkip() }, () => {
       }
     });
   });
+
+  for (const l of [nl, fr, de] as const) {
+    const lang = l.locale as 'nl' | 'fr' | 'de';
+    it(`speaks only ${lang} on every page, error and email of first-time login, reset and sign-out`, async () => {
+      const email = `alleen.${lang}@example.com`;
+      await t.server.services.accounts.create({ email });
+      const auth = await authorization(t, { ui_locales: lang });
+      await withVisit(browser, t, { locale: 'en-GB', viewport: narrow }, async ({ page }) => {
+        const state = (name: string) => checkPage(page, `${lang}: ${name}`);
+        await page.goto(auth.url);
+        await state('email');
+        await press(page, l('common.continue'));
+        await state('email, empty');
+        await fill(page, l('common.emailLabel'), 'nobody@example.com');
+        await press(page, l('common.continue'));
+        await state('email, unknown');
+        await fill(page, l('common.emailLabel'), email);
+        await press(page, l('common.continue'));
+        await state('sign in');
+        await press(page, l('signIn.submit'));
+        await state('sign in, no password');
+
+        await follow(page, l('signIn.forgotLink'));
+        await state('first-time login');
+        const mailsBefore = t.mail.messages.length;
+        await press(page, l('activation.send'));
+        await state('code sent');
+        const mail = readMail(await t.mail.next(email, mailsBefore));
+        assert.deepEqual(englishIn(`${mail.subject}\n${mail.text}`, lang), [], 'the code email speaks the page language');
+        if (lang === 'fr') assert.deepEqual(frenchSpacingProblems(`${mail.subject}\n${mail.text}`), [], 'French email spacing');
+        const code = codeIn(mail.text, l);
+        await press(page, l('activation.resend'));
+        assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#resend');
+        await state('new code asked too soon');
+        await fill(page, l('activation.codeLabel'), code === '000000' ? '111111' : '000000');
+        await press(page, l('activation.verify'));
+        await state('code wrong');
+        await fill(page, l('activation.codeLabel'), code);
+        await press(page, l('activation.verify'));
+        await state('code verified');
+
+        await press(page, l('common.continue'));
+        await state('choose password');
+        const toggle = page.locator('button[aria-controls=password]');
+        const before = await toggle.evaluate((el) => ({ width: el.getBoundingClientRect().width, fits: el.scrollWidth <= el.clientWidth }));
+        await toggle.click();
+        const after = await toggle.evaluate((el) => ({ width: el.getBoundingClientRect().width, fits: el.scrollWidth <= el.clientWidth }));
+        assert.deepEqual(after, before, `"${l('common.show')}" and "${l('common.hide')}" take the same width`);
+        assert.ok(before.fits, 'the longer label fits the button');
+        await fill(page, l('password.newLabel'), 'short');
+        await fill(page, l('password.confirmLabel'), 'other');
+        await press(page, l('common.continue'));
+        assert.ok((await errorSummary(page)).length >= 3, 'several errors, two on one field');
+        await state('choose password, rules broken');
+        await fill(page, l('password.newLabel'), strongPassword);
+        await fill(page, l('password.confirmLabel'), strongPassword);
+        await press(page, l('common.continue'));
+
+        await state('enroll');
+        const secret = secretOf(decodeQrDataUrl((await page.locator('img.qr').getAttribute('src')) ?? ''));
+        await page.getByText(l('enroll.trouble'), { exact: true }).click();
+        await state('enroll, key shown');
+        await press(page, l('common.continue'));
+        await state('enroll, code');
+        await fill(page, l('totp.codeLabel'), '12345');
+        await press(page, l('totp.submit'));
+        await state('enroll, code too short');
+        nextTotpStep(t);
+        await fill(page, l('totp.codeLabel'), totpNow(t, secret));
+        await press(page, l('totp.submit'));
+        await arrivedAtClient(page, '/callback');
+
+        const logout = new URL('/session/end', t.issuer);
+        logout.searchParams.set('ui_locales', lang);
+        await page.goto(logout.toString());
+        await state('logout confirmation');
+        await press(page, l('logout.submit'));
+        await state('signed out');
+
+        const again = await authorization(t, { ui_locales: lang });
+        await page.goto(again.url);
+        await fill(page, l('common.emailLabel'), email);
+        await press(page, l('common.continue'));
+        await follow(page, l('signIn.forgotLink'));
+        assert.equal(await page.getByLabel(l('common.emailLabel'), { exact: true }).inputValue(), email);
+        await state('forgot password');
+        await press(page, l('common.continue'));
+        await press(page, l('totp.submit'));
+        await state('reset, code missing');
+
+        const base = page.url().replace(/\/totp$/, '');
+        await page.goto(`${base}/enroll`);
+        await state('step refused');
+        await (await t.server.services.provider.Interaction.find(base.split('/').pop()!))!.destroy();
+        await page.goto(base);
+        await state('expired');
+        await page.setExtraHTTPHeaders({ 'Accept-Language': lang });
+        await page.goto(new URL('/no-such-page', t.issuer).toString());
+        await state('not found');
+      });
+    });
+  }
 
   it('switches language on any page without losing the step, the form or the token', async () => {
     const email = 'polyglot@example.com';

@@ -130,6 +130,7 @@ describe('sign-in, password reset, lockout and logout in Chromium', { skip: brow
       await press(page, 'Continue');
       await follow(page, 'First time login/Forgot Password?');
       assert.equal(await heading(page), 'Reset your password');
+      assert.equal(await page.getByLabel('Email Address', { exact: true }).inputValue(), email, 'the email to confirm is not typed again');
       await checkPage(page, 'forgot password');
       await fill(page, 'Email Address', 'someone.else@example.com');
       await press(page, 'Continue');
@@ -254,6 +255,32 @@ describe('sign-in, password reset, lockout and logout in Chromium', { skip: brow
       await press(page, 'Continue');
       assert.equal(await heading(page), 'This form has expired');
       await checkPage(page, 'form without its token');
+    });
+  });
+
+  it('leads from an expired sign-in back to the application, which alone can start it again', async () => {
+    const auth = await authorization(t);
+    await withVisit(browser, t, { viewport: narrow }, async ({ page }) => {
+      await page.goto(auth.url);
+      const uid = new URL(page.url()).pathname.split('/')[2]!;
+      await fill(page, 'Email Address', 'someone@example.com');
+      await (await t.server.services.provider.Interaction.find(uid))!.destroy();
+      await press(page, 'Continue');
+      assert.equal(await heading(page), 'Your sign-in session has expired or is no longer valid');
+      await checkPage(page, 'expired, with the way back');
+      await press(page, 'Return to the application');
+      await arrivedAtClient(page, '/');
+    });
+    await withVisit(browser, t, { viewport: narrow }, async ({ context, page }) => {
+      await page.goto(auth.url.replace(/state=[^&]+/, 'state=other'));
+      const uid = new URL(page.url()).pathname.split('/')[2]!;
+      const [remembered] = await context.cookies(new URL(`/interaction/${uid}`, t.issuer).toString()).then((all) => all.filter((c) => c.name === 'sso_app'));
+      assert.ok(remembered !== undefined, 'the page remembers the application');
+      await context.addCookies([{ ...remembered, value: 'https://attacker.example/' }]);
+      await (await t.server.services.provider.Interaction.find(uid))!.destroy();
+      await page.reload();
+      assert.equal(await heading(page), 'Your sign-in session has expired or is no longer valid');
+      assert.equal(await page.getByRole('button', { name: 'Return to the application' }).count(), 0, 'a link planted in the cookie is not offered');
     });
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as cheerio from 'cheerio';
 import { Browser, type Page } from './browser.ts';
 import { startAuthorization, type RelyingParty } from './flows.ts';
 import { publicClient, type TestServer } from './server.ts';
@@ -136,4 +137,39 @@ export function headingOf(html: string): string {
 export function assertRefused(result: { status: number; location: string | null }, what: string): void {
   assert.ok(result.status >= 400 && result.status < 500, `${what}: expected a 4xx, got ${result.status}`);
   assert.ok(result.location === null || !/[?&]code=/.test(result.location), `${what}: redirected with a code to ${result.location}`);
+}
+
+/** One answer to a form post of a burst: its status and the errors the page shows. */
+export interface BurstAnswer {
+  readonly status: number;
+  readonly errors: string[];
+  /** Where a redirect sent the browser, when the post was accepted. */
+  readonly location: string | null;
+}
+
+/**
+ * Posts the form of `page` whose action ends with `action` once per field set, all at once, with
+ * the page's cookies and hidden fields (its CSRF token): what a script replaying one interaction in
+ * parallel sends.
+ */
+export async function burst(browser: Browser, page: Page, action: string, fieldSets: ReadonlyArray<Record<string, string>>): Promise<BurstAnswer[]> {
+  const form = page.$('form').filter((_, el) => (page.$(el).attr('action') ?? '').endsWith(action)).first();
+  assert.ok(form.length > 0, `no form posting to ${action} on ${page.url}`);
+  const hidden: Record<string, string> = {};
+  form.find('input[type=hidden]').each((_, el) => {
+    hidden[page.$(el).attr('name')!] = page.$(el).attr('value') ?? '';
+  });
+  const target = new URL(form.attr('action')!, page.url).toString();
+  return Promise.all(
+    fieldSets.map(async (fields) => {
+      const response = await browser.request(target, { method: 'POST', body: new URLSearchParams({ ...hidden, ...fields }) });
+      const html = await response.text();
+      const $ = cheerio.load(html);
+      return {
+        status: response.status,
+        errors: $('.error-summary__list li').map((_, el) => $(el).text().trim()).get(),
+        location: response.headers.get('location'),
+      };
+    }),
+  );
 }

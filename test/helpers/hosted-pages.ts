@@ -114,6 +114,19 @@ export async function errorSummary(page: Page): Promise<string[]> {
   return (await page.locator('.error-summary__list li').allInnerTexts()).map((text) => text.trim());
 }
 
+/** What a screen reader reads after an element's name: the texts its aria-describedby names, in order. */
+export async function describedBy(_page: Page, element: Locator): Promise<string> {
+  return element.evaluate((el) =>
+    (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter((id) => id !== '')
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+}
+
 export async function heading(page: Page): Promise<string> {
   return (await page.locator('h1').innerText()).trim();
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Locator, Page } from 'playwright-core';
 import { isLocale, translator } from '../../src/i18n/index.ts';
+import { englishIn, frenchSpacingProblems } from './language-checks.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -15,21 +16,29 @@ interface AxeResult {
   }>;
 }
 
+type AxeRule = AxeResult['violations'][number];
+
 /**
- * axe-core's violations of impact serious or critical, one line each. The pages' CSP forbids
- * inline scripts, so axe is evaluated over the DevTools protocol (which CSP does not govern)
- * rather than added as a script tag; the contexts keep their CSP, so the pages' own violations show.
+ * axe-core's violations of impact serious or critical, one line each, and any duplicate id: axe
+ * only asks for a review of an id that ARIA references twice (two messages both `password-error`,
+ * of which aria-describedby reaches the first), and its plain duplicate-id rule is off by default.
+ * The pages' CSP forbids inline scripts, so axe is evaluated over the DevTools protocol (which CSP
+ * does not govern) rather than added as a script tag; the contexts keep their CSP, so the pages'
+ * own violations show.
  */
 async function seriousViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const result = await page.evaluate(() =>
-    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResult> } }).axe.run(document, {
-      resultTypes: ['violations'],
-    }),
+    (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResult & { incomplete: AxeResult['violations'] }> } }).axe.run(
+      document,
+      { resultTypes: ['violations', 'incomplete'], rules: { 'duplicate-id': { enabled: true } } },
+    ),
   );
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const duplicateId = (v: AxeRule) => v.id.startsWith('duplicate-id');
+  return [
+    ...result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || duplicateId(v)),
+    ...result.incomplete.filter(duplicateId),
+  ].map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 interface Structure {
@@ -37,19 +46,42 @@ interface Structure {
   readonly title: string;
   readonly overflow: number;
   readonly summary: { first: boolean; links: Array<{ id: string; text: string }> } | undefined;
-  readonly fieldErrors: Array<{ id: string; text: string; invalid: boolean; describedBy: string }>;
-  readonly inputs: Array<{ id: string; name: string; type: string; autocomplete: string; inputmode: string; labelled: boolean; pasteBlocked: boolean }>;
+  readonly fieldErrors: Array<{ errorId: string; id: string; text: string; isInput: boolean; invalid: boolean; describedBy: string }>;
+  readonly duplicateIds: string[];
+  readonly inputs: Array<{
+    id: string;
+    name: string;
+    type: string;
+    autocomplete: string;
+    inputmode: string;
+    labelled: boolean;
+    pasteBlocked: boolean;
+    /** Computed colours of the field's edge, its fill and the nearest opaque background around it. */
+    colours: { border: string; fill: string; around: string };
+  }>;
   readonly hasConfirmation: boolean;
+  /** Everything a reader can meet, as separate runs: text (hidden text too, code aside), title, alternative texts. */
+  readonly texts: string[];
 }
 
 /** Reads, in the page, what the structural checks need. */
 function readStructure(): Structure {
   const main = document.querySelector('main');
   const summary = document.querySelector('.error-summary');
+  // No named helpers in here: the test loader would wrap them in a function the page does not have.
   const inputs = [...document.querySelectorAll<HTMLInputElement>('input:not([type=hidden])')].map((input) => {
     // A page that cancels paste breaks password managers and copied codes: it must never.
     const paste = new Event('paste', { bubbles: true, cancelable: true });
     input.dispatchEvent(paste);
+    const style = getComputedStyle(input);
+    let around = 'rgb(255, 255, 255)';
+    for (let parent = input.parentElement; parent !== null; parent = parent.parentElement) {
+      const colour = getComputedStyle(parent).backgroundColor;
+      if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') {
+        around = colour;
+        break;
+      }
+    }
     return {
       id: input.id,
       name: input.name,
@@ -58,8 +90,21 @@ function readStructure(): Structure {
       inputmode: input.getAttribute('inputmode') ?? '',
       labelled: input.id !== '' && document.querySelector(`label[for="${CSS.escape(input.id)}"]`) !== null,
       pasteBlocked: paste.defaultPrevented,
+      colours: { border: style.borderTopColor, fill: style.backgroundColor, around },
     };
   });
+  const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+  const texts: string[] = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+    // Code shows keys and symbols, not sentences.
+    if (node.parentElement?.closest('code, script, style') === null && (node.textContent ?? '').trim() !== '') texts.push(node.textContent ?? '');
+  }
+  for (const el of document.querySelectorAll('*')) {
+    for (const attribute of el.attributes) {
+      if (['alt', 'title', 'aria-label', 'placeholder'].includes(attribute.name) || /^data-.*label$/.test(attribute.name)) texts.push(attribute.value);
+    }
+  }
   return {
     lang: document.documentElement.lang,
     title: document.title,
@@ -76,19 +121,36 @@ function readStructure(): Structure {
             })),
           },
     fieldErrors: [...document.querySelectorAll('.field-error')].map((error) => {
-      const id = error.id.replace(/-error$/, '');
-      const input = document.getElementById(id);
+      const id = error.id.replace(/-error-\d+$/, '');
+      const field = document.getElementById(id);
       return {
+        errorId: error.id,
         id,
         // The visually hidden "Error:" prefix is for screen readers; the message follows it.
         text: (error.textContent ?? '').trim(),
-        invalid: input?.getAttribute('aria-invalid') === 'true',
-        describedBy: input?.getAttribute('aria-describedby') ?? '',
+        isInput: field instanceof HTMLInputElement,
+        invalid: field?.getAttribute('aria-invalid') === 'true',
+        describedBy: field?.getAttribute('aria-describedby') ?? '',
       };
     }),
+    duplicateIds: ids.filter((id, index) => ids.indexOf(id) !== index),
     inputs,
     hasConfirmation: document.querySelector('input[name=confirmation]') !== null,
+    texts,
   };
+}
+
+function luminance(colour: string): number {
+  const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? [])
+    .map((c) => Number(c) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG's contrast ratio of two opaque computed colours. */
+function contrast(a: string, b: string): number {
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
 }
 
 /**
@@ -101,6 +163,13 @@ export async function checkStructure(page: Page, state: string): Promise<void> {
   assert.ok(isLocale(s.lang), `${state}: <html lang> names the page language, not "${s.lang}"`);
   const prefix = `${translator(s.lang)('layout.errorPrefix')} `;
   assert.ok(s.overflow <= 0, `${state}: nothing is wider than the window (overflow ${s.overflow}px)`);
+  assert.deepEqual(s.duplicateIds, [], `${state}: every id is unique`);
+  if (s.lang !== 'en') {
+    assert.deepEqual(s.texts.flatMap((text) => englishIn(text, s.lang as 'nl' | 'fr' | 'de')), [], `${state}: no English sentence on a ${s.lang} page`);
+  }
+  if (s.lang === 'fr') {
+    assert.deepEqual(s.texts.flatMap(frenchSpacingProblems), [], `${state}: French no-break spaces`);
+  }
 
   if (s.summary === undefined) {
     assert.ok(!s.title.startsWith(prefix), `${state}: no error, no "${prefix}" in the title`);
@@ -114,8 +183,9 @@ export async function checkStructure(page: Page, state: string): Promise<void> {
       assert.ok(beside.some((e) => e.text.endsWith(link.text)), `${state}: the same message beside #${link.id}: ${link.text}`);
     }
     for (const error of s.fieldErrors) {
-      assert.ok(error.invalid, `${state}: #${error.id} is marked aria-invalid`);
-      assert.ok(error.describedBy.split(' ').includes(`${error.id}-error`), `${state}: #${error.id} is described by its message`);
+      // A button the error concerns (a refused resend) is described by it, but a button is never invalid.
+      if (error.isInput) assert.ok(error.invalid, `${state}: #${error.id} is marked aria-invalid`);
+      assert.ok(error.describedBy.split(' ').includes(error.errorId), `${state}: #${error.id} is described by every message of its own: ${error.text}`);
       assert.ok(s.summary.links.some((l) => l.id === error.id && error.text.endsWith(l.text)), `${state}: the summary lists ${error.text}`);
     }
   }
@@ -124,6 +194,9 @@ export async function checkStructure(page: Page, state: string): Promise<void> {
     const what = `${state}: input ${input.name}`;
     assert.ok(input.labelled, `${what} has a <label for>`);
     assert.ok(!input.pasteBlocked, `${what} lets people paste`);
+    // WCAG 1.4.11: the field's edge against its own fill and against what surrounds it.
+    const edge = Math.min(contrast(input.colours.border, input.colours.fill), contrast(input.colours.border, input.colours.around));
+    assert.ok(edge >= 3, `${what}: its edge contrasts 3:1 with its fill and its surroundings (${edge.toFixed(2)}:1)`);
     if (input.name === 'code') assert.deepEqual([input.type, input.inputmode, input.autocomplete], ['text', 'numeric', 'one-time-code'], what);
     if (input.name === 'email') assert.deepEqual([input.type, input.autocomplete], ['email', 'username'], what);
     if (input.name === 'password') assert.equal(input.autocomplete, s.hasConfirmation ? 'new-password' : 'current-password', what);

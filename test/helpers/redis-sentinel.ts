@@ -33,7 +33,7 @@ export interface SentinelSet {
   killMaster(): Promise<number>;
   /** Resolves once every Sentinel names the replica as the master. */
   failedOver(timeoutMs?: number): Promise<void>;
-  /** Starts the killed master again as a replica of the new one, as an orchestrator restarting it would; resolves once it is in sync. */
+  /** Starts the killed master again as a replica of the new one, as an orchestrator restarting it would; resolves once the master has a replica online again. */
   restartOldMasterAsReplica(): Promise<void>;
   /** A client of the node on this port, for reading what it holds. */
   client(port: number): Redis;
@@ -66,8 +66,8 @@ function sentinelConfig(port: number, masterPort: number): string {
     `sentinel sentinel-pass ${sentinelPassword}`,
     `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
     `sentinel auth-pass ${masterName} ${password}`,
-    // Quick, for a test: a second without an answer is a failure, and a failover may run again soon.
-    `sentinel down-after-milliseconds ${masterName} 1000`,
+    // Quick, for a test, yet not so quick that a node busy on a loaded machine looks dead.
+    `sentinel down-after-milliseconds ${masterName} 2000`,
     `sentinel failover-timeout ${masterName} 10000`,
   ].join('\n');
 }
@@ -227,7 +227,27 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       },
       async restartOldMasterAsReplica() {
         masterProcess = await redis.start('master', nodeConfig(master, replicaPort));
-        await redis.inSync(master, 'the old master to sync as a replica');
+        // Whichever node the Sentinels name by then (a loaded machine may make them fail over again),
+        // it has a replica online to confirm writes.
+        try {
+          await waitUntil(
+            async () => {
+              const views = await Promise.all(sentinelClients.map(sentinelView));
+              if (!views.every((view) => view.port === views[0]!.port)) return false;
+              const current = client(views[0]!.port);
+              try {
+                await current.connect();
+                return /^slave0:.*state=online/m.test(await current.info('replication'));
+              } finally {
+                current.disconnect();
+              }
+            },
+            'the old master to rejoin as a replica',
+            30_000,
+          );
+        } catch (error) {
+          throw new Error(`${(error as Error).message}\n${await redis.logs(names)}`);
+        }
       },
       client,
       stop,

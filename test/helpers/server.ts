@@ -94,42 +94,49 @@ export interface TestServerOptions {
  * minimum cost so suites stay fast; the cost itself is covered by the password-hash tests.
  */
 export async function startTestServer(backend: Backend, env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-test-server-'));
-  const mail = await MailServer.start();
-  const clientsFile = path.join(dataDir, 'clients.json');
-  await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    SSO_ISSUER: issuer,
-    SSO_DATA_DIR: dataDir,
-    SSO_CLIENTS_FILE: clientsFile,
-    SMTP_URL: mail.url,
-    SSO_BCRYPT_COST: '4',
-    SSO_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...backend.env,
-    ...env,
-  });
-  const clock = { offsetMs: 0 };
-  const server = await buildServer(config, { logger: createLogger(config.logLevel, options.logDestination), now: () => Date.now() + clock.offsetMs });
-  const http: HttpServer = server.app.listen(port, '127.0.0.1');
-  await new Promise<void>((resolve) => http.once('listening', resolve));
-  return {
-    issuer,
-    server,
-    config,
-    mail,
-    dataDir,
-    clock,
-    async close() {
+  // Whatever started is stopped again if a later part of the start fails, so a failed start
+  // leaves no listener or folder behind to keep the test process alive.
+  const started: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-test-server-'));
+    started.push(() => rm(dataDir, { recursive: true, force: true }));
+    const mail = await MailServer.start();
+    started.push(() => mail.close());
+    const clientsFile = path.join(dataDir, 'clients.json');
+    await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const config = loadConfig({
+      PORT: String(port),
+      SSO_ISSUER: issuer,
+      SSO_DATA_DIR: dataDir,
+      SSO_CLIENTS_FILE: clientsFile,
+      SMTP_URL: mail.url,
+      SSO_BCRYPT_COST: '4',
+      SSO_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...backend.env,
+      ...env,
+    });
+    const clock = { offsetMs: 0 };
+    const server = await buildServer(config, { logger: createLogger(config.logLevel, options.logDestination), now: () => Date.now() + clock.offsetMs });
+    started.push(() => server.close());
+    const http: HttpServer = server.app.listen(port, '127.0.0.1');
+    started.push(async () => {
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
-      await server.close();
-      await mail.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('listening', resolve);
+      http.once('error', reject);
+    });
+    return { issuer, server, config, mail, dataDir, clock, close: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }
 
 /**

@@ -240,7 +240,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       const Adapter = redis === undefined ? undefined : createOidcAdapter(redis);
       if (redis !== undefined && Adapter !== undefined) {
         const guard = new BruteForceGuard({ store: redis });
-        for (let i = 0; i < 10; i += 1) await guard.recordFailure({ accountId: carol.id, ip: '192.0.2.1' });
+        for (let i = 0; i < 10; i += 1) await guard.reserve({ accountId: carol.id, ip: '192.0.2.1' });
         await new Adapter('Session').upsert('session-1', { uid: 'uid-1', accountId: carol.id }, 3600);
         await new Adapter('Grant').upsert('grant-1', { accountId: carol.id }, 3600);
         await new Adapter('RefreshToken').upsert('refresh-1', { grantId: 'grant-1', accountId: carol.id }, 3600);

@@ -7,7 +7,7 @@ import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, type Browser, type Page } from '../helpers/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom, MailServer } from '../helpers/mail-server.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -59,6 +59,29 @@ async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string):
   return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
 }
 
+/** Signs in through the hosted pages and returns the relying party and its tokens. */
+async function signedIn(t: TestServer, email: string): Promise<{ rp: RelyingParty; refreshToken: string; accessToken: string }> {
+  const { secret } = await seedActiveAccount(t, email);
+  const rp = await relyingParty(t);
+  const start = await rp.start();
+  const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+  return { rp, refreshToken: tokens.refresh_token!, accessToken: tokens.access_token };
+}
+
+/** A refresh grant sent by hand, so a test sees the status and headers the client would get. */
+async function refresh(t: TestServer, refreshToken: string): Promise<Response> {
+  return fetch(`${t.issuer}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: publicClient.client_id }),
+  });
+}
+
+async function assertOutageAnswer(response: Response, what: string): Promise<void> {
+  assert.equal(response.status, 503, what);
+  assert.equal(response.headers.get('retry-after'), '5', `${what}: Retry-After`);
+  assert.equal(((await response.json()) as { error: string }).error, 'temporarily_unavailable', what);
+}
+
 /**
  * For the enclosing describe: a test server on PostgreSQL and Redis in a fresh schema and prefix,
  * one of which (`variable`) it reaches through a relay the tests can cut or pause; all stopped
@@ -80,7 +103,6 @@ function serveThroughRelay(variable: 'DATABASE_URL' | 'REDIS_URL', env: Record<s
   });
   return running;
 }
-
 describe('Redis goes away mid-flow', { skip: skipServices }, () => {
   const running = serveThroughRelay('REDIS_URL');
 
@@ -105,6 +127,16 @@ describe('Redis goes away mid-flow', { skip: skipServices }, () => {
     const callback = await rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
     assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the same flow ends at the client: ${callback.url}`);
     assert.ok((await rp.finish(callback.url, start)).id_token);
+  });
+  it('answers the JSON endpoints 503 with Retry-After while Redis is away, then refreshes again', async () => {
+    const { relay: redis, t } = running;
+    const { refreshToken, accessToken } = await signedIn(t, 'redis.token@example.com');
+    await redis.cut();
+    await assertOutageAnswer(await refresh(t, refreshToken), 'refresh');
+    await assertOutageAnswer(await fetch(`${t.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } }), 'userinfo');
+    await redis.restore();
+    await waitReady(t);
+    assert.equal((await refresh(t, refreshToken)).status, 200, 'the same refresh token works once Redis is back');
   });
 });
 
@@ -143,6 +175,17 @@ describe('PostgreSQL connections cut and restored', { skip: skipServices }, () =
     const stored = await account();
     assert.ok(stored!.totpSecretEncrypted !== null, 'and stored');
     assert.equal(stored!.status, 'active');
+  });
+  it('answers the token endpoint 503 with Retry-After while PostgreSQL is away', async () => {
+    const { relay: postgres, t } = running;
+    const { refreshToken } = await signedIn(t, 'pg.token@example.com');
+    await postgres.cut();
+    // Past the few seconds the sign-in's account read serves the provider, so the refresh reads PostgreSQL.
+    t.clock.offsetMs += 60_000;
+    await assertOutageAnswer(await refresh(t, refreshToken), 'refresh');
+    await postgres.restore();
+    await waitReady(t);
+    assert.equal((await refresh(t, refreshToken)).status, 200, 'the same refresh token works once PostgreSQL is back');
   });
 });
 

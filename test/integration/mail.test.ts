@@ -11,7 +11,10 @@ import { verificationCodeEmail } from '../../src/mail/messages.ts';
 const FROM = 'Fluxys Extranet Identity Provider <no-reply@sso.example.com>';
 const TO = 'user@example.com';
 const CODE = '123456';
-const email = { to: TO, ...verificationCodeEmail({ locale: 'en', brand: 'Fluxys', code: CODE, minutes: 5 }) };
+const email = {
+  to: TO,
+  ...verificationCodeEmail({ locale: 'en', brand: 'Fluxys', support: 'please contact your Fluxys point of contact.', code: CODE, minutes: 5 }),
+};
 
 interface Received {
   readonly from: string;

@@ -49,6 +49,31 @@ for (const backend of backends()) {
       assert.ok(withNew.url.startsWith(publicClient.redirect_uris[0]));
     });
 
+    it('ends every other session and refresh token of the account when the user resets the password', async () => {
+      const email = 'stolen.laptop@example.com';
+      const { secret } = await seedActiveAccount(t, email);
+      const laptop = await relyingParty(t);
+      const first = await laptop.start();
+      const held = await laptop.finish((await walkSignIn(laptop, t, first.page, email, secret)).url, first);
+      assert.ok(held.refresh_token, 'the other browser holds a refresh token');
+
+      const rp = await relyingParty(t);
+      const start = await rp.start();
+      const signIn = await rp.browser.submit(start.page, '/email', { email });
+      const forgot = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+      const codePage = await rp.browser.submit(forgot, '/forgot', { email });
+      nextTotpStep(t);
+      const choose = await rp.browser.submit(codePage, '/totp', { code: totpNow(t, secret) });
+      const callback = await rp.browser.submit(choose, '/new-password', { password: 'Green$Valley77', confirmation: 'Green$Valley77' });
+      assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), 'the reset signs this browser in');
+      assert.ok((await rp.finish(callback.url, start)).refresh_token, 'with a refresh token of its own');
+
+      await assert.rejects(oidc.refreshTokenGrant(laptop.config, held.refresh_token), (error: { error?: string }) => error.error === 'invalid_grant');
+      const silent = await laptop.start({ prompt: 'none' });
+      const location = new URL(silent.page.url);
+      assert.equal(location.searchParams.get('error'), 'login_required', `the other browser's session ended: ${silent.page.url}`);
+    });
+
     it('sends an account without an authenticator from the same link into first-time login', async () => {
       const email = 'never.enrolled@example.com';
       await t.server.services.accounts.create({ email });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rules } from '../../src/config.ts';
-import { HeaderBrowser, authorize, reachedClient } from '../helpers/attack.ts';
+import { HeaderBrowser, authorize, burst, reachedClient } from '../helpers/attack.ts';
 import { errorsOn, type Page } from '../helpers/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
@@ -43,13 +43,9 @@ async function failPasswords(browser: HeaderBrowser, page: Page, times: number):
   return current;
 }
 
-/**
- * Ends the account's current lock as the passing of its time would, keeping the count of failures.
- * rate-limiter-flexible keeps time on the backend's clock, which a test cannot move; a limiter with
- * the options of BruteForceGuard's lock limiter shares its keys (and, in memory, its instance).
- */
-async function expireLock(t: TestServer, accountId: string): Promise<void> {
-  await t.server.store.rateLimiter({ keyPrefix: 'bf-account-lock', points: 1, duration: rules.lockMaxSeconds }).delete(accountId);
+/** Ends a lock of `minutes` by moving the server's clock past it, keeping the count of failures. */
+function expireLock(t: TestServer, minutes: number): void {
+  t.clock.offsetMs += minutes * 60_000;
 }
 
 function assertLocked(page: Page, what: string): void {
@@ -93,13 +89,15 @@ for (const backend of backends()) {
 
     it('doubles the lock with each further failure, up to 15 minutes', async () => {
       const email = 'persistent.attacker@example.com';
-      const { id } = await seedActiveAccount(t, email);
+      await seedActiveAccount(t, email);
       const attacker = attackerAt(nextAddress());
       let page = await failPasswords(attacker, await signInPage(t, attacker, email), rules.lockThreshold - 1);
       page = await attacker.submit(page, '/password', { password: WRONG });
       assertLocked(page, 'locked');
+      let lockMinutes = 1;
       for (const minutes of [2, 4, 8, 15, 15]) {
-        await expireLock(t, id);
+        expireLock(t, lockMinutes);
+        lockMinutes = minutes;
         page = await attacker.submit(page, '/password', { password: WRONG });
         assertLocked(page, `locked again for ${minutes} minutes`);
         assert.match(errorsOn(page)[0]!, new RegExp(`in ${minutes} minutes\\.$`));
@@ -179,6 +177,24 @@ for (const backend of backends()) {
 
       const elsewhere = attackerAt(nextAddress());
       assert.equal((await signInPage(t, elsewhere, email)).status, 200, 'another address is not limited');
+    });
+
+    it('counts a deactivated account asked for again and again against the address, folded into few audit rows', async () => {
+      const email = 'gone.for.good@example.com';
+      const { id } = await seedActiveAccount(t, email);
+      await t.server.services.accounts.deactivate(id);
+      const attacker = attackerAt(nextAddress());
+      const { page } = await authorize(await relyingParty(t), attacker);
+      const answers = await burst(attacker, page, '/email', Array.from({ length: rules.ipFailuresPerHour + 20 }, () => ({ email })));
+      const refused = answers.filter((a) => a.status === 403).length;
+      assert.equal(refused, rules.ipFailuresPerHour, 'each answer "deactivated" counts against the address');
+      assert.ok(answers.filter((a) => a.status === 429).every((a) => NETWORK.test(a.errors[0] ?? '')));
+      assert.equal(answers.filter((a) => a.status === 429).length, 20);
+
+      const rows = (await t.server.services.audit.recent({ email, limit: 1000 })).filter((e) => e.event === 'signin.email');
+      assert.ok(rows.length >= 1 && rows.length <= 5, `${rows.length} audit rows for ${refused} refusals`);
+      const recorded = rows.reduce((sum, row) => sum + 1 + Number(row.details?.repeats ?? 0), 0);
+      assert.equal(recorded, refused, 'every refusal is counted in the trail, none lost');
     });
 
     it('holds a lock across instances sharing the store', { skip: backend.name === 'embedded' && 'the embedded backends belong to one process' }, async () => {

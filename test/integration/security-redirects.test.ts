@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rawRequest, reachedClient } from '../helpers/attack.ts';
+import http from 'node:http';
+import { HeaderBrowser, authorize, rawRequest, reachedClient } from '../helpers/attack.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, confidentialClient, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -90,3 +91,59 @@ describe('security: no open redirect', () => {
     assert.equal(accepted.status, 200, 'the registered post-logout URI is accepted (confirmation page)');
   });
 });
+
+/** A GET with whatever Host header the caller likes (fetch would not send a forged one). */
+function getWithHost(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+for (const trustProxy of ['false', 'true']) {
+  describe(`security: absolute URLs come from SSO_ISSUER only (SSO_TRUST_PROXY=${trustProxy})`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer(embedded!, { SSO_TRUST_PROXY: trustProxy });
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    const forged = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' };
+
+    it('lists the issuer\'s endpoints in discovery whatever Host and X-Forwarded-Host say', async () => {
+      const { status, body } = await getWithHost(`${t.issuer}/.well-known/openid-configuration`, forged);
+      assert.equal(status, 200);
+      const discovery = JSON.parse(body) as Record<string, unknown>;
+      assert.equal(discovery.issuer, t.issuer);
+      const urls = Object.entries(discovery).filter(([key, value]) => key.endsWith('_endpoint') || key === 'jwks_uri' ? typeof value === 'string' : false);
+      assert.ok(urls.length >= 5);
+      for (const [key, value] of urls) assert.ok(String(value).startsWith(`${t.issuer}/`), `${key}: ${String(value)}`);
+      assert.doesNotMatch(body, /evil\.example/);
+    });
+
+    it('sends the browser only to the issuer and the client through a whole sign-in with a forged X-Forwarded-Host', async () => {
+      const email = `forged.host.${trustProxy}@example.com`;
+      const { secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const browser = new HeaderBrowser({ 'x-forwarded-host': 'evil.example' });
+      const start = await authorize(rp, browser);
+      const callback = await walkSignIn({ ...rp, browser }, t, start.page, email, secret);
+      assert.ok(reachedClient(callback), `signed in: ${callback.url}`);
+      const locations = browser.seen.map((seen) => seen.headers.get('location')).filter((location) => location !== null);
+      assert.ok(locations.length >= 4);
+      for (const location of locations) {
+        const absolute = new URL(location, t.issuer).toString();
+        assert.ok(absolute.startsWith(`${t.issuer}/`) || absolute.startsWith(registered), `redirected to ${location}`);
+      }
+      const page = await browser.get(`${t.issuer}/.well-known/openid-configuration`);
+      assert.doesNotMatch(page.html, /evil\.example/);
+    });
+  });
+}

@@ -25,13 +25,37 @@ describe('configuration', () => {
     assert.equal(config.mailFrom, 'Fluxys Extranet Identity Provider <no-reply@localhost>');
     assert.match(config.clientsFile, /\/clients\.json$/);
     assert.equal(config.brand.name, 'Fluxys');
-    assert.equal(config.supportText, 'please contact your Fluxys point of contact.');
+    assert.equal(config.supportText.en, 'please contact your Fluxys point of contact.');
     assert.equal(config.emailCodeTtlSeconds, 300);
     assert.equal(config.activationDays, 30);
     assert.equal(config.bcryptCost, 12);
     assert.equal(config.sessionHours, 12);
     assert.equal(config.trustProxy, false);
     assert.equal(config.production, false);
+  });
+
+  it('gives the help line in each language, with the brand, while SSO_SUPPORT_TEXT is unset', () => {
+    assert.deepEqual(loadConfig({ SSO_BRAND_NAME: 'Acme' }).supportText, {
+      en: 'please contact your Acme point of contact.',
+      nl: 'neem dan contact op met uw contactpersoon bij Acme.',
+      fr: 'contactez votre personne de contact chez Acme.',
+      de: 'wenden Sie sich an Ihre Kontaktperson bei Acme.',
+    });
+  });
+
+  it('takes a help line per language, falling back to SSO_SUPPORT_TEXT', () => {
+    const config = loadConfig({
+      SSO_SUPPORT_TEXT: ' call the service desk on +32 2 000 00 00. ',
+      SSO_SUPPORT_TEXT_NL: 'bel dan de servicedesk op 02 000 00 00.',
+      SSO_SUPPORT_TEXT_DE: '',
+    });
+    assert.deepEqual(config.supportText, {
+      en: 'call the service desk on +32 2 000 00 00.',
+      nl: 'bel dan de servicedesk op 02 000 00 00.',
+      fr: 'call the service desk on +32 2 000 00 00.',
+      de: 'call the service desk on +32 2 000 00 00.',
+    });
+    assert.equal(loadConfig({ SSO_SUPPORT_TEXT_FR: 'appelez le 02 000 00 00.' }).supportText.en, 'please contact your Fluxys point of contact.');
   });
 
   it('derives the issuer from PORT and strips a trailing slash', () => {

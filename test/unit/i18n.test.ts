@@ -14,18 +14,21 @@ import {
 } from '../../src/i18n/index.ts';
 import { nl } from '../../src/i18n/nl.ts';
 import { PASSWORD_PROBLEMS } from '../../src/security/password-policy.ts';
+import { englishIn, frenchSpacingProblems } from '../helpers/language-checks.ts';
 
-const translations: ReadonlyArray<[string, Messages]> = [
+const translations: ReadonlyArray<['nl' | 'fr' | 'de', Messages]> = [
   ['nl', nl],
   ['fr', fr],
   ['de', de],
 ];
 
-/** Texts that rightly read the same as in English: the product name, and French "minute(s)". */
+/** Texts that rightly read the same as in English: the product name, French "minute(s)", a link line. */
 const sameAsEnglish: ReadonlySet<string> = new Set([
   'nl:layout.serviceName',
   'fr:layout.serviceName',
   'de:layout.serviceName',
+  'nl:mail.link',
+  'de:mail.link',
   'fr:unit.minute.one',
   'fr:unit.minute.other',
 ]);
@@ -51,7 +54,72 @@ describe('message catalogue', () => {
         assert.deepEqual(placeholders(messages[key]), placeholders(en[key]), `${lang}:${key}`);
       }
     });
+
+    it(`${lang} holds no English sentence of the English catalogue, names aside`, () => {
+      const english = enKeys.flatMap((key) => englishIn(messages[key], lang).map((found) => `${lang}:${key} has ${found}`));
+      assert.deepEqual(english, []);
+    });
   }
+
+  it('finds English where it was left, so the check above can fail', () => {
+    assert.deepEqual(englishIn('Als u hulp nodig hebt, please contact your Fluxys point of contact.', 'nl'), [
+      'layout.supportDefault: "please contact your"',
+      'layout.supportDefault: "point of contact."',
+    ]);
+    assert.deepEqual(englishIn('Cliquez sur\u00a0Continue', 'fr'), ['common.continue: "Continue"']);
+    assert.deepEqual(englishIn('Wacht 30 seconds. Periode: 30 seconden', 'nl'), []);
+    assert.deepEqual(englishIn('Période\u00a0: 1 minute, Microsoft Authenticator, Cliquez sur Continuer', 'fr'), []);
+  });
+
+  it('gives every French text its no-break spaces', () => {
+    const problems = enKeys.flatMap((key) => frenchSpacingProblems(fr[key]).map((problem) => `fr:${key}: ${problem}`));
+    assert.deepEqual(problems, []);
+  });
+
+  it('finds every missing French no-break space, so the check above can fail', () => {
+    const rulesBroken = (text: string) => frenchSpacingProblems(text).map((problem) => problem.split(':')[0]);
+    assert.deepEqual(rulesBroken('Erreur : oublié ? Oui ! a ; b « c »'), [
+      'U+00A0 before "',
+      'U+202F before "?", "!" or ";"',
+      'U+202F before "?", "!" or ";"',
+      'U+202F before "?", "!" or ";"',
+      'U+202F after "«"',
+      'U+202F before "»"',
+    ]);
+    assert.equal(frenchSpacingProblems('Erreur: oublié?').length, 2);
+    assert.equal(frenchSpacingProblems('Erreur\u202f: oublié\u00a0?').length, 2, 'each sign has its own width of space');
+    assert.deepEqual(rulesBroken('Erreur\u00a0: oublié\u202f? Oui\u202f! «\u202fx » 10:30'), ['U+202F before "»"']);
+    assert.deepEqual(frenchSpacingProblems('«\u202fx\u202f» connexion\u00a0: https://sso.example.com/?a=1&b=2;c'), []);
+  });
+
+  it('says each thing with one word per language: Microsoft’s words for the code steps and the app', () => {
+    const wrong: ReadonlyArray<['nl' | 'fr' | 'de', RegExp]> = [
+      ['de', /Bestätigungscode|Code\s+bestätigen|Code wurde bestätigt|Bestätigung in zwei Schritten/],
+      ['de', /(?<!Microsoft )Authenticator(?!-App)/],
+      ['nl', /(?<!Microsoft )[Aa]uthenticator(?!-app)/],
+      ['fr', /authentificateur/i],
+    ];
+    const found = wrong.flatMap(([lang, pattern]) => {
+      const messages = Object.fromEntries(translations)[lang]!;
+      return enKeys.filter((key) => pattern.test(messages[key])).map((key) => `${lang}:${key}: ${messages[key]}`);
+    });
+    assert.deepEqual(found, []);
+    assert.deepEqual(
+      (['activation.codeLabel', 'activation.verify', 'totp.submit', 'totp.heading'] as const).map((key) => de[key]),
+      ['Überprüfungscode', 'Code überprüfen', 'Überprüfen', 'Zweistufige Überprüfung'],
+    );
+  });
+
+  it('words the password rules as bans that read as bans in Dutch and German', () => {
+    assert.equal(de['password.rulesTitle'], 'Anforderungen an Ihr Passwort:');
+    for (const [lang, messages] of translations) {
+      if (lang === 'fr') continue;
+      const rules = enKeys.filter((key) => key.startsWith('password.rule.')).map((key) => messages[key]);
+      // A list under "must:" of "not …" items reads "need not" in both languages.
+      assert.ok(!/(muss|moet):$/.test(messages['password.rulesTitle']), `${lang} title`);
+      assert.deepEqual(rules.filter((rule) => /\b(sein|haben|enthalten|zijn|hebben|bevatten)$/.test(rule)), [], lang);
+    }
+  });
 
   it('keeps the allowlist honest: every entry is really the same as English', () => {
     const byLang = Object.fromEntries(translations);
@@ -105,6 +173,7 @@ describe('message catalogue', () => {
     assert.equal(t('mail.code.code', { code: '123456' }), 'Your code is: 123456');
     assert.equal(t('layout.help', { support: 'please contact your Fluxys point of contact.' }),
       'If you need help, please contact your Fluxys point of contact.');
+    assert.equal(t('layout.supportDefault', { brand: 'Fluxys' }), 'please contact your Fluxys point of contact.');
   });
 
   it('names every language in itself', () => {
@@ -176,6 +245,16 @@ describe('formatting', () => {
     assert.equal(formatDate(t.nl, date), '12 maart 2025');
     assert.equal(formatDate(t.fr, date), '12 mars 2025');
     assert.equal(formatDate(t.de, date), '12. März 2025');
+  });
+
+  it('writes the first of the month as French does, and only the first', () => {
+    const first = new Date('2025-03-01T12:00:00Z');
+    assert.equal(formatDate(t.fr, first), '1er mars 2025');
+    assert.equal(formatDate(t.fr, new Date('2025-03-11T12:00:00Z')), '11 mars 2025');
+    assert.equal(formatDate(t.fr, new Date('2025-03-21T12:00:00Z')), '21 mars 2025');
+    assert.equal(formatDate(t.en, first), '1 March 2025');
+    assert.equal(formatDate(t.nl, first), '1 maart 2025');
+    assert.equal(formatDate(t.de, first), '1. März 2025');
   });
 });
 

@@ -1,37 +1,96 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { locales, translator } from '../../src/i18n/index.ts';
+import * as cheerio from 'cheerio';
+import { loadConfig } from '../../src/config.ts';
+import { locales, translator, type Locale } from '../../src/i18n/index.ts';
 import {
+  emailBasics,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
   verificationCodeEmail,
   type RenderedEmail,
 } from '../../src/mail/messages.ts';
+import { englishIn, frenchSpacingProblems } from '../helpers/language-checks.ts';
 
 const deadline = new Date('2025-03-12T10:00:00Z');
+const config = loadConfig({});
+
+/** Every email the server sends, in one language: a new one belongs in this list. */
+function everyEmail(locale: Locale, on = deadline): RenderedEmail[] {
+  const basics = emailBasics(config, locale);
+  return [
+    verificationCodeEmail({ ...basics, code: '123456', minutes: 5 }),
+    passwordChangedEmail(basics),
+    mfaResetEmail(basics),
+    invitationEmail({ ...basics, signInUrl: 'https://sso.example.com/start?client=extranet&x=1', deadline: on }),
+  ];
+}
+
+/** What a reader of the email sees: subject, plain-text part, and the HTML part's text and alternative texts. */
+function readable(email: RenderedEmail): string[] {
+  const $ = cheerio.load(email.html);
+  const htmlText = $('body *')
+    .contents()
+    .toArray()
+    .filter((node) => node.type === 'text')
+    .map((node) => $(node).text());
+  const attributes = $('[alt], [title], [aria-label]')
+    .toArray()
+    .flatMap((el) => ['alt', 'title', 'aria-label'].map((name) => $(el).attr(name) ?? ''));
+  return [email.subject, email.text, $('title').text(), ...htmlText, ...attributes].filter((text) => text.trim() !== '');
+}
 
 describe('email messages', () => {
   for (const locale of locales) {
-    it(`renders every email in ${locale}, each with the unmonitored-address notice`, () => {
-      const emails: RenderedEmail[] = [
-        verificationCodeEmail({ locale, brand: 'Fluxys', code: '123456', minutes: 5 }),
-        passwordChangedEmail({ locale, brand: 'Fluxys' }),
-        mfaResetEmail({ locale, brand: 'Fluxys' }),
-        invitationEmail({ locale, brand: 'Fluxys', signInUrl: 'https://sso.example.com/', deadline }),
-      ];
-      const notice = translator(locale)('mail.unmonitored');
-      for (const email of emails) {
+    it(`renders every email in ${locale}, each with the unmonitored-address notice and the help line`, () => {
+      const t = translator(locale);
+      const notice = t('mail.unmonitored');
+      const help = t('layout.help', { support: config.supportText[locale] });
+      for (const email of everyEmail(locale)) {
         assert.match(email.subject, /Fluxys/);
-        assert.ok(email.text.includes(notice), email.subject);
+        for (const part of [email.text, email.html]) {
+          assert.ok(part.includes(notice), `${email.subject}: ${notice}`);
+          assert.ok(part.includes(help), `${email.subject}: ${help}`);
+        }
         assert.ok(email.html.includes(`<html lang="${locale}">`), email.subject);
         assert.doesNotMatch(email.text + email.html, /\{\w+\}/, 'a placeholder was left unfilled');
       }
     });
   }
 
+  for (const locale of ['nl', 'fr', 'de'] as const) {
+    it(`writes every ${locale} email without an English sentence of the catalogue`, () => {
+      for (const email of everyEmail(locale)) {
+        assert.deepEqual(readable(email).flatMap((text) => englishIn(text, locale)), [], email.subject);
+      }
+    });
+  }
+
+  it('notices English in an email, so the check above can fail', () => {
+    const english = emailBasics(loadConfig({ SSO_SUPPORT_TEXT: 'please contact your Fluxys point of contact.' }), 'nl');
+    const found = readable(passwordChangedEmail(english)).flatMap((text) => englishIn(text, 'nl'));
+    assert.ok(found.includes('layout.supportDefault: "please contact your"'), found.join(' | '));
+  });
+
+  it('spaces French emails the French way, the plain-text link line and the 1er of the month included', () => {
+    for (const email of everyEmail('fr', new Date('2025-03-01T10:00:00Z'))) {
+      assert.deepEqual(readable(email).flatMap((text) => frenchSpacingProblems(text)), [], email.subject);
+    }
+    const invitation = everyEmail('fr', new Date('2025-03-01T10:00:00Z'))[3]!;
+    assert.ok(invitation.text.includes('Accéder à la page de connexion\u00a0: https://sso.example.com/start?client=extranet&x=1'));
+    assert.ok(invitation.text.includes('au plus tard le 1er mars 2025.'));
+    assert.equal(frenchSpacingProblems('Accéder à la page de connexion: https://sso.example.com/').length, 1, 'the check can fail');
+  });
+
+  it('ends each email with the help line the operator chose for its language', () => {
+    const custom = loadConfig({ SSO_SUPPORT_TEXT: 'call +32 2 000 00 00.', SSO_SUPPORT_TEXT_DE: 'rufen Sie +32 2 000 00 00 an.' });
+    assert.ok(mfaResetEmail(emailBasics(custom, 'de')).text.includes('Wenn Sie Hilfe benötigen, rufen Sie +32 2 000 00 00 an.'));
+    assert.ok(mfaResetEmail(emailBasics(custom, 'en')).text.includes('If you need help, call +32 2 000 00 00.'));
+  });
+
   it('writes the English verification email as the contract words it', () => {
-    const email = verificationCodeEmail({ locale: 'en', brand: 'Fluxys', code: '123456', minutes: 5 });
+    const email = verificationCodeEmail({ ...emailBasics(config, 'en'), code: '123456', minutes: 5 });
     assert.equal(email.subject, 'Fluxys Extranet Identity Provider account email verification code');
     for (const part of [email.text, email.html]) {
       assert.ok(part.includes('Your code is: 123456'));
@@ -41,16 +100,16 @@ describe('email messages', () => {
   });
 
   it('states a validity under a minute in seconds and a single minute in the singular', () => {
-    const short = verificationCodeEmail({ locale: 'en', brand: 'Fluxys', code: '123456', minutes: 0.5 });
+    const short = verificationCodeEmail({ ...emailBasics(config, 'en'), code: '123456', minutes: 0.5 });
     assert.ok(short.text.includes('This code is valid for 30 seconds.'));
-    const one = verificationCodeEmail({ locale: 'nl', brand: 'Fluxys', code: '123456', minutes: 1 });
+    const one = verificationCodeEmail({ ...emailBasics(config, 'nl'), code: '123456', minutes: 1 });
     assert.ok(one.text.includes('Deze code is 1 minuut geldig.'));
   });
 
   it('escapes every value in the HTML part and leaves the text part plain', () => {
     const brand = '<script>alert("x")</script> & Co';
     const signInUrl = 'https://sso.example.com/?a=1&b="2"';
-    const email = invitationEmail({ locale: 'en', brand, signInUrl, deadline });
+    const email = invitationEmail({ locale: 'en', brand, support: 'please contact us.', signInUrl, deadline });
     assert.ok(!email.html.includes('<script>'));
     assert.ok(email.html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'));
     assert.ok(email.html.includes('href="https://sso.example.com/?a=1&amp;b=&quot;2&quot;"'));
@@ -59,10 +118,10 @@ describe('email messages', () => {
   });
 
   it('gives the invitation deadline as a date of the language', () => {
-    const en = invitationEmail({ locale: 'en', brand: 'Fluxys', signInUrl: 'https://sso.example.com/', deadline });
+    const en = invitationEmail({ ...emailBasics(config, 'en'), signInUrl: 'https://sso.example.com/', deadline });
     assert.ok(en.text.includes('Please activate your account by 12 March 2025.'));
     assert.ok(en.text.includes('select “First time login/Forgot Password?”'));
-    const de = invitationEmail({ locale: 'de', brand: 'Fluxys', signInUrl: 'https://sso.example.com/', deadline });
+    const de = invitationEmail({ ...emailBasics(config, 'de'), signInUrl: 'https://sso.example.com/', deadline });
     assert.ok(de.text.includes('bis spätestens 12. März 2025'));
     assert.ok(de.text.includes('„Erstanmeldung/Passwort vergessen?“'));
   });

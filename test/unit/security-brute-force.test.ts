@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { rules } from '../../src/config.ts';
-import { BruteForceGuard, lockSecondsAfter } from '../../src/security/brute-force.ts';
+import { BruteForceGuard, lockSecondsAfter, type Attempt, type Refusal } from '../../src/security/brute-force.ts';
+import { addressKey } from '../../src/security/client-address.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { deleteKeys, storeVariants } from '../helpers/stores.ts';
 
@@ -20,102 +21,127 @@ describe('lockSecondsAfter', () => {
   });
 });
 
-/** True when `seconds` is what a lock of `duration` reports a moment after it was set. */
-function aboutLeft(seconds: number, duration: number): boolean {
-  return seconds <= duration && seconds >= duration - 2;
+describe('addressKey', () => {
+  it('counts IPv4 addresses one by one and IPv6 addresses by their /64', () => {
+    assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7', 'an IPv4-mapped address is the IPv4 address');
+    assert.equal(addressKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:db8:1:2:ffff:ffff:ffff:ffff'), addressKey('2001:db8:1:2::7'), 'one /64, one budget');
+    assert.notEqual(addressKey('2001:db8:1:3::1'), addressKey('2001:db8:1:2::1'));
+  });
+});
+
+function allowed(result: Attempt | Refusal): Attempt {
+  assert.ok(result.allowed, `expected an allowed attempt, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function refused(result: Attempt | Refusal): Refusal {
+  assert.ok(!result.allowed, 'expected a refusal');
+  return result;
 }
 
 for (const variant of storeVariants()) {
   describe(`BruteForceGuard (${variant.name})`, { skip: variant.skip }, () => {
     after(() => variant.cleanup());
-    const newGuard = async () => new BruteForceGuard({ store: await variant.create() });
+    const clock = { ms: 1_780_000_000_000 };
+    const newGuard = async () => new BruteForceGuard({ store: await variant.create(), now: () => clock.ms });
 
-    async function fail(guard: BruteForceGuard, accountId: string, times: number) {
-      const outcomes = [];
-      for (let i = 0; i < times; i++) outcomes.push(await guard.recordFailure({ accountId, ip }));
-      return outcomes;
+    /** `times` wrong secrets one after another: each attempt reserved and kept. */
+    async function fail(guard: BruteForceGuard, accountId: string | undefined, times: number, from = ip): Promise<number[]> {
+      const locks = [];
+      for (let i = 0; i < times; i++) locks.push(allowed(await guard.reserve({ accountId, ip: from })).lockSeconds);
+      return locks;
     }
 
-    it('locks an account at the threshold, for the base duration', async () => {
+    it('locks an account with the attempt that reaches the threshold, for the base duration', async () => {
       const guard = await newGuard();
-      const before = await fail(guard, 'acct', rules.lockThreshold - 1);
-      assert.deepEqual(before, Array(rules.lockThreshold - 1).fill({ locked: false }));
-      assert.deepEqual(await guard.check({ accountId: 'acct', ip }), { allowed: true });
-
-      assert.deepEqual(await guard.recordFailure({ accountId: 'acct', ip }), {
-        locked: true,
-        retryAfterSeconds: rules.lockBaseSeconds,
-      });
-      const verdict = await guard.check({ accountId: 'acct', ip });
-      assert.equal(verdict.allowed, false);
-      assert.equal(!verdict.allowed && verdict.scope, 'account');
-      const wait = verdict.allowed ? 0 : verdict.retryAfterSeconds;
-      assert.ok(aboutLeft(wait, rules.lockBaseSeconds), `waits ${wait} s`);
-      const status = await guard.status('acct');
-      assert.equal(status.failures, rules.lockThreshold);
-      assert.ok(aboutLeft(status.lockedForSeconds, rules.lockBaseSeconds), `locked for ${status.lockedForSeconds} s`);
+      assert.deepEqual(await fail(guard, 'acct', rules.lockThreshold - 1), Array(rules.lockThreshold - 1).fill(0));
+      assert.deepEqual(await fail(guard, 'acct', 1), [rules.lockBaseSeconds]);
+      const refusal = refused(await guard.reserve({ accountId: 'acct', ip }));
+      assert.deepEqual(refusal, { allowed: false, scope: 'account', retryAfterSeconds: rules.lockBaseSeconds });
+      assert.deepEqual(await guard.status('acct'), { failures: rules.lockThreshold, lockedForSeconds: rules.lockBaseSeconds });
+      clock.ms += rules.lockBaseSeconds * 1000;
+      assert.deepEqual(await fail(guard, 'acct', 1), [2 * rules.lockBaseSeconds], 'after the lock, the next failure doubles it');
     });
 
     it('doubles the lock with each further failure, up to the maximum', async () => {
       const guard = await newGuard();
       await fail(guard, 'acct', rules.lockThreshold - 1);
-      const outcomes = await fail(guard, 'acct', 7);
-      const expected = outcomes.map((_, i) => lockSecondsAfter(rules.lockThreshold + i));
-      assert.deepEqual(outcomes, expected.map((seconds) => ({ locked: true, retryAfterSeconds: seconds })));
-      assert.equal(expected.at(-1), rules.lockMaxSeconds);
-      const { lockedForSeconds } = await guard.status('acct');
-      assert.ok(aboutLeft(lockedForSeconds, rules.lockMaxSeconds), `locked for ${lockedForSeconds} s`);
+      const locks: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        locks.push(...(await fail(guard, 'acct', 1)));
+        clock.ms += locks.at(-1)! * 1000;
+      }
+      assert.deepEqual(locks, locks.map((_, i) => lockSecondsAfter(rules.lockThreshold + i)));
+      assert.equal(locks.at(-1), rules.lockMaxSeconds);
     });
 
-    it('forgets the failures after a success', async () => {
+    it('gives a right answer its attempt back, lifting the lock that attempt brought', async () => {
+      const guard = await newGuard();
+      await fail(guard, 'acct', rules.lockThreshold - 1);
+      const tenth = allowed(await guard.reserve({ accountId: 'acct', ip }));
+      assert.equal(tenth.lockSeconds, rules.lockBaseSeconds, 'the tenth attempt locks while it is checked');
+      assert.equal(refused(await guard.reserve({ accountId: 'acct', ip })).scope, 'account');
+      await tenth.giveBack();
+      assert.deepEqual(await guard.status('acct'), { failures: rules.lockThreshold - 1, lockedForSeconds: 0 });
+      assert.equal(allowed(await guard.reserve({ accountId: 'acct', ip })).lockSeconds, rules.lockBaseSeconds);
+    });
+
+    it('lets exactly the threshold through a burst of concurrent attempts on one account', async () => {
+      const guard = await newGuard();
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => guard.reserve({ accountId: 'burst', ip: `198.51.100.${i % 250}` })));
+      assert.equal(results.filter((r) => r.allowed).length, rules.lockThreshold);
+      assert.ok(results.filter((r) => !r.allowed).every((r) => !r.allowed && r.scope === 'account'));
+      assert.equal((await guard.status('burst')).failures, rules.lockThreshold, 'refused attempts are not counted');
+    });
+
+    it('lets exactly ipFailuresPerHour through a burst from one address, and no more later', async () => {
+      const guard = await newGuard();
+      const results = await Promise.all(Array.from({ length: 300 }, () => guard.reserve({ ip: '192.0.2.44' })));
+      assert.equal(results.filter((r) => r.allowed).length, rules.ipFailuresPerHour);
+      const refusal = refused(await guard.reserve({ accountId: 'fresh', ip: '192.0.2.44' }));
+      assert.equal(refusal.scope, 'ip');
+      assert.ok(refusal.retryAfterSeconds > 3500 && refusal.retryAfterSeconds <= 3600, `waits ${refusal.retryAfterSeconds} s`);
+      assert.deepEqual(await guard.status('fresh'), { failures: 0, lockedForSeconds: 0 }, 'a refused attempt costs the account nothing');
+      assert.ok(allowed(await guard.reserve({ accountId: 'fresh', ip: '198.51.100.1' })), 'other addresses are untouched');
+    });
+
+    it('counts the addresses of one IPv6 /64 together', async () => {
+      const guard = await newGuard();
+      await Promise.all(Array.from({ length: rules.ipFailuresPerHour }, (_, i) => guard.reserve({ ip: `2001:db8:5:6::${(i + 1).toString(16)}` })));
+      assert.equal(refused(await guard.reserve({ ip: '2001:db8:5:6:abcd::99' })).scope, 'ip');
+    });
+
+    it('gives an address its attempt back on a right answer', async () => {
+      const guard = await newGuard();
+      await fail(guard, undefined, rules.ipFailuresPerHour - 1, '192.0.2.45');
+      await allowed(await guard.reserve({ ip: '192.0.2.45' })).giveBack();
+      await allowed(await guard.reserve({ ip: '192.0.2.45' })).giveBack();
+      await fail(guard, undefined, 1, '192.0.2.45');
+      assert.equal(refused(await guard.reserve({ ip: '192.0.2.45' })).scope, 'ip');
+    });
+
+    it('forgets the failures after a success, and lets the operator unlock', async () => {
       const guard = await newGuard();
       await fail(guard, 'acct', rules.lockThreshold - 1);
       await guard.recordSuccess('acct');
       assert.deepEqual(await guard.status('acct'), { failures: 0, lockedForSeconds: 0 });
-      const again = await fail(guard, 'acct', rules.lockThreshold - 1);
-      assert.ok(again.every((o) => !o.locked), 'no lock before the threshold again');
-      assert.deepEqual(await guard.check({ accountId: 'acct', ip }), { allowed: true });
-    });
-
-    it('lets the operator unlock an account', async () => {
-      const guard = await newGuard();
-      await fail(guard, 'acct', rules.lockThreshold);
+      assert.deepEqual(await fail(guard, 'acct', rules.lockThreshold - 1), Array(rules.lockThreshold - 1).fill(0), 'no lock before the threshold again');
+      await fail(guard, 'acct', 1);
       await guard.unlock('acct');
-      assert.deepEqual(await guard.check({ accountId: 'acct', ip }), { allowed: true });
       assert.deepEqual(await guard.status('acct'), { failures: 0, lockedForSeconds: 0 });
-      assert.deepEqual(await guard.recordFailure({ accountId: 'acct', ip }), { locked: false });
+      assert.deepEqual(await fail(guard, 'acct', 1), [0]);
     });
 
-    it('keeps accounts apart', async () => {
+    it('keeps accounts apart, and reports the account lock before the address limit', async () => {
       const guard = await newGuard();
-      await fail(guard, 'a', rules.lockThreshold);
-      assert.deepEqual(await guard.check({ accountId: 'b', ip }), { allowed: true });
+      await fail(guard, 'a', rules.lockThreshold, '192.0.2.46');
       assert.deepEqual(await guard.status('b'), { failures: 0, lockedForSeconds: 0 });
-    });
-
-    it('allows at most ipFailuresPerHour failures from one address', async () => {
-      const guard = await newGuard();
-      for (let i = 0; i < rules.ipFailuresPerHour - 1; i++) {
-        // Spread over accounts, and some without one (unknown email), so no account lock interferes.
-        const accountId = i % 2 === 0 ? undefined : `acct-${i}`;
-        assert.deepEqual(await guard.recordFailure({ accountId, ip }), { locked: false });
-      }
-      assert.deepEqual(await guard.check({ ip }), { allowed: true });
-      await guard.recordFailure({ ip });
-      const verdict = await guard.check({ accountId: 'fresh', ip });
-      assert.equal(verdict.allowed, false);
-      assert.equal(!verdict.allowed && verdict.scope, 'ip');
-      const wait = verdict.allowed ? 0 : verdict.retryAfterSeconds;
-      assert.ok(aboutLeft(wait, 3600), `waits ${wait} s`);
-      assert.deepEqual(await guard.check({ accountId: 'fresh', ip: '198.51.100.1' }), { allowed: true });
-    });
-
-    it('reports the account lock before the address limit', async () => {
-      const guard = await newGuard();
-      await fail(guard, 'acct', rules.lockThreshold);
-      for (let i = rules.lockThreshold; i < rules.ipFailuresPerHour; i++) await guard.recordFailure({ ip });
-      const verdict = await guard.check({ accountId: 'acct', ip });
-      assert.equal(!verdict.allowed && verdict.scope, 'account');
+      await fail(guard, undefined, rules.ipFailuresPerHour - rules.lockThreshold, '192.0.2.46');
+      assert.equal(refused(await guard.reserve({ accountId: 'a', ip: '192.0.2.46' })).scope, 'account');
+      assert.equal(refused(await guard.reserve({ accountId: 'b', ip: '192.0.2.46' })).scope, 'ip');
+      assert.deepEqual(await guard.status('b'), { failures: 0, lockedForSeconds: 0 }, 'refused by the address, the account is not counted');
     });
   });
 }
@@ -125,17 +151,15 @@ describe('BruteForceGuard across instances (redis)', { skip: process.env.TEST_RE
   const prefix = `test:bf:${randomBytes(6).toString('hex')}:`;
   after(() => deleteKeys(url, prefix));
 
-  it('sees a lock set by another instance and an unlock made by a third', async () => {
+  it('counts a burst spread over instances once, and sees an unlock made by a third', async () => {
     const stores = await Promise.all([1, 2, 3].map(() => createRedisStore(url, prefix)));
     after(() => Promise.all(stores.map((s) => s.close())));
     const [one, two, operator] = stores.map((store) => new BruteForceGuard({ store }));
-    for (let i = 0; i < rules.lockThreshold; i++) {
-      await (i % 2 === 0 ? one! : two!).recordFailure({ accountId: 'acct', ip });
-    }
-    const verdict = await two!.check({ accountId: 'acct', ip });
-    assert.equal(!verdict.allowed && verdict.scope, 'account');
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? one! : two!).reserve({ accountId: 'acct', ip: `198.51.100.${i}` })));
+    assert.equal(results.filter((r) => r.allowed).length, rules.lockThreshold);
+    assert.equal(refused(await two!.reserve({ accountId: 'acct', ip })).scope, 'account');
     assert.equal((await one!.status('acct')).failures, rules.lockThreshold);
     await operator!.unlock('acct');
-    assert.deepEqual(await one!.check({ accountId: 'acct', ip }), { allowed: true });
+    assert.ok(allowed(await one!.reserve({ accountId: 'acct', ip })));
   });
 });

@@ -238,6 +238,58 @@ for (const variant of storeVariants()) {
       assert.equal((await second.consume('alice')).remainingPoints, 0);
     });
 
+    const policy = { threshold: 3, lockBaseSeconds: 60, lockMaxSeconds: 600, memorySeconds: 3600 } as const;
+    const t0 = 1_780_000_000_000;
+
+    it('reserveAttempt counts attempts, locks from the threshold on with a doubling lock, and refuses while locked', async () => {
+      const store = await variant.create();
+      assert.deepEqual(await store.reserveAttempt('a', policy, t0), { reserved: true, count: 1, lockedUntil: 0 });
+      assert.deepEqual(await store.reserveAttempt('a', policy, t0), { reserved: true, count: 2, lockedUntil: 0 });
+      assert.deepEqual(await store.reserveAttempt('a', policy, t0), { reserved: true, count: 3, lockedUntil: t0 + 60_000 });
+      assert.deepEqual(await store.reserveAttempt('a', policy, t0 + 59_999), { reserved: false, lockedUntil: t0 + 60_000 });
+      assert.deepEqual(await store.attemptState('a'), { count: 3, lockedUntil: t0 + 60_000 }, 'a refused attempt is not counted');
+      const t1 = t0 + 60_000;
+      assert.deepEqual(await store.reserveAttempt('a', policy, t1), { reserved: true, count: 4, lockedUntil: t1 + 120_000 });
+      const t2 = t1 + 120_000;
+      assert.deepEqual(await store.reserveAttempt('a', policy, t2), { reserved: true, count: 5, lockedUntil: t2 + 240_000 });
+      const t3 = t2 + 240_000;
+      assert.deepEqual(await store.reserveAttempt('a', policy, t3), { reserved: true, count: 6, lockedUntil: t3 + 480_000 });
+      const t4 = t3 + 480_000;
+      assert.deepEqual(await store.reserveAttempt('a', policy, t4), { reserved: true, count: 7, lockedUntil: t4 + 600_000 }, 'up to the maximum');
+      assert.ok(isWithin(await store.ttl('a'), 3599, 3600), 'the count is kept memorySeconds after the last attempt');
+      assert.deepEqual(await store.attemptState('other'), { count: 0, lockedUntil: 0 });
+    });
+
+    it('reserveAttempt lets exactly the policy\'s attempts through a burst, and locks the rest out', async () => {
+      const store = await variant.create();
+      const results = await race(50, () => store.reserveAttempt('burst', policy, t0));
+      const reserved = results.filter((r) => r.reserved);
+      assert.equal(reserved.length, policy.threshold, 'the attempt that reaches the threshold locks the others out');
+      assert.deepEqual(reserved.map((r) => r.count).sort(), [1, 2, 3]);
+      assert.ok(results.filter((r) => !r.reserved).every((r) => r.lockedUntil === t0 + 60_000));
+    });
+
+    it('returnAttempt gives one attempt back and lifts only the lock that attempt set', async () => {
+      const store = await variant.create();
+      await store.reserveAttempt('r', policy, t0);
+      const first = await store.reserveAttempt('r', policy, t0);
+      assert.ok(first.reserved);
+      await store.returnAttempt('r', first);
+      assert.deepEqual(await store.attemptState('r'), { count: 1, lockedUntil: 0 });
+      await store.reserveAttempt('r', policy, t0);
+      const locking = await store.reserveAttempt('r', policy, t0);
+      assert.ok(locking.reserved && locking.lockedUntil > 0);
+      await store.returnAttempt('r', locking);
+      assert.deepEqual(await store.attemptState('r'), { count: 2, lockedUntil: 0 }, 'a right answer lifts the lock its attempt set');
+      const again = await store.reserveAttempt('r', policy, t0);
+      assert.ok(again.reserved && again.lockedUntil === t0 + 60_000);
+      const stale = { reserved: true as const, count: 9, lockedUntil: t0 + 1 };
+      await store.returnAttempt('r', stale);
+      assert.deepEqual(await store.attemptState('r'), { count: 2, lockedUntil: t0 + 60_000 }, "another attempt's lock stays");
+      await store.returnAttempt('gone', stale);
+      assert.deepEqual(await store.attemptState('gone'), { count: 0, lockedUntil: 0 }, 'nothing is created');
+    });
+
     it('answers ping', async () => {
       const store = await variant.create();
       await store.ping();

@@ -28,7 +28,7 @@ for (const backend of backends()) {
       assert.equal(claims.email, email);
       assert.equal(claims.email_verified, true);
       assert.equal(claims.name, 'Ada Lovelace');
-      assert.deepEqual(claims.amr, ['pwd', 'otp']);
+      assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
       assert.equal(typeof claims.auth_time, 'number');
       assert.ok(tokens.refresh_token, 'offline_access without prompt=consent yields a refresh token');
 
@@ -81,7 +81,7 @@ for (const backend of backends()) {
       assert.equal(forced.page.$('label[for=email]').text().trim(), 'Email Address');
       const forcedTokens = await rp.finish((await walkSignIn(rp, t, forced.page, email, secret)).url, forced);
       assert.ok(forcedTokens.claims()!.auth_time! > firstAuthTime, 'auth_time advances');
-      assert.deepEqual(forcedTokens.claims()!.amr, ['pwd', 'otp']);
+      assert.deepEqual(forcedTokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
     });
 
     it('answers prompt=consent from a signed-in session without a consent screen, recording the grant', async () => {

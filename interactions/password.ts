@@ -60,7 +60,7 @@ export async function submitNewPassword(services: InteractionServices, ctx: Step
     // Whoever knew the old password may hold a session or a refresh token elsewhere: a reset by the
     // user ends them all, as an operator's reset does. This browser signs in afresh just after.
     if (reset) {
-      await services.accountTasks.add(trx, account.id, { kind: 'end-sessions' });
+      await services.accountTasks.add(trx, account.id, { kind: 'end-sessions', email: account.email });
       await services.accountTasks.add(trx, account.id, { kind: 'email', notice: 'password-changed', to: account.email, locale: it.locale });
     }
     return updated;
@@ -71,7 +71,7 @@ export async function submitNewPassword(services: InteractionServices, ctx: Step
       await saveFlow(services, ctx, next);
       return goTo(ctx, '/enroll');
     }
-    const run = await services.accountTasks.runFor(account.id);
+    const run = await services.accountTasks.runFor(account.id, { via: 'account', name: account.email });
     for (const owed of run.owed) services.logger.warn({ err: owed.error, accountId: account.id, task: owed.task.kind }, 'reset task left for later');
     ctx.state.it.flow = next;
     await finishLogin(services, ctx, { ...changed, factors: account.factors }, next);

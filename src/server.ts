@@ -124,6 +124,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const accountTasks = new AccountTasks(
       database.knex,
       createTaskRunners({ store: async () => store, mailer: async () => mailer, config }),
+      audit,
       () => new Date(now()),
     );
     const lifecycle = new AccountLifecycle({
@@ -137,7 +138,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       guard: async () => guard,
     });
     const finishOwedTasks = async () => {
-      const run = await accountTasks.runAll();
+      const run = await accountTasks.runAll({ via: 'server', name: 'housekeeping' });
       if (run.endedSessions !== undefined || run.noticesSent > 0) logger.info({ ...run.endedSessions, notices: run.noticesSent }, 'owed account tasks finished');
       if (run.owed.length > 0) logger.warn({ owed: run.owed.length, err: run.owed[0]!.error }, 'account tasks still owed');
     };

@@ -121,7 +121,7 @@ export class AccountLifecycle {
       await this.deps.audit.record({ event: 'account.created', outcome: 'failure', email: input.email, ip: actor.ip, userAgent: actor.userAgent, details: { ...this.by(actor), reason: 'already exists' } });
       return { created: false };
     }
-    return { created: true, account: created, tasks: await this.deps.tasks.runFor(created.id) };
+    return { created: true, account: created, tasks: await this.deps.tasks.runFor(created.id, actor) };
   }
 
   /** Emails the invitation again; only an invited account has one to resend (`changed` is false otherwise). */
@@ -137,7 +137,7 @@ export class AccountLifecycle {
   async deactivate(actor: Actor, ref: AccountRef): Promise<Found<Change>> {
     return this.change(actor, ref, 'account.deactivated', async (unit, before) => {
       const account = await unit.accounts.deactivate(before.id);
-      return { account, changed: before.status !== 'deactivated', tasks: [{ kind: 'end-sessions' }] };
+      return { account, changed: before.status !== 'deactivated', tasks: [{ kind: 'end-sessions', email: before.email }] };
     });
   }
 
@@ -154,7 +154,7 @@ export class AccountLifecycle {
     return this.change(actor, ref, 'account.reset', async (unit, before) => {
       await unit.factors.removeAll(before.id);
       const account = await unit.accounts.resetCredentials(before.id);
-      return { account, changed: true, tasks: [{ kind: 'end-sessions' }] };
+      return { account, changed: true, tasks: [{ kind: 'end-sessions', email: before.email }] };
     });
   }
 
@@ -169,14 +169,14 @@ export class AccountLifecycle {
       return {
         account: before,
         changed: true,
-        tasks: [{ kind: 'end-sessions' }, { kind: 'email', notice: 'mfa-reset', to: before.email, locale }],
+        tasks: [{ kind: 'end-sessions', email: before.email }, { kind: 'email', notice: 'mfa-reset', to: before.email, locale }],
       };
     });
   }
 
   /** Ends every session and revokes every refresh token of the account. */
   async signOutEverywhere(actor: Actor, ref: AccountRef): Promise<Found<Change>> {
-    return this.change(actor, ref, 'account.signed-out', async (_unit, before) => ({ account: before, changed: true, tasks: [{ kind: 'end-sessions' }] }));
+    return this.change(actor, ref, 'account.signed-out', async (_unit, before) => ({ account: before, changed: true, tasks: [{ kind: 'end-sessions', email: before.email }] }));
   }
 
   /** Lifts a brute-force lock and forgets the failures. Lives in the store only: it fails whole when the store does. */
@@ -243,10 +243,7 @@ export class AccountLifecycle {
       await unit.audit.record(this.event(actor, applied.account, event, { ...details, changed: applied.changed }));
       return applied;
     });
-    const tasks = await this.deps.tasks.runFor(account.id);
-    if (tasks.endedSessions !== undefined) {
-      await this.deps.audit.record(this.event(actor, account, 'account.sessions-ended', tasks.endedSessions));
-    }
+    const tasks = await this.deps.tasks.runFor(account.id, actor);
     return { found: true, account, changed, tasks };
   }
 

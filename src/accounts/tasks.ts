@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import type { AuditLog } from '../audit.ts';
 import { locales } from '../i18n/index.ts';
 import { notices, type NoticeName } from '../mail/notices.ts';
 
@@ -11,7 +12,7 @@ import { notices, type NoticeName } from '../mail/notices.ts';
  * until the same command is run again or an instance's housekeeping runs it.
  */
 const taskSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('end-sessions') }),
+  z.object({ kind: z.literal('end-sessions'), email: z.string() }),
   z.object({
     kind: z.literal('email'),
     notice: z.enum(Object.keys(notices) as [NoticeName, ...NoticeName[]]),
@@ -53,10 +54,17 @@ const table = 'account_tasks';
 /** A claimed task whose runner died is taken up again after this. */
 const claimSeconds = 60;
 
+/** Who runs owed tasks, named in the audit event of what they finish. */
+export interface TaskRunner {
+  readonly via: string;
+  readonly name: string;
+}
+
 export class AccountTasks {
   constructor(
     private readonly knex: Knex,
     private readonly runners: TaskRunners,
+    private readonly audit: AuditLog,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -67,13 +75,13 @@ export class AccountTasks {
   }
 
   /** Runs what the account is owed; a task that fails stays owed, with its error. */
-  async runFor(accountId: string): Promise<TasksRun> {
-    return this.run((query) => query.where('account_id', accountId));
+  async runFor(accountId: string, by: TaskRunner): Promise<TasksRun> {
+    return this.run(by, (query) => query.where('account_id', accountId));
   }
 
   /** Runs what any account is owed (housekeeping), a batch at a time. */
-  async runAll(limit = 100): Promise<TasksRun> {
-    return this.run((query) => query, limit);
+  async runAll(by: TaskRunner, limit = 100): Promise<TasksRun> {
+    return this.run(by, (query) => query, limit);
   }
 
   /** How many tasks are owed, for readiness-style reporting and tests. */
@@ -82,7 +90,7 @@ export class AccountTasks {
     return rows.flatMap((row) => parseTask(row) ?? []);
   }
 
-  private async run(scope: (query: Knex.QueryBuilder) => Knex.QueryBuilder, limit = 100): Promise<TasksRun> {
+  private async run(by: TaskRunner, scope: (query: Knex.QueryBuilder) => Knex.QueryBuilder, limit = 100): Promise<TasksRun> {
     let endedSessions: TasksRun['endedSessions'];
     let noticesSent = 0;
     const owed: TaskFailure[] = [];
@@ -97,6 +105,13 @@ export class AccountTasks {
         if (task.kind === 'end-sessions') {
           const ended = await this.runners.endSessions(row.account_id);
           endedSessions = { sessions: (endedSessions?.sessions ?? 0) + ended.sessions, grants: (endedSessions?.grants ?? 0) + ended.grants };
+          await this.audit.record({
+            event: 'account.sessions-ended',
+            outcome: 'success',
+            accountId: row.account_id,
+            email: task.email,
+            details: { by: by.via, actor: by.name, ...ended },
+          });
         } else {
           await this.runners.sendNotice(task);
           noticesSent += 1;

@@ -90,7 +90,7 @@ export class CliContext {
           factors: new factors.FactorRepository(db.knex),
           roles: new roles.RoleRepository(db.knex),
           audit,
-          tasks: new tasks.AccountTasks(db.knex, runTasks),
+          tasks: new tasks.AccountTasks(db.knex, runTasks, audit),
           guard: async () => new bruteForce.BruteForceGuard({ store: await this.store() }),
         }),
       };

@@ -2,9 +2,10 @@ import { formatWait } from '../src/i18n/index.ts';
 import { MailDeliveryError } from '../src/mail/mailer.ts';
 import { emailBasics, verificationCodeEmail } from '../src/mail/messages.ts';
 import { normaliseCode } from '../src/security/code-input.ts';
-import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import { hasSecondFactor } from '../src/factors/index.ts';
+import type { Entered, InteractionServices, StepContext } from './context.ts';
 import { withProof } from './flow.ts';
-import { audit, attempt, enterStep, goTo, refusalMessage, render, saveFlow } from './step-kit.ts';
+import { audit, attempt, goTo, lockMessage, refusalMessage, render, saveFlow } from './step-kit.ts';
 
 function sendPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -29,10 +30,9 @@ function codePage(services: InteractionServices, ctx: StepContext, status = 200,
   });
 }
 
-/** The sign-in page's link: forgot password for an account with an authenticator, else first-time login. */
-async function showHelp(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow, account } = await enterStep(services, ctx, 'help');
-  if (account.totpSecretEncrypted !== null) return goTo(ctx, '/forgot');
+/** The sign-in page's link: forgot password for an account with a second factor, else first-time login. */
+export async function showHelp(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
+  if (hasSecondFactor(account.factors)) return goTo(ctx, '/forgot');
   sendPage(services, ctx, flow.email);
 }
 
@@ -42,9 +42,8 @@ async function showHelp(services: InteractionServices, ctx: StepContext): Promis
  * checked before the old code is replaced, and a failed delivery gives every reservation back:
  * nothing is consumed by a mail error.
  */
-async function sendCode(services: InteractionServices, ctx: StepContext): Promise<void> {
+export async function sendCode(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   const { it } = ctx.state;
-  const { flow, account } = await enterStep(services, ctx, 'activationSend');
   const fail = (status: number, message: string) =>
     flow.codeSent ? codePage(services, ctx, status, message, 'resend') : sendPage(services, ctx, flow.email, status, message);
 
@@ -79,14 +78,12 @@ async function sendCode(services: InteractionServices, ctx: StepContext): Promis
   goTo(ctx, '/activation/code');
 }
 
-async function showCode(services: InteractionServices, ctx: StepContext): Promise<void> {
-  await enterStep(services, ctx, 'activationCode');
+export async function showCode(services: InteractionServices, ctx: StepContext, _entered: Entered): Promise<void> {
   codePage(services, ctx);
 }
 
-async function verifyCode(services: InteractionServices, ctx: StepContext): Promise<void> {
+export async function verifyCode(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   const { it } = ctx.state;
-  const { flow, account } = await enterStep(services, ctx, 'activationCode');
   const raw = it.form.code ?? '';
   if (raw.trim() === '') return codePage(services, ctx, 400, it.t('activation.error.codeRequired'));
   const code = normaliseCode(raw.slice(0, 100));
@@ -95,13 +92,14 @@ async function verifyCode(services: InteractionServices, ctx: StepContext): Prom
   const tried = await attempt(
     services,
     ctx,
-    { kind: 'email_code', account: account },
+    { kind: 'email_code', account },
     () => services.emailCodes.verify(account.id, code),
     (verdict) => verdict === 'ok',
   );
-  if (tried.kind === 'refused') return codePage(services, ctx, 429, tried.message);
+  if (tried.kind === 'refused') return codePage(services, ctx, 429, refusalMessage(it.t, tried.refusal));
   if (!tried.right) {
-    const { verdict, lock } = tried;
+    const { verdict } = tried;
+    const lock = lockMessage(it.t, tried.lockSeconds);
     await audit(services, ctx, { event: 'code.failure', outcome: 'failure', accountId: account.id, email: account.email, details: { reason: verdict } });
     const message = lock ?? (verdict === 'wrong' ? it.t('activation.error.codeWrong') : it.t('activation.error.codeExpired'));
     return codePage(services, ctx, lock === undefined ? 400 : 429, message);
@@ -112,16 +110,7 @@ async function verifyCode(services: InteractionServices, ctx: StepContext): Prom
   goTo(ctx, '/activation/verified');
 }
 
-async function showVerified(services: InteractionServices, ctx: StepContext): Promise<void> {
-  await enterStep(services, ctx, 'activationVerified');
+export async function showVerified(services: InteractionServices, ctx: StepContext, _entered: Entered): Promise<void> {
   const { t } = ctx.state.it;
   render(services, ctx, { view: 'activation-verified', title: t('activation.heading') });
 }
-
-export const activationRoutes: StepRoute[] = [
-  { method: 'get', path: '/help', handler: showHelp },
-  { method: 'post', path: '/activation/send', handler: sendCode },
-  { method: 'get', path: '/activation/code', handler: showCode },
-  { method: 'post', path: '/activation/verify', handler: verifyCode },
-  { method: 'get', path: '/activation/verified', handler: showVerified },
-];

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { normaliseEmail } from '../src/accounts/account.ts';
 import { sealSecret } from '../src/security/secret-box.ts';
-import type { InteractionServices, StepContext, StepRoute } from './context.ts';
-import { finishConsent } from './finish.ts';
+import type { InteractionServices, StepContext } from './context.ts';
+import { consent } from './consent.ts';
 import { keepInteraction } from './lifetime.ts';
-import { attempt, auditRefusal, deactivationReason, goTo, render, saveFlow } from './step-kit.ts';
+import { attempt, auditRefusal, deactivationReason, goTo, refusalMessage, render, saveFlow } from './step-kit.ts';
 
 const emailSchema = z.email().max(254);
 
@@ -20,18 +20,18 @@ function emailPage(services: InteractionServices, ctx: StepContext, email: strin
   });
 }
 
-/** The first page: the email, prefilled from login_hint. A consent prompt never reaches a person. */
-async function showEmail(services: InteractionServices, ctx: StepContext): Promise<void> {
+/**
+ * Where the provider sends the browser: the email page, prefilled from login_hint. A consent prompt
+ * never reaches a person: it has its own step.
+ */
+export async function showStart(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { it } = ctx.state;
-  if (it.prompt === 'consent') {
-    await finishConsent(services, ctx);
-    return;
-  }
+  if (it.prompt === 'consent') return consent(services, ctx);
   const hint = typeof it.params.login_hint === 'string' ? it.params.login_hint : '';
   emailPage(services, ctx, it.flow?.email ?? hint.slice(0, 254));
 }
 
-async function submitEmail(services: InteractionServices, ctx: StepContext): Promise<void> {
+export async function submitEmail(services: InteractionServices, ctx: StepContext): Promise<void> {
   const { it } = ctx.state;
   const typed = (it.form.email ?? '').slice(0, 1000);
   const email = normaliseEmail(typed);
@@ -47,7 +47,7 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
     () => services.accounts.findByEmail(email),
     (found) => found !== undefined && found.status !== 'deactivated',
   );
-  if (tried.kind === 'refused') return emailPage(services, ctx, typed, 429, tried.message);
+  if (tried.kind === 'refused') return emailPage(services, ctx, typed, 429, refusalMessage(it.t, tried.refusal));
   const account = tried.verdict;
   if (account === undefined) {
     await auditRefusal(services, ctx, { event: 'signin.email', outcome: 'failure', email, details: { reason: 'unknown' } });
@@ -62,8 +62,3 @@ async function submitEmail(services: InteractionServices, ctx: StepContext): Pro
   await Promise.all([saveFlow(services, ctx, services.flows.begin(it.uid, account, sealedHash)), keepInteraction(services, ctx)]);
   goTo(ctx, '/password');
 }
-
-export const emailRoutes: StepRoute[] = [
-  { method: 'get', path: '', handler: showEmail },
-  { method: 'post', path: '/email', handler: submitEmail },
-];

@@ -1,80 +1,89 @@
 import QRCode from 'qrcode';
-import { formatWait } from '../src/i18n/index.ts';
-import { openSecret, sealSecret } from '../src/security/secret-box.ts';
-import { TOTP_PARAMETERS, formatSecretForDisplay, generateTotpSecret, totpUri } from '../src/security/totp.ts';
-import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import type { AccountWithFactors } from '../src/accounts/account.ts';
+import { formatWait, type Translate } from '../src/i18n/index.ts';
+import { TOTP_PARAMETERS, formatSecretForDisplay, totpUri } from '../src/security/totp.ts';
+import type { Entered, InteractionServices, StepContext } from './context.ts';
 import { withProof, type FlowState } from './flow.ts';
 import { finishLogin } from './finish.ts';
-import { audit, enterStep, saveFlow, render } from './step-kit.ts';
-import { checkTotp, totpPage } from './totp.ts';
+import { goTo, render, saveFlow, thenOrDone } from './step-kit.ts';
+import { codeRefusal, totpPage, typedCode } from './totp.ts';
+
+/**
+ * What the enrollment page shows for a secret: the QR code of its otpauth:// URI and the secret in
+ * groups of four with its parameters. The account page enrolls further apps with the same page.
+ */
+export async function enrollmentModel(services: InteractionServices, t: Translate, email: string, secret: string): Promise<Record<string, unknown>> {
+  const uri = totpUri({ brand: services.config.brand.name, email, secret });
+  // SVG, not PNG: drawing and deflating a PNG on every view cost about five times the CPU and made this
+  // page miss its latency target. A data: URL keeps it one request and within the CSP's img-src.
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return {
+    title: t('enroll.heading'),
+    qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+    secretGroups: formatSecretForDisplay(secret),
+    algorithm: TOTP_PARAMETERS.algorithm,
+    digits: TOTP_PARAMETERS.digits,
+    accountName: email,
+    periodText: formatWait(t, TOTP_PARAMETERS.period),
+  };
+}
 
 /**
  * The secret being enrolled lives only in this interaction's flow state (sealed, like at rest) until
  * its first code verifies; reloading the page shows the same secret, so a scan already made stays good.
  */
 async function pendingSecret(services: InteractionServices, ctx: StepContext, flow: FlowState): Promise<string> {
-  if (flow.pendingTotpSecret !== undefined) return openSecret(services.secretKey, flow.pendingTotpSecret);
-  const secret = generateTotpSecret();
-  await saveFlow(services, ctx, { ...flow, pendingTotpSecret: sealSecret(services.secretKey, secret) });
-  return secret;
+  const apps = services.factors.authenticatorApps;
+  if (flow.pendingTotpSecret !== undefined) return apps.openPendingSecret(flow.pendingTotpSecret);
+  const sealed = apps.newPendingSecret();
+  await saveFlow(services, ctx, { ...flow, pendingTotpSecret: sealed });
+  return apps.openPendingSecret(sealed);
 }
 
-async function showEnroll(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow, account } = await enterStep(services, ctx, 'enroll');
+export async function showEnroll(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   const secret = await pendingSecret(services, ctx, flow);
-  const uri = totpUri({ brand: services.config.brand.name, email: account.email, secret });
-  // SVG, not PNG: drawing and deflating a PNG on every view cost about five times the CPU and made this
-  // page miss its latency target. A data: URL keeps it one request and within the CSP's img-src.
-  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  const qr = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-  const { t } = ctx.state.it;
-  render(services, ctx, {
-    view: 'enroll',
-    title: t('enroll.heading'),
-    qr,
-    secretGroups: formatSecretForDisplay(secret),
-    algorithm: TOTP_PARAMETERS.algorithm,
-    digits: TOTP_PARAMETERS.digits,
-    accountName: account.email,
-    periodText: formatWait(t, TOTP_PARAMETERS.period),
-  });
+  render(services, ctx, { view: 'enroll', ...(await enrollmentModel(services, ctx.state.it.t, account.email, secret)), title: ctx.state.it.t('enroll.heading') });
 }
 
-async function showEnrollCode(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow } = await enterStep(services, ctx, 'enroll');
-  if (flow.pendingTotpSecret === undefined) {
-    ctx.status = 303;
-    ctx.redirect(`/interaction/${flow.uid}/enroll`);
-    return;
-  }
+export async function showEnrollCode(services: InteractionServices, ctx: StepContext, { flow }: Entered): Promise<void> {
+  if (flow.pendingTotpSecret === undefined) return goTo(ctx, '/enroll');
   totpPage(services, ctx, '/enroll/verify');
 }
 
-/** The first code from the app proves the scan worked; only then is the secret stored on the account. */
-async function verifyEnrollment(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow, account } = await enterStep(services, ctx, 'enroll');
-  if (flow.pendingTotpSecret === undefined) {
-    ctx.status = 303;
-    ctx.redirect(`/interaction/${flow.uid}/enroll`);
-    return;
+/**
+ * The first code from the app proves the scan worked; only then is the app stored, together with
+ * the activation of an invited account and their audit events. Once they are, the page says so
+ * whatever happens next.
+ */
+export async function verifyEnrollment(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
+  if (flow.pendingTotpSecret === undefined) return goTo(ctx, '/enroll');
+  const typed = typedCode(ctx);
+  if (!('code' in typed)) return totpPage(services, ctx, '/enroll/verify', typed.status, typed.message);
+  const { it } = ctx.state;
+  const activating = account.status === 'invited';
+  const checked = await services.factors.authenticatorApps.enroll(account, flow.pendingTotpSecret, typed.code, {
+    name: services.factors.authenticatorApps.defaultName(account, it.t('factors.defaultAppName'), (n) => it.t('factors.defaultAppNameNumbered', { n })),
+    requester: it.requester,
+    alongside: async (trx) => {
+      const audit = services.audit.in(trx);
+      const who = { accountId: account.id, email: account.email, ...it.requester };
+      if (activating) {
+        await services.accounts.in(trx).activate(account.id);
+        await audit.record({ event: 'account.activated', outcome: 'success', ...who });
+      }
+      await audit.record({ event: 'totp.enrolled', outcome: 'success', ...who });
+    },
+  });
+  if (checked.status === 'full') return totpPage(services, ctx, '/enroll/verify', 409, it.t('factors.error.tooManyApps'));
+  if (checked.status !== 'right') {
+    const refusal = codeRefusal(ctx, checked);
+    return totpPage(services, ctx, '/enroll/verify', refusal.status, refusal.message);
   }
-  const secret = openSecret(services.secretKey, flow.pendingTotpSecret);
-  const outcome = await checkTotp(services, ctx, account, secret);
-  if (!outcome.ok) return totpPage(services, ctx, '/enroll/verify', outcome.status, outcome.message);
-  await services.accounts.enrollTotp(account.id, flow.pendingTotpSecret);
-  if (account.status === 'invited') {
-    await services.accounts.activate(account.id);
-    await audit(services, ctx, { event: 'account.activated', outcome: 'success', accountId: account.id, email: account.email });
-  }
-  services.metrics.enrollments.inc();
-  await audit(services, ctx, { event: 'totp.enrolled', outcome: 'success', accountId: account.id, email: account.email });
-  const { pendingTotpSecret: _done, ...rest } = flow;
-  await saveFlow(services, ctx, withProof(rest, 'totp', services.now()));
-  await finishLogin(services, ctx);
+  const { pendingTotpSecret: _stored, ...rest } = flow;
+  const proven = withProof(rest, 'otp', services.now());
+  const enrolled: AccountWithFactors = { ...account, status: activating ? 'active' : account.status, factors: [...account.factors, checked.value] };
+  await thenOrDone(services, ctx, 'authenticatorAdded', async () => {
+    ctx.state.it.flow = proven;
+    await finishLogin(services, ctx, enrolled, proven);
+  });
 }
-
-export const enrollRoutes: StepRoute[] = [
-  { method: 'get', path: '/enroll', handler: showEnroll },
-  { method: 'get', path: '/enroll/verify', handler: showEnrollCode },
-  { method: 'post', path: '/enroll/verify', handler: verifyEnrollment },
-];

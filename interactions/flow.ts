@@ -1,52 +1,71 @@
-import type { Account } from '../src/accounts/account.ts';
+import { z } from 'zod';
+import type { AccountWithFactors } from '../src/accounts/account.ts';
+import { hasSecondFactor } from '../src/factors/index.ts';
 import type { Store } from '../src/store/store.ts';
 
 /**
  * Why the user is in this interaction. `signin` is the ordinary path; `activation` is first-time
- * login through an emailed code; `reset` is a forgotten password proven with the authenticator.
+ * login through an emailed code; `reset` is a forgotten password proven with a second factor.
  */
-export type Purpose = 'signin' | 'activation' | 'reset';
+export const purposes = ['signin', 'activation', 'reset'] as const;
+export type Purpose = (typeof purposes)[number];
 
-/** What the user has proven in this interaction, each with the time (ms) it was proven. */
-export interface Proofs {
-  readonly emailCode?: number;
-  readonly password?: number;
-  readonly totp?: number;
-}
+/**
+ * What the user has proven in this interaction, each with the time (ms) it was proven. `otp` is a
+ * code of an authenticator app (or a recovery code); `passkey` proves both factors at once.
+ */
+const proofsSchema = z.object({
+  emailCode: z.number().optional(),
+  password: z.number().optional(),
+  otp: z.number().optional(),
+  passkey: z.number().optional(),
+});
+export type Proofs = Readonly<z.infer<typeof proofsSchema>>;
 export type Proof = keyof Proofs;
 
-export interface FlowState {
-  readonly uid: string;
-  readonly accountId: string;
-  readonly email: string;
-  readonly purpose: Purpose;
-  readonly proofs: Proofs;
-  /** The forgot-password page confirmed the email: the authenticator step may follow. */
-  readonly resetConfirmed: boolean;
+/**
+ * An interaction's flow state. It is stored as JSON and parsed back through this schema: a record
+ * that does not parse (another version's, or altered) is treated as absent, so its steps are refused.
+ */
+const flowSchema = z.object({
+  version: z.literal(2),
+  uid: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  purpose: z.enum(purposes),
+  proofs: proofsSchema,
+  /** The forgot-password page confirmed the email: the second-factor step may follow. */
+  resetConfirmed: z.boolean(),
   /** An emailed code went out in this interaction, so the code page may be shown. */
-  readonly codeSent: boolean;
-  /** Enrollment in progress: the new secret, sealed, until its first code verifies. */
-  readonly pendingTotpSecret?: string;
+  codeSent: z.boolean(),
+  /** Enrollment in progress: the new authenticator secret, sealed, until its first code verifies. */
+  pendingTotpSecret: z.string().optional(),
   /**
    * The account as the email step read it. Pages that only show a form check their step against
    * these; every step that proves something or changes the account reads the account again.
    */
-  readonly hasTotp: boolean;
+  hasSecondFactor: z.boolean(),
   /** When the account's password last changed (ms), or null: a sign-in's password proof holds for this password only. */
-  readonly passwordChangedAt: number | null;
+  passwordChangedAt: z.number().nullable(),
   /** The password hash, sealed like an authenticator secret at rest, that the password step checks. */
-  readonly sealedPasswordHash: string | null;
-}
+  sealedPasswordHash: z.string().nullable(),
+});
+export type FlowState = Readonly<z.infer<typeof flowSchema>>;
 
 /** The facts about the account that decide which steps are open. */
 export interface AccountFacts {
-  readonly hasTotp: boolean;
+  readonly hasSecondFactor: boolean;
   readonly passwordChangedAt: number | null;
 }
 
 /** The account as this flow last read it (see FlowState). */
 export function factsOf(flow: FlowState): AccountFacts {
-  return { hasTotp: flow.hasTotp, passwordChangedAt: flow.passwordChangedAt };
+  return { hasSecondFactor: flow.hasSecondFactor, passwordChangedAt: flow.passwordChangedAt };
+}
+
+/** The account as just read. */
+export function factsOfAccount(account: AccountWithFactors): AccountFacts {
+  return { hasSecondFactor: hasSecondFactor(account.factors), passwordChangedAt: account.passwordChangedAt?.getTime() ?? null };
 }
 
 /**
@@ -55,50 +74,65 @@ export function factsOf(flow: FlowState): AccountFacts {
  */
 const samePassword = (f: FlowState, a: AccountFacts) => f.purpose !== 'signin' || f.passwordChangedAt === a.passwordChangedAt;
 
+const secondFactorProven = (f: FlowState) => f.proofs.otp !== undefined || f.proofs.passkey !== undefined;
+
 /**
- * Every step and what must already be true to enter it. Handlers call `requireStep` first, so a
- * step cannot be reached by typing its URL: skipping is impossible by construction.
+ * What must already be true to enter each step. The router checks a route's requirement before its
+ * handler runs (interactions/steps.ts), so a step cannot be reached by typing its URL: skipping is
+ * impossible by construction.
  */
-export const steps = {
+export const requirements = {
   password: (f: FlowState) => f.purpose === 'signin',
   help: () => true,
-  forgot: (_f: FlowState, a: AccountFacts) => a.hasTotp,
-  activationSend: (_f: FlowState, a: AccountFacts) => !a.hasTotp,
-  activationCode: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.codeSent,
-  activationVerified: (f: FlowState, a: AccountFacts) => !a.hasTotp && f.purpose === 'activation' && f.proofs.emailCode !== undefined,
-  totp: (f: FlowState, a: AccountFacts) =>
-    a.hasTotp &&
+  forgot: (_f: FlowState, a: AccountFacts) => a.hasSecondFactor,
+  activationSend: (_f: FlowState, a: AccountFacts) => !a.hasSecondFactor,
+  activationCode: (f: FlowState, a: AccountFacts) => !a.hasSecondFactor && f.purpose === 'activation' && f.codeSent,
+  activationVerified: (f: FlowState, a: AccountFacts) => !a.hasSecondFactor && f.purpose === 'activation' && f.proofs.emailCode !== undefined,
+  secondFactor: (f: FlowState, a: AccountFacts) =>
+    a.hasSecondFactor &&
     samePassword(f, a) &&
     ((f.purpose === 'signin' && f.proofs.password !== undefined) || (f.purpose === 'reset' && f.resetConfirmed)),
   // Each proof counts only while the account is still in the situation it was gathered for: an emailed
-  // code stands in for an authenticator the account lacks, and a reset's code for the one it has.
+  // code stands in for a second factor the account lacks, and a reset's second factor for the one it has.
   newPassword: (f: FlowState, a: AccountFacts) =>
-    (f.purpose === 'activation' && !a.hasTotp && f.proofs.emailCode !== undefined) ||
-    (f.purpose === 'reset' && a.hasTotp && f.proofs.totp !== undefined),
+    (f.purpose === 'activation' && !a.hasSecondFactor && f.proofs.emailCode !== undefined) ||
+    (f.purpose === 'reset' && a.hasSecondFactor && secondFactorProven(f)),
   enroll: (f: FlowState, a: AccountFacts) =>
-    !a.hasTotp &&
+    !a.hasSecondFactor &&
     samePassword(f, a) &&
     f.proofs.password !== undefined &&
     (f.purpose === 'signin' || (f.purpose === 'activation' && f.proofs.emailCode !== undefined)),
-  finish: (f: FlowState, a: AccountFacts) => samePassword(f, a) && f.proofs.password !== undefined && f.proofs.totp !== undefined,
+  // A passkey proves both factors on its own; otherwise a password and a second factor.
+  finish: (f: FlowState, a: AccountFacts) =>
+    f.proofs.passkey !== undefined || (samePassword(f, a) && f.proofs.password !== undefined && f.proofs.otp !== undefined),
 } satisfies Record<string, (flow: FlowState, account: AccountFacts) => boolean>;
 
-export type Step = keyof typeof steps;
+export type Requirement = keyof typeof requirements;
 
 export class StepRefused extends Error {
   override name = 'StepRefused';
-  constructor(readonly step: Step) {
-    super(`step ${step} is not open in this interaction`);
+  constructor(readonly requirement: Requirement) {
+    super(`step ${requirement} is not open in this interaction`);
   }
 }
 
-export function requireStep(step: Step, flow: FlowState | undefined, account: AccountFacts): FlowState {
-  if (flow === undefined || !steps[step](flow, account)) throw new StepRefused(step);
+export function requireStep(requirement: Requirement, flow: FlowState | undefined, account: AccountFacts): FlowState {
+  if (flow === undefined || !requirements[requirement](flow, account)) throw new StepRefused(requirement);
   return flow;
 }
 
 export function withProof(flow: FlowState, proof: Proof, at: number): FlowState {
   return { ...flow, proofs: { ...flow.proofs, [proof]: at } };
+}
+
+/** RFC 8176 authentication method references, derived from what this interaction proved. */
+export function amrOf(proofs: Proofs): string[] {
+  return [
+    ...(proofs.password === undefined ? [] : ['pwd']),
+    ...(proofs.otp === undefined ? [] : ['otp']),
+    ...(proofs.passkey === undefined ? [] : ['hwk', 'user']),
+    'mfa',
+  ];
 }
 
 /** Flow states live in the store under the interaction's uid and expire with the interaction. */
@@ -112,9 +146,16 @@ export class FlowStore {
     return `flow:${uid}`;
   }
 
+  /** The flow state of the interaction, or undefined when there is none or it does not parse. */
   async load(uid: string): Promise<FlowState | undefined> {
     const raw = await this.store.get(this.key(uid));
-    return raw === undefined ? undefined : (JSON.parse(raw) as FlowState);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = flowSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async save(flow: FlowState): Promise<void> {
@@ -130,8 +171,9 @@ export class FlowStore {
    *
    * @param sealedPasswordHash the account's password hash sealed with the server's secret key, or null
    */
-  begin(uid: string, account: Account, sealedPasswordHash: string | null): FlowState {
+  begin(uid: string, account: AccountWithFactors, sealedPasswordHash: string | null): FlowState {
     return {
+      version: 2,
       uid,
       accountId: account.id,
       email: account.email,
@@ -139,7 +181,7 @@ export class FlowStore {
       proofs: {},
       resetConfirmed: false,
       codeSent: false,
-      hasTotp: account.totpSecretEncrypted !== null,
+      hasSecondFactor: hasSecondFactor(account.factors),
       passwordChangedAt: account.passwordChangedAt?.getTime() ?? null,
       sealedPasswordHash,
     };

@@ -1,13 +1,11 @@
-import { emailBasics, passwordChangedEmail } from '../src/mail/messages.ts';
-import { hashPassword } from '../src/security/password-hash.ts';
-import { revokeAccountAccess } from '../src/store/oidc-adapter.ts';
-import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy.ts';
 import { rules } from '../src/config.ts';
-import type { InteractionServices, StepContext, StepRoute } from './context.ts';
+import { hashPassword } from '../src/security/password-hash.ts';
+import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy.ts';
+import type { Entered, InteractionServices, StepContext } from './context.ts';
 import { withProof } from './flow.ts';
 import { finishLogin } from './finish.ts';
-import { audit, enterStep, goTo, render, saveFlow } from './step-kit.ts';
 import type { FieldError } from './render.ts';
+import { goTo, render, saveFlow, thenOrDone } from './step-kit.ts';
 
 function passwordPage(services: InteractionServices, ctx: StepContext, status = 200, errors: FieldError[] = []) {
   const { t } = ctx.state.it;
@@ -23,15 +21,17 @@ function passwordPage(services: InteractionServices, ctx: StepContext, status = 
   });
 }
 
-async function showNewPassword(services: InteractionServices, ctx: StepContext): Promise<void> {
-  await enterStep(services, ctx, 'newPassword');
+export async function showNewPassword(services: InteractionServices, ctx: StepContext, _entered: Entered): Promise<void> {
   passwordPage(services, ctx);
 }
 
-/** Every broken rule is listed at once, each beside the field it concerns. */
-async function submitNewPassword(services: InteractionServices, ctx: StepContext): Promise<void> {
+/**
+ * Every broken rule is listed at once, each beside the field it concerns. The password, its audit
+ * event and, for a reset, what the reset owes (ending every other session, the password-changed
+ * email) are stored in one transaction; once they are, the page says so whatever happens next.
+ */
+export async function submitNewPassword(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   const { it } = ctx.state;
-  const { flow, account } = await enterStep(services, ctx, 'newPassword');
   const password = it.form.password ?? '';
   const confirmation = it.form.confirmation ?? '';
   const problems = checkPassword(password, confirmation, account.email);
@@ -46,29 +46,34 @@ async function submitNewPassword(services: InteractionServices, ctx: StepContext
       })),
     );
   }
-  await services.accounts.setPassword(account.id, await hashPassword(password, services.config.bcryptCost));
-  await audit(services, ctx, {
-    event: flow.purpose === 'reset' ? 'password.reset' : 'password.set',
-    outcome: 'success',
-    accountId: account.id,
-    email: account.email,
+  const hash = await hashPassword(password, services.config.bcryptCost);
+  const reset = flow.purpose === 'reset';
+  const changed = await services.accounts.transaction(async (trx, accounts) => {
+    const updated = await accounts.setPassword(account.id, hash);
+    await services.audit.in(trx).record({
+      event: reset ? 'password.reset' : 'password.set',
+      outcome: 'success',
+      accountId: account.id,
+      email: account.email,
+      ...it.requester,
+    });
+    // Whoever knew the old password may hold a session or a refresh token elsewhere: a reset by the
+    // user ends them all, as an operator's reset does. This browser signs in afresh just after.
+    if (reset) {
+      await services.accountTasks.add(trx, account.id, { kind: 'end-sessions', email: account.email });
+      await services.accountTasks.add(trx, account.id, { kind: 'email', notice: 'password-changed', to: account.email, locale: it.locale });
+    }
+    return updated;
   });
   const next = withProof(flow, 'password', services.now());
-  await saveFlow(services, ctx, next);
-  if (flow.purpose !== 'reset') return goTo(ctx, '/enroll');
-
-  // Whoever knew the old password may hold a session or a refresh token elsewhere: a reset by the
-  // user ends them all, as an operator's reset does. This browser signs in afresh just after.
-  await revokeAccountAccess(services.store, account.id);
-  const mail = passwordChangedEmail(emailBasics(services.config, it.locale));
-  await services.mailer.send({ to: account.email, ...mail }).catch((error: Error) => {
-    // The password is already changed; a lost notice must not undo or block the sign-in.
-    services.logger.warn({ err: error.message, accountId: account.id }, 'password-changed notice not delivered');
+  await thenOrDone(services, ctx, reset ? 'passwordChanged' : 'passwordSet', async () => {
+    if (!reset) {
+      await saveFlow(services, ctx, next);
+      return goTo(ctx, '/enroll');
+    }
+    const run = await services.accountTasks.runFor(account.id, { via: 'account', name: account.email });
+    for (const owed of run.owed) services.logger.warn({ err: owed.error, accountId: account.id, task: owed.task.kind }, 'reset task left for later');
+    ctx.state.it.flow = next;
+    await finishLogin(services, ctx, { ...changed, factors: account.factors }, next);
   });
-  await finishLogin(services, ctx);
 }
-
-export const newPasswordRoutes: StepRoute[] = [
-  { method: 'get', path: '/new-password', handler: showNewPassword },
-  { method: 'post', path: '/new-password', handler: submitNewPassword },
-];

@@ -1,6 +1,6 @@
 import { normaliseEmail } from '../src/accounts/account.ts';
-import type { InteractionServices, StepContext, StepRoute } from './context.ts';
-import { audit, enterStep, goTo, render, saveFlow } from './step-kit.ts';
+import type { Entered, InteractionServices, StepContext } from './context.ts';
+import { audit, goTo, render, saveFlow } from './step-kit.ts';
 
 function forgotPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
   const { t } = ctx.state.it;
@@ -14,15 +14,13 @@ function forgotPage(services: InteractionServices, ctx: StepContext, email: stri
 }
 
 /** Prefilled with the email the sign-in page showed: confirming it must not mean typing it again (WCAG 3.3.7). */
-async function showForgot(services: InteractionServices, ctx: StepContext): Promise<void> {
-  const { flow } = await enterStep(services, ctx, 'forgot');
+export async function showForgot(services: InteractionServices, ctx: StepContext, { flow }: Entered): Promise<void> {
   forgotPage(services, ctx, flow.email);
 }
 
-/** The user confirms the account's email before the authenticator code opens the password change. */
-async function confirmForgot(services: InteractionServices, ctx: StepContext): Promise<void> {
+/** The user confirms the account's email before a second factor opens the password change. */
+export async function confirmForgot(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   const { it } = ctx.state;
-  const { flow, account } = await enterStep(services, ctx, 'forgot');
   const typed = (it.form.email ?? '').slice(0, 1000);
   if (typed.trim() === '') return forgotPage(services, ctx, typed, 400, it.t('forgot.error.required'));
   if (normaliseEmail(typed) !== flow.email) return forgotPage(services, ctx, typed, 400, it.t('forgot.error.mismatch'));
@@ -30,8 +28,3 @@ async function confirmForgot(services: InteractionServices, ctx: StepContext): P
   await saveFlow(services, ctx, { ...flow, purpose: 'reset', resetConfirmed: true, proofs: {} });
   goTo(ctx, '/totp');
 }
-
-export const resetRoutes: StepRoute[] = [
-  { method: 'get', path: '/forgot', handler: showForgot },
-  { method: 'post', path: '/forgot', handler: confirmForgot },
-];

@@ -5,27 +5,12 @@ import { rules } from '../src/config.ts';
 import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
-import { activationRoutes } from './activation.ts';
 import { rememberApplication } from './application-link.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
-import { emailRoutes } from './email.ts';
-import { enrollRoutes } from './enroll.ts';
+import { factsOf, factsOfAccount, requireStep, StepRefused } from './flow.ts';
 import { chosenLanguage, languageRequested, pageLocale, rememberLanguage } from './language.ts';
-import { PageError } from './step-kit.ts';
-import { newPasswordRoutes } from './password.ts';
-import { resetRoutes } from './reset.ts';
-import { signInRoutes } from './signin.ts';
-import { totpRoutes } from './totp.ts';
-
-const routes: StepRoute[] = [
-  ...emailRoutes,
-  ...signInRoutes,
-  ...totpRoutes,
-  ...activationRoutes,
-  ...newPasswordRoutes,
-  ...enrollRoutes,
-  ...resetRoutes,
-];
+import { currentAccount, PageError } from './step-kit.ts';
+import { steps } from './steps.ts';
 
 /** Keeps only string fields: arrays and objects where a string belongs are bad input, not data. */
 function stringFields(body: unknown): Record<string, string> | undefined {
@@ -50,7 +35,7 @@ const formParser = bodyParser({
  * Resolves the interaction from its cookie and checks it is the one in the URL, negotiates the
  * language, parses and CSRF-checks forms, and loads the flow state. Steps then trust `ctx.state.it`.
  */
-function loadInteraction(services: InteractionServices) {
+function loadInteraction(services: InteractionServices, route: StepRoute) {
   return async (ctx: StepContext, next: Next) => {
     // The flow state is keyed by the same uid: fetched alongside, and used only once the interaction
     // behind the cookie turns out to be the one in the URL.
@@ -63,6 +48,8 @@ function loadInteraction(services: InteractionServices) {
     ]);
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
+    const clientId = typeof params.client_id === 'string' ? params.client_id : undefined;
+    const userAgent = (ctx.get('user-agent') || '').slice(0, 300);
     rememberApplication(ctx, details.uid, params.redirect_uri);
     const requested = languageRequested(ctx);
     if (requested !== undefined) {
@@ -89,27 +76,42 @@ function loadInteraction(services: InteractionServices) {
       uid: details.uid,
       prompt: details.prompt.name,
       params,
-      clientId: typeof params.client_id === 'string' ? params.client_id : undefined,
+      clientId,
       locale,
       t: translator(locale),
       csrf: csrfTokenFor(services.secretKey, details.uid),
+      requester: { ip: ctx.ip, userAgent, clientId },
       ip: ctx.ip,
-      userAgent: (ctx.get('user-agent') || '').slice(0, 300),
+      userAgent,
       form,
       interaction: details,
+      route,
       flow,
     };
     await next();
   };
 }
 
+/**
+ * Runs a route's handler once its requirement holds: on the flow as the email step left it, or on
+ * the account read afresh (a deactivated account is refused there).
+ */
+async function enter(services: InteractionServices, ctx: StepContext, route: StepRoute): Promise<void> {
+  if (route.reads === 'nothing') return route.handler(services, ctx);
+  const { flow } = ctx.state.it;
+  if (flow === undefined) throw new StepRefused(route.requires);
+  if (route.reads === 'flow') return route.handler(services, ctx, requireStep(route.requires, flow, factsOf(flow)));
+  const account = await currentAccount(services, ctx);
+  return route.handler(services, ctx, { flow: requireStep(route.requires, flow, factsOfAccount(account)), account });
+}
+
 /** Every hosted page is under /interaction/:uid, where the provider's interaction cookie is sent. */
 export function createInteractionRouter(services: InteractionServices): Router {
   const router = new Router();
-  const load = loadInteraction(services);
-  for (const route of routes) {
+  for (const route of steps) {
+    const load = loadInteraction(services, route);
     router[route.method](`/interaction/:uid${route.path}`, (ctx) =>
-      load(ctx as unknown as StepContext, () => route.handler(services, ctx as unknown as StepContext)),
+      load(ctx as unknown as StepContext, () => enter(services, ctx as unknown as StepContext, route)),
     );
   }
   return router;

@@ -1,12 +1,15 @@
-import type { Account } from '../src/accounts/account.ts';
+import type { Account, AccountWithFactors } from '../src/accounts/account.ts';
 import { rules } from '../src/config.ts';
-import type { Refusal } from '../src/security/brute-force.ts';
 import type { AuditEvent } from '../src/audit.ts';
 import { formatDays, formatWait, type Translate } from '../src/i18n/index.ts';
-import type { ErrorKind } from './provider-pages.ts';
-import { type FlowState, factsOf, requireStep, StepRefused, type AccountFacts, type Step } from './flow.ts';
+import type { Attempted, AttemptTarget } from '../src/security/attempts.ts';
+import type { Refusal } from '../src/security/brute-force.ts';
+import { isBackendUnavailable } from '../src/unavailable.ts';
+import type { FlowState } from './flow.ts';
 import type { InteractionServices, Page, StepContext } from './context.ts';
+import { rememberedApplication } from './application-link.ts';
 import { languageLinks } from './language.ts';
+import type { ErrorKind } from './provider-pages.ts';
 
 /** A step that ends the request with an error page of its own status (never a 500). */
 export class PageError extends Error {
@@ -29,26 +32,15 @@ export function deactivationReason(services: InteractionServices, t: Translate, 
 }
 
 /**
- * The address that shows each page again. A page drawn in answer to a form (with its errors) sits
- * at the form's action, which has no GET: the language switch reloads the page from here instead.
- * The authenticator page serves several steps, so its address is its form's.
+ * Draws a step's page. The language switch reloads it from the route's `again` address: a page drawn
+ * in answer to a form (with its errors) sits at the form's action, which has no GET.
  */
-const pageAddresses: Readonly<Record<string, string>> = {
-  email: '',
-  signin: '/password',
-  'activation-send': '/help',
-  'activation-code': '/activation/code',
-  'activation-verified': '/activation/verified',
-  'new-password': '/new-password',
-  enroll: '/enroll',
-  forgot: '/forgot',
-};
-
 export function render(services: InteractionServices, ctx: StepContext, page: Page): void {
   const { view, status, ...model } = page;
   const { it } = ctx.state;
   const base = `/interaction/${it.uid}`;
-  const address = view === 'totp' ? String(model.action) : pageAddresses[view];
+  const { again } = it.route;
+  const address = typeof again === 'function' ? again(it.flow) : again;
   ctx.status = status ?? 200;
   ctx.type = 'html';
   ctx.body = services.views.render(view, it.locale, {
@@ -56,24 +48,24 @@ export function render(services: InteractionServices, ctx: StepContext, page: Pa
     uid: it.uid,
     csrf: it.csrf,
     base,
+    cancelHref: `${base}/cancel`,
     languages: address === undefined ? [] : languageLinks(`${base}${address}`, it.locale),
   });
 }
 
+/** Sends the browser to another step of the interaction: one the route declares as its `next`. */
 export function goTo(ctx: StepContext, path: string): void {
+  const { route, uid } = ctx.state.it;
+  if (!(route.next ?? []).includes(path)) throw new Error(`${route.method.toUpperCase()} ${route.path} does not lead to ${path}`);
   ctx.status = 303;
-  ctx.redirect(`/interaction/${ctx.state.it.uid}${path}`);
-}
-
-export function facts(account: Account): AccountFacts {
-  return { hasTotp: account.totpSecretEncrypted !== null, passwordChangedAt: account.passwordChangedAt?.getTime() ?? null };
+  ctx.redirect(`/interaction/${uid}${path}`);
 }
 
 /**
- * The account behind the flow, read fresh on every step so that an operator's deactivation or
- * reset takes effect immediately, even in the middle of a flow.
+ * The account behind the flow, read fresh so that an operator's deactivation or reset takes effect
+ * immediately, even in the middle of a flow.
  */
-export async function currentAccount(services: InteractionServices, ctx: StepContext): Promise<Account> {
+export async function currentAccount(services: InteractionServices, ctx: StepContext): Promise<AccountWithFactors> {
   const flow = ctx.state.it.flow;
   if (flow === undefined) throw new PageError(403, 'step');
   const account = await services.accounts.findById(flow.accountId);
@@ -84,40 +76,14 @@ export async function currentAccount(services: InteractionServices, ctx: StepCon
   return account;
 }
 
-/** The flow and the account, once the step's requirements are met; a refused step is a 403 page. */
-export async function enterStep(
-  services: InteractionServices,
-  ctx: StepContext,
-  step: Step,
-): Promise<{ flow: FlowState; account: Account }> {
-  const account = await currentAccount(services, ctx);
-  const flow = requireStep(step, ctx.state.it.flow, facts(account));
-  return { flow, account };
-}
-
-/**
- * The flow of a step that reads nothing from the account (a page showing a form, or the password
- * check against the hash the flow carries), checked against the account as the flow last saw it.
- * The step that follows, which proves or changes something, reads the account again.
- */
-export function enterFlowStep(ctx: StepContext, step: Step): FlowState {
-  const flow = ctx.state.it.flow;
-  if (flow === undefined) throw new StepRefused(step);
-  return requireStep(step, flow, factsOf(flow));
-}
-
 export async function saveFlow(services: InteractionServices, ctx: StepContext, flow: FlowState): Promise<void> {
   ctx.state.it.flow = flow;
   await services.flows.save(flow);
 }
 
-export function audit(
-  services: InteractionServices,
-  ctx: StepContext,
-  event: Omit<AuditEvent, 'ip' | 'userAgent' | 'clientId'>,
-): Promise<void> {
-  const { it } = ctx.state;
-  return services.audit.record({ ...event, ip: it.ip, userAgent: it.userAgent, clientId: it.clientId });
+export function audit(services: InteractionServices, ctx: StepContext, event: Omit<AuditEvent, 'ip' | 'userAgent' | 'clientId'>): Promise<void> {
+  const { requester } = ctx.state.it;
+  return services.audit.record({ ...event, ...requester });
 }
 
 /**
@@ -129,54 +95,47 @@ export function auditRefusal(
   ctx: StepContext,
   event: Omit<AuditEvent, 'ip' | 'userAgent' | 'clientId'> & { details: { reason: string } },
 ): Promise<void> {
-  const { it } = ctx.state;
-  return services.audit.recordRepeatable({ ...event, ip: it.ip, userAgent: it.userAgent, clientId: it.clientId }, rules.auditRepeatWindowSeconds);
+  const { requester } = ctx.state.it;
+  return services.audit.recordRepeatable({ ...event, ...requester }, rules.auditRepeatWindowSeconds);
 }
 
 /** Why an attempt was refused, in the user's language: the account's lock or the address's limit. */
-export function refusalMessage(t: Translate, refusal: Refusal): string {
+export function refusalMessage(t: Translate, refusal: Pick<Refusal, 'scope' | 'retryAfterSeconds'>): string {
   return t(refusal.scope === 'account' ? 'limit.locked' : 'limit.network', { wait: formatWait(t, refusal.retryAfterSeconds) });
 }
 
-/** What an attempt checks: the label of its sso_secret_checks_total. */
-export type SecretKind = 'password' | 'totp' | 'email_code' | 'email';
+/** The lock message when this attempt locked the account, or undefined. */
+export function lockMessage(t: Translate, lockSeconds: number): string | undefined {
+  return lockSeconds === 0 ? undefined : refusalMessage(t, { scope: 'account', retryAfterSeconds: lockSeconds });
+}
 
-export type Attempted<V> =
-  /** Over a limit: nothing was checked. */
-  | { readonly kind: 'refused'; readonly message: string }
-  /** Checked; when wrong, `lock` is the lock message if this very attempt locked the account. */
-  | { readonly kind: 'checked'; readonly verdict: V; readonly right: boolean; readonly lock: string | undefined };
-
-/**
- * One attempt at a secret, counted against the account (when known) and the client's address
- * before `check` runs, so a burst of guesses gets no more checks than the limits allow. A right
- * answer gives the attempt back; a wrong one stays counted, and the lock it brought is audited.
- */
-export async function attempt<V>(
+/** One attempt at a secret by this request's requester (src/security/attempts.ts). */
+export function attempt<V>(
   services: InteractionServices,
   ctx: StepContext,
-  what: { readonly kind: SecretKind; readonly account: Pick<Account, 'id' | 'email'> | undefined },
+  target: Omit<AttemptTarget, 'requester'>,
   check: () => Promise<V>,
   isRight: (verdict: V) => boolean,
 ): Promise<Attempted<V>> {
-  const { it } = ctx.state;
-  const { account } = what;
-  const reserved = await services.guard.reserve({ accountId: account?.id, ip: it.ip });
-  if (!reserved.allowed) return { kind: 'refused', message: refusalMessage(it.t, reserved) };
-  services.metrics.secretChecks.inc({ kind: what.kind });
-  const verdict = await check();
-  if (isRight(verdict)) {
-    await reserved.giveBack();
-    return { kind: 'checked', verdict, right: true, lock: undefined };
+  return services.attempts.run({ ...target, requester: ctx.state.it.requester }, check, isRight);
+}
+
+/** A durable change a page made, to be told to the user when what follows it fails. */
+export type DoneKind = 'passwordSet' | 'passwordChanged' | 'authenticatorAdded';
+
+/**
+ * Runs what follows a durable change (saving the flow, finishing the sign-in: store writes). When
+ * the store fails there, the change stands, so the page says it was made and how to go on: a 503
+ * would tell the user it was not. Whatever the change still owes was stored with it as account tasks.
+ */
+export async function thenOrDone(services: InteractionServices, ctx: StepContext, done: DoneKind, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!isBackendUnavailable(error)) throw error;
+    services.logger.error({ reqId: ctx.state.requestId, err: (error as Error).message }, 'backend unavailable after a change was stored');
+    const { t } = ctx.state.it;
+    ctx.remove('Location');
+    render(services, ctx, { view: 'done', title: t(`done.${done}.title`), body: t(`done.${done}.body`), returnTo: rememberedApplication(ctx) });
   }
-  if (reserved.lockSeconds === 0 || account === undefined) return { kind: 'checked', verdict, right: false, lock: undefined };
-  services.metrics.lockouts.inc();
-  await audit(services, ctx, {
-    event: 'account.locked',
-    outcome: 'failure',
-    accountId: account.id,
-    email: account.email,
-    details: { seconds: reserved.lockSeconds },
-  });
-  return { kind: 'checked', verdict, right: false, lock: refusalMessage(it.t, { allowed: false, scope: 'account', retryAfterSeconds: reserved.lockSeconds }) };
 }

@@ -29,6 +29,11 @@ export const auditEventNames = [
   'account.reset',
   'account.deactivated',
   'account.reactivated',
+  'account.signed-out',
+  'account.sessions-ended',
+  'account.role-granted',
+  'account.role-revoked',
+  'account.invitation-sent',
   'logout',
   'cli.users.add',
   'cli.users.import',
@@ -107,6 +112,11 @@ export class AuditLog {
     options: { now?: () => Date } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** The same trail inside a transaction of the caller's: an event recorded with the change it describes. */
+  in(trx: Knex.Transaction): AuditLog {
+    return new AuditLog(trx, { now: this.now });
   }
 
   async record(event: AuditEvent): Promise<void> {

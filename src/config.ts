@@ -28,6 +28,7 @@ export const rules = {
   /** Bytes of parameters an authorization or pushed authorization request may carry (query or body). */
   authorizationRequestMaxBytes: 8 * 1024,
   totpWindow: 1,
+  maxAuthenticatorApps: 5,
   passwordMinLength: 8,
   passwordMaxLength: 16,
   commonPasswordCount: 10_000,

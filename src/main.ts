@@ -5,6 +5,7 @@ import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
+const OWED_TASKS_MS = 15 * 1000;
 const DRAIN_TIMEOUT_MS = 25_000;
 
 function fail(error: unknown): never {
@@ -29,6 +30,11 @@ async function start(): Promise<void> {
     server.housekeeping().catch((error: Error) => logger.error({ err: error.message }, 'housekeeping failed'));
   }, HOUSEKEEPING_MS);
   timer.unref();
+  // Account changes made while the store or the mail server was down are finished soon after.
+  const owedTasks = setInterval(() => {
+    server.finishOwedTasks().catch((error: Error) => logger.error({ err: error.message }, 'owed account tasks failed'));
+  }, OWED_TASKS_MS);
+  owedTasks.unref();
 
   const http: HttpServer = server.app.listen(config.port);
   const drainer = drainable(http);
@@ -54,6 +60,7 @@ async function start(): Promise<void> {
     logger.info({ signal, delaySeconds }, 'shutting down');
     server.readiness.accepting = false;
     clearInterval(timer);
+    clearInterval(owedTasks);
     const outcome = await drainer.drain({ delayMs: delaySeconds * 1000, timeoutMs: DRAIN_TIMEOUT_MS });
     if (outcome === 'forced') logger.warn('drain timed out; closed the remaining connections');
     await server.close();

@@ -17,6 +17,13 @@ import { createMailer, type Mailer } from './mail/mailer.ts';
 import { createMetrics } from './metrics.ts';
 import { createProvider } from './provider.ts';
 import { loadSecrets } from './secrets.ts';
+import { AccountLifecycle } from './accounts/lifecycle.ts';
+import { RoleRepository } from './accounts/roles.ts';
+import { createTaskRunners } from './accounts/task-runners.ts';
+import { AccountTasks } from './accounts/tasks.ts';
+import { Factors } from './factors/index.ts';
+import { FactorRepository } from './factors/repository.ts';
+import { Attempts } from './security/attempts.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
 import { EmailCodes } from './security/email-codes.ts';
 import { createStore } from './store/index.ts';
@@ -32,8 +39,11 @@ export interface Server {
   readonly store: Store;
   readonly mailer: Mailer;
   readonly readiness: Readiness;
+  readonly lifecycle: AccountLifecycle;
   /** Runs the periodic housekeeping once: stale invitations, old audit events. */
   housekeeping(): Promise<void>;
+  /** Finishes what account changes still owe (sessions to end, emails), e.g. after a store outage. */
+  finishOwedTasks(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,9 +70,14 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
   try {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    // Set once the account tasks exist: what an outage left owed is finished as soon as the store is back.
+    let storeBack = () => {};
     const store = await createStore(config, {
-      onConnectionChange: (connected, error) =>
-        connected ? logger.info('store connection restored') : logger.error({ err: error?.message }, 'store connection lost'),
+      onConnectionChange: (connected, error) => {
+        if (!connected) return logger.error({ err: error?.message }, 'store connection lost');
+        logger.info('store connection restored');
+        storeBack();
+      },
     });
     opened.push(() => store.close());
     const mailer = createMailer(config, logger);
@@ -102,15 +117,44 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         })
         .catch((error: Error) => logger.error({ err: error.message }, 'audit of logout failed'));
     });
+    const guard = new BruteForceGuard({ store, now });
+    const attempts = new Attempts({ guard, audit, metrics });
+    const factorRepository = new FactorRepository(database.knex, () => new Date(now()));
+    const factors = new Factors({ repository: factorRepository, store, attempts, audit, metrics, secretKey: secrets.secretKey, now });
+    const accountTasks = new AccountTasks(
+      database.knex,
+      createTaskRunners({ store: async () => store, mailer: async () => mailer, config }),
+      audit,
+      () => new Date(now()),
+    );
+    const lifecycle = new AccountLifecycle({
+      knex: database.knex,
+      activationDays: config.activationDays,
+      accounts,
+      factors: factorRepository,
+      roles: new RoleRepository(database.knex, () => new Date(now())),
+      audit,
+      tasks: accountTasks,
+      guard: async () => guard,
+    });
+    const finishOwedTasks = async () => {
+      const run = await accountTasks.runAll({ via: 'server', name: 'housekeeping' });
+      if (run.endedSessions !== undefined || run.noticesSent > 0) logger.info({ ...run.endedSessions, notices: run.noticesSent }, 'owed account tasks finished');
+      if (run.owed.length > 0) logger.warn({ owed: run.owed.length, err: run.owed[0]!.error }, 'account tasks still owed');
+    };
+    storeBack = () => void finishOwedTasks().catch((error: Error) => logger.error({ err: error.message }, 'owed account tasks failed'));
     const services: InteractionServices = {
       config,
       provider,
       accounts,
+      accountTasks,
+      factors,
       recentAccounts,
       audit,
       flows: new FlowStore(store, rules.interactionTtlSeconds),
       emailCodes: new EmailCodes({ store, secretKey: secrets.secretKey, ttlSeconds: config.emailCodeTtlSeconds, now }),
-      guard: new BruteForceGuard({ store, now }),
+      guard,
+      attempts,
       mailer,
       store,
       secretKey: secrets.secretKey,
@@ -134,6 +178,8 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       store,
       mailer,
       readiness,
+      lifecycle,
+      finishOwedTasks,
       async housekeeping() {
         const expired = await accounts.expireStaleInvitations();
         if (expired > 0) logger.info({ accounts: expired }, 'invitations expired: accounts deactivated');

@@ -1,3 +1,5 @@
+import type { StoredFactor } from '../factors/record.ts';
+
 export const accountStatuses = ['invited', 'active', 'deactivated'] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
 
@@ -15,13 +17,20 @@ export interface Account {
   readonly deactivationReason: DeactivationReason | null;
   readonly passwordHash: string | null;
   readonly passwordChangedAt: Date | null;
-  /** The TOTP secret encrypted with SSO_SECRET_KEY (see security/secret-box.ts); never the plain secret. */
-  readonly totpSecretEncrypted: string | null;
-  readonly totpEnrolledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
+/** An account read with its second factors, in one query: what a sign-in step needs. */
+export interface AccountWithFactors extends Account {
+  readonly factors: readonly StoredFactor[];
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** When an invitation's activation window closes. */
+export function activationDeadline(account: Pick<Account, 'invitedAt'>, activationDays: number): Date {
+  return new Date(account.invitedAt.getTime() + activationDays * 24 * 60 * 60 * 1000);
 }

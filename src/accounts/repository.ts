@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { normaliseEmail, type Account, type AccountStatus, type DeactivationReason } from './account.ts';
+import { primaryKinds } from '../factors/record.ts';
+import { factorsColumn, parseFactorsColumn } from '../factors/repository.ts';
+import { normaliseEmail, type Account, type AccountStatus, type AccountWithFactors, type DeactivationReason } from './account.ts';
 
 export class DuplicateEmailError extends Error {
   override name = 'DuplicateEmailError';
@@ -44,8 +46,6 @@ interface AccountRow {
   deactivation_reason: DeactivationReason | null;
   password_hash: string | null;
   password_changed_at: Date | null;
-  totp_secret_encrypted: string | null;
-  totp_enrolled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -78,15 +78,39 @@ export class AccountRepository {
     this.now = options.now ?? (() => new Date());
   }
 
-  async findByEmail(email: string): Promise<Account | undefined> {
-    const row = await this.knex<AccountRow>(table).whereRaw('lower(email) = ?', [normaliseEmail(email)]).first();
-    return row === undefined ? undefined : this.current(row);
+  /** The account with this email, in any letter case, with its factors. */
+  async findByEmail(email: string): Promise<AccountWithFactors | undefined> {
+    return this.findOne(this.withFactors().whereRaw('lower(email) = ?', [normaliseEmail(email)]));
   }
 
-  async findById(id: string): Promise<Account | undefined> {
+  async findById(id: string): Promise<AccountWithFactors | undefined> {
     if (!uuidPattern.test(id)) return undefined;
-    const row = await this.knex<AccountRow>(table).where('id', id).first();
-    return row === undefined ? undefined : this.current(row);
+    return this.findOne(this.withFactors().where('id', id));
+  }
+
+  /** The same table inside a transaction of the caller's. */
+  in(trx: Knex.Transaction): AccountRepository {
+    return new AccountRepository(trx, { activationDays: this.activationDays, now: this.now });
+  }
+
+  /** Runs `work` in a transaction, with this repository bound to it. */
+  transaction<T>(work: (trx: Knex.Transaction, accounts: AccountRepository) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => work(trx, this.in(trx)));
+  }
+
+  private withFactors(): Knex.QueryBuilder<AccountRow & { factors: unknown }> {
+    return this.knex<AccountRow & { factors: unknown }>(table).select(`${table}.*`, factorsColumn(this.knex, `${table}.id`));
+  }
+
+  private async findOne(query: Knex.QueryBuilder<AccountRow & { factors: unknown }>): Promise<AccountWithFactors | undefined> {
+    const row = (await query.first()) as (AccountRow & { factors: unknown }) | undefined;
+    if (row === undefined) return undefined;
+    const factors = parseFactorsColumn(row.factors);
+    if (row.status !== 'invited' || row.invited_at >= this.windowStart(this.now())) return { ...toAccount(row), factors };
+    // An invitation found past its window is expired first, so every reader sees the same state.
+    await this.expireOne(row.id);
+    const expired = await this.knex<AccountRow>(table).where('id', row.id).first();
+    return expired === undefined ? undefined : { ...toAccount(expired), factors };
   }
 
   /** Throws DuplicateEmailError when an account already has this email, in any letter case. */
@@ -131,19 +155,10 @@ export class AccountRepository {
     return this.update(id, { password_hash: passwordHash, password_changed_at: this.now() });
   }
 
-  async enrollTotp(id: string, totpSecretEncrypted: string): Promise<Account> {
-    return this.update(id, { totp_secret_encrypted: totpSecretEncrypted, totp_enrolled_at: this.now() });
-  }
-
-  /** Removes the authenticator; the next sign-in enrolls a new one after the password. */
-  async clearMfa(id: string): Promise<Account> {
-    return this.update(id, { totp_secret_encrypted: null, totp_enrolled_at: null });
-  }
-
   /**
    * Ends first-time login: invited becomes active. An account that is already active is returned
    * unchanged. Refused (AccountStateError) for a deactivated account, an invitation past its window,
-   * or an account without both a password and an authenticator.
+   * or an account without both a password and an authenticator app or passkey.
    */
   async activate(id: string): Promise<Account> {
     assertId(id);
@@ -152,7 +167,12 @@ export class AccountRepository {
       .where({ id, status: 'invited' })
       .andWhere('invited_at', '>=', this.windowStart(now))
       .whereNotNull('password_hash')
-      .whereNotNull('totp_secret_encrypted')
+      .whereExists(
+        this.knex('factors')
+          .whereRaw('factors.account_id = accounts.id')
+          .whereIn('kind', [...primaryKinds])
+          .select(this.knex.raw('1')),
+      )
       .update({ status: 'active', activated_at: now, updated_at: now })
       .returning('*');
     if (row !== undefined) return toAccount(row);
@@ -163,9 +183,9 @@ export class AccountRepository {
   }
 
   /**
-   * Clears password and authenticator so the user goes through first-time login again: an invited or
-   * active account becomes invited with a fresh activation window. A deactivated account stays
-   * deactivated; reactivating it later starts that window.
+   * Clears the password so the user goes through first-time login again (the caller removes the
+   * factors in the same transaction): an invited or active account becomes invited with a fresh
+   * activation window. A deactivated account stays deactivated; reactivating it later starts that window.
    */
   async resetCredentials(id: string): Promise<Account> {
     assertId(id);
@@ -174,8 +194,6 @@ export class AccountRepository {
     return this.update(id, {
       password_hash: null,
       password_changed_at: null,
-      totp_secret_encrypted: null,
-      totp_enrolled_at: null,
       // Forgetting the activation is what makes a later reactivation return to invited, not active.
       activated_at: null,
       status: this.knex.raw("case when status = 'deactivated' then status else 'invited' end"),
@@ -249,8 +267,9 @@ export class AccountRepository {
   }
 
   private async require(id: string): Promise<Account> {
-    const account = await this.findById(id);
-    if (account === undefined) throw new AccountNotFoundError(id);
+    const found = await this.findById(id);
+    if (found === undefined) throw new AccountNotFoundError(id);
+    const { factors: _factors, ...account } = found;
     return account;
   }
 
@@ -282,8 +301,6 @@ export class AccountRepository {
       deactivation_reason: null,
       password_hash: null,
       password_changed_at: null,
-      totp_secret_encrypted: null,
-      totp_enrolled_at: null,
       created_at: now,
       updated_at: now,
     };
@@ -307,8 +324,6 @@ function toAccount(row: AccountRow): Account {
     deactivationReason: row.deactivation_reason,
     passwordHash: row.password_hash,
     passwordChangedAt: row.password_changed_at,
-    totpSecretEncrypted: row.totp_secret_encrypted,
-    totpEnrolledAt: row.totp_enrolled_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,16 +1,19 @@
 import os from 'node:os';
-import type { Account } from '../accounts/account.ts';
+import type { Actor, AccountLifecycle } from '../accounts/lifecycle.ts';
 import type { AccountRepository } from '../accounts/repository.ts';
 import type { AuditDetails, AuditEventName, AuditLog } from '../audit.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/knex.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
-import { CliError } from './errors.ts';
+
+/** Where the CLI prints: a terminal (with a progress bar) or a pipe. */
+export type CliOutput = NodeJS.WritableStream & { readonly isTTY?: boolean };
 
 export interface Services {
   readonly accounts: AccountRepository;
   readonly audit: AuditLog;
+  readonly lifecycle: AccountLifecycle;
 }
 
 type CliEvent = Extract<AuditEventName, `cli.${string}`>;
@@ -19,9 +22,6 @@ export interface Change {
   readonly command: CliEvent;
   readonly outcome: 'success' | 'failure';
   readonly email?: string;
-  readonly account?: Account;
-  /** The account.* event recorded beside the command, when the command changed the account. */
-  readonly accountEvent?: AuditEventName;
   readonly details?: AuditDetails;
 }
 
@@ -40,7 +40,8 @@ export class CliContext {
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
-    readonly stdout: NodeJS.WriteStream,
+    readonly stdout: CliOutput,
+    private readonly stderr: NodeJS.WritableStream,
   ) {}
 
   print(line: string): void {
@@ -56,7 +57,7 @@ export class CliContext {
   db(): Promise<Database> {
     // After opening, knex only warns about replaced connections; stderr keeps stdout parseable.
     this.database ??= import('../db/knex.ts').then(({ openDatabase }) =>
-      openDatabase(this.config, { warn: (message) => process.stderr.write(`warning: ${message}\n`) }),
+      openDatabase(this.config, { warn: (message) => this.stderr.write(`warning: ${message}\n`) }),
     );
     return this.database;
   }
@@ -64,28 +65,55 @@ export class CliContext {
   /** Migrated first, as the server does at start, so the CLI works on a fresh data directory. */
   services(): Promise<Services> {
     this.opened ??= this.db().then(async (db) => {
-      const [{ migrate }, { AccountRepository }, { AuditLog }] = await Promise.all([
+      const [{ migrate }, { AccountRepository }, { AuditLog }, lifecycle, roles, tasks, runners, factors, bruteForce] = await Promise.all([
         import('../db/migrate.ts'),
         import('../accounts/repository.ts'),
         import('../audit.ts'),
+        import('../accounts/lifecycle.ts'),
+        import('../accounts/roles.ts'),
+        import('../accounts/tasks.ts'),
+        import('../accounts/task-runners.ts'),
+        import('../factors/repository.ts'),
+        import('../security/brute-force.ts'),
       ]);
       await migrate(db);
+      const accounts = new AccountRepository(db.knex, { activationDays: this.config.activationDays });
+      const audit = new AuditLog(db.knex);
+      const runTasks = runners.createTaskRunners({ store: () => this.store(), mailer: () => this.mailer(), config: this.config });
       return {
-        accounts: new AccountRepository(db.knex, { activationDays: this.config.activationDays }),
-        audit: new AuditLog(db.knex),
+        accounts,
+        audit,
+        lifecycle: new lifecycle.AccountLifecycle({
+          knex: db.knex,
+          activationDays: this.config.activationDays,
+          accounts,
+          factors: new factors.FactorRepository(db.knex),
+          roles: new roles.RoleRepository(db.knex),
+          audit,
+          tasks: new tasks.AccountTasks(db.knex, runTasks, audit),
+          guard: async () => new bruteForce.BruteForceGuard({ store: await this.store() }),
+        }),
       };
     });
     return this.opened;
   }
 
+  /**
+   * Opened only by the commands that need it. Unreachable, it is an outage like any other
+   * (StoreUnavailableError): a change stands, and what it owes the store waits for the store.
+   */
   store(): Promise<Store> {
-    this.openedStore ??= import('../store/index.ts').then(({ createStore }) =>
-      // Its one-line error names REDIS_URL: a problem of configuration, not of the CLI.
+    this.openedStore ??= import('../store/index.ts').then(({ createStore, StoreUnavailableError }) =>
       createStore(this.config).catch((error: unknown) => {
-        throw new CliError(error instanceof Error ? error.message : String(error));
+        throw new StoreUnavailableError(error instanceof Error ? error.message : String(error));
       }),
     );
     return this.openedStore;
+  }
+
+  /** Who runs the command, for the audit trail. */
+  get actor(): Actor {
+    return { via: 'cli', name: operator(this.env) };
   }
 
   /** Without a logger: the command itself says where the email went. */
@@ -95,28 +123,15 @@ export class CliContext {
     return this.openedMailer;
   }
 
-  /** The account with this email, or a CliError naming it; the failed attempt of a change is audited. */
-  async requireAccount(email: string, command?: CliEvent): Promise<Account> {
-    const { accounts } = await this.services();
-    const account = await accounts.findByEmail(email);
-    if (account !== undefined) return account;
-    if (command !== undefined) await this.record({ command, outcome: 'failure', email, details: { reason: 'unknown email' } });
-    throw new CliError(`No account with email ${email}`);
-  }
-
-  /** Records the command, with who ran it, and the account.* change it caused, if any. */
+  /** Records a command that is not an account change (those record themselves), with who ran it. */
   async record(change: Change): Promise<void> {
     const { audit } = await this.services();
-    const who = { accountId: change.account?.id ?? null, email: change.account?.email ?? change.email ?? null };
     await audit.record({
       event: change.command,
       outcome: change.outcome,
-      ...who,
+      email: change.email ?? null,
       details: { operator: operator(this.env), ...change.details },
     });
-    if (change.accountEvent !== undefined) {
-      await audit.record({ event: change.accountEvent, outcome: change.outcome, ...who, details: { by: 'cli' } });
-    }
   }
 
   /** Closes whatever was opened; a failure to open was already reported by the command. */

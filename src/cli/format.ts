@@ -1,6 +1,5 @@
-import type { Account } from '../accounts/account.ts';
+import { activationDeadline, type Account } from '../accounts/account.ts';
 
-const dayMs = 24 * 60 * 60 * 1000;
 
 /** ISO 8601 in UTC to the second: sortable, parseable and the same on every operator's machine. */
 export function isoTime(date: Date | null | undefined): string {
@@ -11,10 +10,6 @@ export function isoTime(date: Date | null | undefined): string {
 export function column(value: string | null | undefined): string {
   if (value == null || value === '') return '-';
   return value.replace(/\p{Cc}+/gu, ' ');
-}
-
-export function activationDeadline(account: Pick<Account, 'invitedAt'>, activationDays: number): Date {
-  return new Date(account.invitedAt.getTime() + activationDays * dayMs);
 }
 
 /** One line of `users list`: email, status, name, invited, activated, deactivated. */

@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import type { CliOutput } from './context.ts';
 
 export interface Tally {
   rows: number;
@@ -18,7 +19,7 @@ const plainIntervalMs = 5_000;
 const counts = (t: Tally) => `${t.rows} rows read: added ${t.added}, skipped ${t.skipped}, invalid ${t.invalid}`;
 
 /** A bar over the file's bytes on a terminal; otherwise a plain line now and then, never a redraw. */
-export function createProgress(stream: NodeJS.WriteStream, totalBytes: number): Progress {
+export function createProgress(stream: CliOutput, totalBytes: number): Progress {
   if (stream.isTTY === true) {
     const bar = new SingleBar(
       { stream, format: '{bar} {percentage}% | {counts}', hideCursor: true, clearOnComplete: true },

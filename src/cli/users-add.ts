@@ -1,12 +1,11 @@
 import { Option, type Command } from 'commander';
-import { DuplicateEmailError } from '../accounts/repository.ts';
+import type { Invitation } from '../accounts/lifecycle.ts';
 import { defaultLocale, locales, type Locale } from '../i18n/index.ts';
-import type { Mailer } from '../mail/mailer.ts';
-import { emailBasics, invitationEmail } from '../mail/messages.ts';
 import { parseEmail, parseInvitedAt, parseName } from './account-input.ts';
 import type { CliContext } from './context.ts';
-import { CliError, errorLine } from './errors.ts';
-import { activationDeadline, describeState, isoTime } from './format.ts';
+import { CliError } from './errors.ts';
+import { activationDeadline } from '../accounts/account.ts';
+import { describeState, isoTime } from './format.ts';
 import { defaultSignInUrl, parseSignInUrl } from './invitation.ts';
 
 interface AddOptions {
@@ -33,12 +32,6 @@ export function addCommand(users: Command, ctx: CliContext): void {
     .action((email: string, options: AddOptions) => addUser(ctx, email, options));
 }
 
-interface Invitation {
-  readonly mailer: Mailer;
-  readonly signInUrl: string;
-  readonly deadline: Date;
-}
-
 async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): Promise<void> {
   const now = new Date();
   const email = parseEmail(rawEmail);
@@ -46,27 +39,14 @@ async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): 
   const invitedAt = parseInvitedAt(options.invitedAt, now);
   const invitation = options.sendInvite === true ? await prepareInvitation(ctx, email, invitedAt ?? now, options, now) : undefined;
 
-  const { accounts } = await ctx.services();
-  const account = await accounts.create({ email, name: name ?? null, invitedAt }).catch(async (error: unknown) => {
-    if (error instanceof DuplicateEmailError) {
-      await ctx.record({ command: 'cli.users.add', outcome: 'failure', email, details: { reason: 'already exists' } });
-    }
-    throw error;
-  });
-
-  let failure: string | undefined;
-  if (invitation !== undefined) {
-    const { mailer, signInUrl, deadline } = invitation;
-    const message = invitationEmail({ ...emailBasics(ctx.config, options.locale), signInUrl, deadline });
-    failure = await mailer.send({ to: account.email, ...message }).then(() => undefined, errorLine);
-  }
-  const sent = invitation === undefined ? 'none' : failure === undefined ? 'sent' : 'failed';
-  await ctx.record({ command: 'cli.users.add', outcome: 'success', account, accountEvent: 'account.created', details: { invitation: sent } });
-
+  const { lifecycle } = await ctx.services();
+  const result = await lifecycle.invite(ctx.actor, { email, name: name ?? null, invitedAt, invitation });
+  if (!result.created) throw new CliError(`An account with the email ${email} already exists`);
+  const { account, tasks } = result;
   ctx.print(`Added ${account.email}: ${describeState(account, ctx.config.activationDays)}`);
-  if (failure !== undefined) throw new CliError(`${account.email} was added, but the invitation was not sent: ${failure}`);
+  if (tasks.owed.length > 0) throw new CliError(`${account.email} was added, but the invitation was not sent: ${tasks.owed[0]!.error}; it stays owed, and a running server sends it once the mail server answers`);
   if (invitation !== undefined) {
-    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitation.signInUrl} (${invitation.mailer.describe()})`);
+    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitation.signInUrl} (${(await ctx.mailer()).describe()})`);
   }
 }
 
@@ -78,7 +58,6 @@ async function prepareInvitation(ctx: CliContext, email: string, invitedAt: Date
   const deadline = activationDeadline({ invitedAt }, ctx.config.activationDays);
   if (deadline <= now) throw new CliError(`No invitation sent: the activation window of ${email} closed on ${isoTime(deadline)}`);
   const signInUrl = options.signInUrl === undefined ? await defaultSignInUrl(ctx.config.clientsFile) : parseSignInUrl(options.signInUrl);
-  const mailer = await ctx.mailer();
-  await mailer.verify();
-  return { mailer, signInUrl, deadline };
+  await (await ctx.mailer()).verify();
+  return { signInUrl, locale: options.locale };
 }

@@ -1,16 +1,14 @@
-import type { Command } from 'commander';
-import type { Account } from '../accounts/account.ts';
+import { Option, type Command } from 'commander';
+import type { Change, Found } from '../accounts/lifecycle.ts';
+import { roles, type Role } from '../accounts/roles.ts';
 import type { Locale } from '../i18n/index.ts';
-import { emailBasics, mfaResetEmail } from '../mail/messages.ts';
-import { BruteForceGuard } from '../security/brute-force.ts';
-import { revokeAccountAccess } from '../store/oidc-adapter.ts';
 import { parseEmail } from './account-input.ts';
 import type { CliContext } from './context.ts';
-import { CliError, errorLine } from './errors.ts';
+import { CliError } from './errors.ts';
 import { describeState, isoTime } from './format.ts';
 import { localeOption } from './users-add.ts';
 
-/** The commands that change an existing account; each ends the sessions the change invalidates. */
+/** The commands that change an existing account: each parses, calls its use case, and prints what came of it. */
 export function stateCommands(users: Command, ctx: CliContext): void {
   users
     .command('deactivate')
@@ -24,12 +22,12 @@ export function stateCommands(users: Command, ctx: CliContext): void {
     .action((email: string) => reactivate(ctx, parseEmail(email)));
   users
     .command('reset')
-    .description('clear password and authenticator and end the sessions: the user goes through first-time login again')
+    .description('clear password and second factors and end the sessions: the user goes through first-time login again')
     .argument('<email>')
     .action((email: string) => reset(ctx, parseEmail(email)));
   users
     .command('reset-mfa')
-    .description('remove the authenticator and end the sessions; the next sign-in enrolls a new one after the password')
+    .description('remove every second factor and end the sessions; the next sign-in enrolls a new authenticator after the password')
     .argument('<email>')
     .addOption(localeOption())
     .action((email: string, options: { locale: Locale }) => resetMfa(ctx, parseEmail(email), options.locale));
@@ -38,106 +36,91 @@ export function stateCommands(users: Command, ctx: CliContext): void {
     .description('clear the brute-force lock of an account')
     .argument('<email>')
     .action((email: string) => unlock(ctx, parseEmail(email)));
+  users
+    .command('signout')
+    .description('end every session of the account and revoke every refresh token')
+    .argument('<email>')
+    .action((email: string) => signOut(ctx, parseEmail(email)));
+  for (const [name, verb] of [
+    ['grant', 'give'],
+    ['revoke', 'take'],
+  ] as const) {
+    users
+      .command(name)
+      .description(`${verb} a console role (admin or helpdesk)`)
+      .argument('<email>')
+      .addOption(new Option('--role <role>', 'the role').choices(roles).makeOptionMandatory())
+      .action((email: string, options: { role: Role }) => changeRole(ctx, name, parseEmail(email), options.role));
+  }
 }
 
-async function endSessions(ctx: CliContext, account: Account): Promise<{ sessions: number; grants: number }> {
-  return revokeAccountAccess(await ctx.store(), account.id);
+/** The account a command names, or the one line that says there is none. */
+function found<T>(result: Found<T>, email: string): T {
+  if (!result.found) throw new CliError(`No account with email ${email}`);
+  return result;
+}
+
+/**
+ * Prints the change, then what it still owes: the change stands, and the command run again (or a
+ * running server) finishes the rest, so the operator is told so and the command fails.
+ */
+function report(ctx: CliContext, change: Change, line: string): void {
+  ctx.print(line);
+  const { endedSessions, owed } = change.tasks;
+  if (endedSessions !== undefined) ctx.print(`Ended ${endedSessions.sessions} sessions and revoked ${endedSessions.grants} grants with their refresh tokens`);
+  if (owed.length === 0) return;
+  const what = owed.map(({ task }) => (task.kind === 'end-sessions' ? 'ending its sessions' : `the ${task.notice} email`)).join(' and ');
+  throw new CliError(`${what} is still owed (${owed[0]!.error}); run the command again, or a running server finishes it`);
 }
 
 async function deactivate(ctx: CliContext, email: string): Promise<void> {
-  const before = await ctx.requireAccount(email, 'cli.users.deactivate');
-  const { accounts } = await ctx.services();
-  // Deactivated first, so no new session can start while the old ones are being ended.
-  const account = await accounts.deactivate(before.id);
-  const revoked = await endSessions(ctx, account);
-  const changed = before.status !== 'deactivated';
-  await ctx.record({
-    command: 'cli.users.deactivate',
-    outcome: 'success',
-    account,
-    accountEvent: changed ? 'account.deactivated' : undefined,
-    details: { previousStatus: before.status, ...revoked },
-  });
-  ctx.print(
-    changed
-      ? `Deactivated ${account.email}; sessions ended and refresh tokens revoked`
-      : `${account.email} was already deactivated (since ${isoTime(account.deactivatedAt)}); sessions ended and refresh tokens revoked`,
-  );
+  const change = found(await (await ctx.services()).lifecycle.deactivate(ctx.actor, { email }), email);
+  const { account } = change;
+  report(ctx, change, change.changed ? `Deactivated ${account.email}` : `${account.email} was already deactivated (since ${isoTime(account.deactivatedAt)})`);
 }
 
 async function reactivate(ctx: CliContext, email: string): Promise<void> {
-  const before = await ctx.requireAccount(email, 'cli.users.reactivate');
-  const { accounts } = await ctx.services();
-  const account = await accounts.reactivate(before.id);
-  const changed = before.status !== 'active';
-  await ctx.record({
-    command: 'cli.users.reactivate',
-    outcome: 'success',
-    account,
-    accountEvent: changed ? 'account.reactivated' : undefined,
-    details: { previousStatus: before.status },
-  });
-  const state = describeState(account, ctx.config.activationDays);
-  ctx.print(changed ? `Reactivated ${account.email}: ${state}` : `${account.email} is already active`);
+  const change = found(await (await ctx.services()).lifecycle.reactivate(ctx.actor, { email }), email);
+  const { account } = change;
+  report(ctx, change, change.changed ? `Reactivated ${account.email}: ${describeState(account, ctx.config.activationDays)}` : `${account.email} is already active`);
 }
 
 async function reset(ctx: CliContext, email: string): Promise<void> {
-  const before = await ctx.requireAccount(email, 'cli.users.reset');
-  const { accounts } = await ctx.services();
-  const account = await accounts.resetCredentials(before.id);
-  const revoked = await endSessions(ctx, account);
-  await ctx.record({ command: 'cli.users.reset', outcome: 'success', account, accountEvent: 'account.reset', details: { ...revoked } });
+  const change = found(await (await ctx.services()).lifecycle.reset(ctx.actor, { email }), email);
+  const { account } = change;
   const next =
     account.status === 'deactivated'
       ? 'it stays deactivated; reactivate it to start a new activation window'
       : describeState(account, ctx.config.activationDays);
-  ctx.print(`Reset ${account.email}: password and authenticator cleared, sessions ended; ${next}`);
+  report(ctx, change, `Reset ${account.email}: password and second factors cleared; ${next}`);
 }
 
 async function resetMfa(ctx: CliContext, email: string, locale: Locale): Promise<void> {
-  const before = await ctx.requireAccount(email, 'cli.users.reset-mfa');
-  if (before.totpSecretEncrypted === null) {
-    ctx.print(`${before.email} has no authenticator: nothing to reset`);
-    return;
-  }
-  const { accounts } = await ctx.services();
-  const account = await accounts.clearMfa(before.id);
-  const revoked = await endSessions(ctx, account);
-  const mailer = await ctx.mailer();
-  let failure: string | undefined;
-  try {
-    await mailer.send({ to: account.email, ...mfaResetEmail(emailBasics(ctx.config, locale)) });
-  } catch (error) {
-    failure = errorLine(error);
-  }
-  await ctx.record({
-    command: 'cli.users.reset-mfa',
-    outcome: 'success',
-    account,
-    accountEvent: 'mfa.reset',
-    details: { ...revoked, notified: failure === undefined },
-  });
-  ctx.print(`Removed the authenticator of ${account.email} and ended their sessions`);
-  if (failure !== undefined) throw new CliError(`The authenticator was removed, but ${account.email} was not notified: ${failure}`);
-  ctx.print(`Notified ${account.email} by email (${mailer.describe()})`);
+  const change = found(await (await ctx.services()).lifecycle.resetFactors(ctx.actor, { email }, locale), email);
+  const { account } = change;
+  if (!change.changed) return ctx.print(`${account.email} has no second factor: nothing to reset`);
+  report(ctx, change, `Removed the second factors of ${account.email}`);
+  if (change.tasks.noticesSent > 0) ctx.print(`Notified ${account.email} by email (${(await ctx.mailer()).describe()})`);
 }
 
 async function unlock(ctx: CliContext, email: string): Promise<void> {
-  const account = await ctx.requireAccount(email, 'cli.users.unlock');
-  const guard = new BruteForceGuard({ store: await ctx.store() });
-  const before = await guard.status(account.id);
-  await guard.unlock(account.id);
-  const locked = before.lockedForSeconds > 0;
-  await ctx.record({
-    command: 'cli.users.unlock',
-    outcome: 'success',
-    account,
-    accountEvent: locked ? 'account.unlocked' : undefined,
-    details: { lockedForSeconds: before.lockedForSeconds, failures: before.failures },
-  });
+  const { account, before } = found(await (await ctx.services()).lifecycle.unlock(ctx.actor, { email }), email);
   ctx.print(
-    locked
+    before.lockedForSeconds > 0
       ? `Unlocked ${account.email} (${before.lockedForSeconds} s of lock were left)`
       : `${account.email} was not locked; its count of failed attempts (${before.failures}) is cleared`,
   );
+}
+
+async function signOut(ctx: CliContext, email: string): Promise<void> {
+  const change = found(await (await ctx.services()).lifecycle.signOutEverywhere(ctx.actor, { email }), email);
+  report(ctx, change, `Signed ${change.account.email} out everywhere`);
+}
+
+async function changeRole(ctx: CliContext, command: 'grant' | 'revoke', email: string, role: Role): Promise<void> {
+  const { lifecycle } = await ctx.services();
+  const change = found(await (command === 'grant' ? lifecycle.grantRole(ctx.actor, { email }, role) : lifecycle.revokeRole(ctx.actor, { email }, role)), email);
+  const { account } = change;
+  if (command === 'grant') report(ctx, change, change.changed ? `Gave ${account.email} the ${role} role` : `${account.email} already has the ${role} role`);
+  else report(ctx, change, change.changed ? `Took the ${role} role from ${account.email}` : `${account.email} does not have the ${role} role`);
 }

@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
 import { accountStatuses, type Account, type AccountStatus } from '../accounts/account.ts';
-import { BruteForceGuard } from '../security/brute-force.ts';
+import type { FactorSummary } from '../factors/index.ts';
+import { CliError } from './errors.ts';
 import { parseEmail } from './account-input.ts';
 import type { CliContext } from './context.ts';
-import { accountLine, activationDeadline, column, isoTime } from './format.ts';
+import { activationDeadline } from '../accounts/account.ts';
+import { accountLine, column, isoTime } from './format.ts';
 import { importCommand } from './import.ts';
 import { addCommand } from './users-add.ts';
 import { stateCommands } from './users-state.ts';
@@ -19,7 +21,7 @@ export function usersCommand(program: Command, ctx: CliContext): void {
     .action((options: { status?: AccountStatus }) => list(ctx, options.status));
   users
     .command('show')
-    .description('state, dates, whether a password and an authenticator are set, lock state')
+    .description('state, dates, password, second factors (authenticator apps, passkeys, recovery codes), roles, lock state')
     .argument('<email>')
     .action((email: string) => show(ctx, parseEmail(email)));
   stateCommands(users, ctx);
@@ -31,8 +33,9 @@ async function list(ctx: CliContext, status: AccountStatus | undefined): Promise
 }
 
 async function show(ctx: CliContext, email: string): Promise<void> {
-  const account = await ctx.requireAccount(email);
-  const lock = await new BruteForceGuard({ store: await ctx.store() }).status(account.id);
+  const details = await (await ctx.services()).lifecycle.details({ email });
+  if (!details.found) throw new CliError(`No account with email ${email}`);
+  const { account, factors, roles, lock, owed } = details;
   const fields: Array<[string, string]> = [
     ['email', account.email],
     ['name', column(account.name)],
@@ -42,17 +45,28 @@ async function show(ctx: CliContext, email: string): Promise<void> {
     ['activated', isoTime(account.activatedAt)],
     ['deactivated', deactivation(account)],
     ['password', account.passwordHash === null ? 'not set' : `set ${isoTime(account.passwordChangedAt)}`],
-    ['authenticator', account.totpSecretEncrypted === null ? 'not set' : `enrolled ${isoTime(account.totpEnrolledAt)}`],
+    ['authenticator', factors.some((f) => f.kind === 'authenticator-app') ? 'enrolled' : 'not set'],
+    ...factors.map((factor): [string, string] => ['factor', factorLine(factor)]),
+    ['roles', roles.length === 0 ? '-' : roles.join(', ')],
     [
       'lock',
-      lock.lockedForSeconds > 0
-        ? `locked for ${lock.lockedForSeconds} s more (${lock.failures} failed attempts)`
-        : `not locked (${lock.failures} failed attempts)`,
+      lock === undefined
+        ? 'unknown (the store does not answer)'
+        : lock.lockedForSeconds > 0
+          ? `locked for ${lock.lockedForSeconds} s more (${lock.failures} failed attempts)`
+          : `not locked (${lock.failures} failed attempts)`,
     ],
+    ...owed.map((task): [string, string] => ['owed', task.kind === 'end-sessions' ? 'ending its sessions' : `the ${task.notice} email`]),
     ['created', isoTime(account.createdAt)],
     ['updated', isoTime(account.updatedAt)],
   ];
   for (const [key, value] of fields) ctx.print(`${`${key}:`.padEnd(15)}${value}`);
+}
+
+/** One second factor: kind, name and dates; never a secret. */
+function factorLine(factor: FactorSummary): string {
+  const used = factor.lastUsedAt === null ? 'never used' : `last used ${isoTime(factor.lastUsedAt)}`;
+  return `${factor.kind}\t${column(factor.name)}\tadded ${isoTime(factor.createdAt)}\t${used}`;
 }
 
 function deactivation(account: Account): string {

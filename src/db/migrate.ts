@@ -15,9 +15,12 @@ const migrationFile = new RegExp(`^\\d+_[\\w-]+\\${migrationExtension}$`);
  * stays valid however the files are run.
  */
 class DirectoryMigrationSource implements Knex.MigrationSource<string> {
+  /** @param until the last migration to apply (its name, without extension); all of them when undefined */
+  constructor(private readonly until?: string) {}
+
   async getMigrations(): Promise<string[]> {
-    const files = await readdir(migrationsDirectory);
-    return files.filter((file) => migrationFile.test(file)).sort();
+    const files = (await readdir(migrationsDirectory)).filter((file) => migrationFile.test(file)).sort();
+    return this.until === undefined ? files : files.filter((file) => this.getMigrationName(file) <= this.until!);
   }
 
   getMigrationName(file: string): string {
@@ -29,12 +32,15 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
   }
 }
 
-/** Applies every pending migration and returns the names applied, in order (empty when up to date). */
-export async function migrate(db: Database): Promise<string[]> {
+/**
+ * Applies every pending migration and returns the names applied, in order (empty when up to date).
+ * `until` stops after the named migration: the tests build a database as an older version left it.
+ */
+export async function migrate(db: Database, options: { until?: string } = {}): Promise<string[]> {
   // A migration may rewrite a large table: it runs free of the requests' statement timeout.
   return db.withoutTimeouts(async (knex) => {
     const latest = async (): Promise<string[]> => {
-      const [, applied] = (await knex.migrate.latest({ migrationSource: new DirectoryMigrationSource() })) as [number, string[]];
+      const [, applied] = (await knex.migrate.latest({ migrationSource: new DirectoryMigrationSource(options.until) })) as [number, string[]];
       return applied;
     };
     if (db.kind === 'embedded') return latest();

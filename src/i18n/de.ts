@@ -156,6 +156,17 @@ export const de: Messages = {
   'error.step.body':
     'Die Schritte der Anmeldung müssen der Reihe nach durchlaufen werden. Kehren Sie zur Anwendung zurück und melden Sie sich erneut an.',
 
+  'factors.defaultAppName': 'Authenticator-App',
+  'factors.defaultAppNameNumbered': 'Authenticator-App {n}',
+  'factors.error.tooManyApps': 'Sie haben bereits die Höchstzahl an Authenticator-Apps. Entfernen Sie eine, bevor Sie eine weitere hinzufügen.',
+  'done.passwordSet.title': 'Ihr Passwort wurde festgelegt',
+  'done.passwordSet.body': 'Kehren Sie zur Anwendung zurück und melden Sie sich mit Ihrem neuen Passwort erneut an, um fortzufahren.',
+  'done.passwordChanged.title': 'Ihr Passwort wurde geändert',
+  'done.passwordChanged.body': 'Kehren Sie zur Anwendung zurück und melden Sie sich mit Ihrem neuen Passwort an.',
+  'done.authenticatorAdded.title': 'Ihre Authenticator-App ist eingerichtet',
+  'done.authenticatorAdded.body': 'Kehren Sie zur Anwendung zurück und melden Sie sich mit Ihrem Passwort und einem Code aus der App an.',
+  'common.cancelSignIn': 'Anmeldung abbrechen',
+
   'logout.heading': 'Abmelden',
   'logout.confirm': 'Möchten Sie sich abmelden?',
   'logout.submit': 'Abmelden',

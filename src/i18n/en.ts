@@ -156,6 +156,17 @@ export const en = {
   'error.step.body':
     'The steps of signing in must be completed in order. Go back to the application and sign in again.',
 
+  'factors.defaultAppName': 'Authenticator app',
+  'factors.defaultAppNameNumbered': 'Authenticator app {n}',
+  'factors.error.tooManyApps': 'You already have the largest number of authenticator apps. Remove one before adding another.',
+  'done.passwordSet.title': 'Your password has been set',
+  'done.passwordSet.body': 'To continue, go back to the application and sign in again with your new password.',
+  'done.passwordChanged.title': 'Your password has been changed',
+  'done.passwordChanged.body': 'Go back to the application and sign in with your new password.',
+  'done.authenticatorAdded.title': 'Your authenticator app has been set up',
+  'done.authenticatorAdded.body': 'Go back to the application and sign in with your password and a code from the app.',
+  'common.cancelSignIn': 'Cancel sign-in',
+
   'logout.heading': 'Sign out',
   'logout.confirm': 'Do you want to sign out?',
   'logout.submit': 'Sign out',

@@ -158,6 +158,17 @@ export const fr: Messages = {
   'error.step.body':
     'Les étapes de la connexion doivent être suivies dans l’ordre. Retournez à l’application et reconnectez-vous.',
 
+  'factors.defaultAppName': 'Application d’authentification',
+  'factors.defaultAppNameNumbered': 'Application d’authentification {n}',
+  'factors.error.tooManyApps': 'Vous avez déjà le nombre maximal d’applications d’authentification. Supprimez-en une avant d’en ajouter une autre.',
+  'done.passwordSet.title': 'Votre mot de passe a été défini',
+  'done.passwordSet.body': 'Pour continuer, revenez à l’application et reconnectez-vous avec votre nouveau mot de passe.',
+  'done.passwordChanged.title': 'Votre mot de passe a été modifié',
+  'done.passwordChanged.body': 'Revenez à l’application et connectez-vous avec votre nouveau mot de passe.',
+  'done.authenticatorAdded.title': 'Votre application d’authentification est configurée',
+  'done.authenticatorAdded.body': 'Revenez à l’application et connectez-vous avec votre mot de passe et un code de l’application.',
+  'common.cancelSignIn': 'Annuler la connexion',
+
   'logout.heading': 'Se déconnecter',
   'logout.confirm': 'Voulez-vous vous déconnecter\u202f?',
   'logout.submit': 'Se déconnecter',

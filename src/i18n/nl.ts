@@ -152,6 +152,17 @@ export const nl: Messages = {
   'error.step.body':
     'De stappen om u aan te melden moeten in volgorde worden doorlopen. Ga terug naar de toepassing en meld u opnieuw aan.',
 
+  'factors.defaultAppName': 'Authenticator-app',
+  'factors.defaultAppNameNumbered': 'Authenticator-app {n}',
+  'factors.error.tooManyApps': 'U hebt al het maximale aantal authenticator-apps. Verwijder er een voordat u een nieuwe toevoegt.',
+  'done.passwordSet.title': 'Uw wachtwoord is ingesteld',
+  'done.passwordSet.body': 'Ga terug naar de toepassing en meld u opnieuw aan met uw nieuwe wachtwoord om verder te gaan.',
+  'done.passwordChanged.title': 'Uw wachtwoord is gewijzigd',
+  'done.passwordChanged.body': 'Ga terug naar de toepassing en meld u aan met uw nieuwe wachtwoord.',
+  'done.authenticatorAdded.title': 'Uw authenticator-app is ingesteld',
+  'done.authenticatorAdded.body': 'Ga terug naar de toepassing en meld u aan met uw wachtwoord en een code uit de app.',
+  'common.cancelSignIn': 'Aanmelden annuleren',
+
   'logout.heading': 'Afmelden',
   'logout.confirm': 'Wilt u zich afmelden?',
   'logout.submit': 'Afmelden',

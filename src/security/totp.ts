@@ -68,6 +68,34 @@ function lastStepKey(accountKey: string): string {
   return `totp-last-step:${accountKey}`;
 }
 
+/**
+ * The time step whose code `code` is for this secret, within one step either side of `nowMs`, or
+ * undefined when it matches none. Spaces and hyphens in the code are ignored.
+ */
+export async function matchTotp(secret: string, code: string, nowMs: number): Promise<number | undefined> {
+  const token = normaliseCode(code);
+  if (token === undefined) return undefined;
+  const epoch = Math.floor(nowMs / 1000);
+  const result = await verify({
+    ...otpOptions,
+    secret,
+    token,
+    epoch,
+    epochTolerance: rules.totpWindow * TOTP_PARAMETERS.period,
+  }).catch(malformedSecret);
+  return result.valid ? Math.floor(epoch / TOTP_PARAMETERS.period) + result.delta : undefined;
+}
+
+/**
+ * Marks the step used for the account, whichever of its authenticators produced it. RFC 6238
+ * section 5.2: only a step after the last accepted one; a code older than one already accepted is
+ * refused too, since whoever presents it is not reading the authenticator now. Raising the
+ * account's last step is atomic, so of two concurrent submissions exactly one wins.
+ */
+export function claimTotpStep(store: Store, accountKey: string, step: number): Promise<boolean> {
+  return store.raise(lastStepKey(accountKey), step, REPLAY_MARK_SECONDS);
+}
+
 export interface VerifyTotpOptions {
   readonly store: Store;
   /** Identifies whose steps are marked used; the account id. */
@@ -78,32 +106,9 @@ export interface VerifyTotpOptions {
   readonly now?: () => number;
 }
 
-/**
- * Accepts a code from the current time step or one step either side, and only from a later step than
- * the account's last accepted code.
- */
-export async function verifyTotp({
-  store,
-  accountKey,
-  secret,
-  code,
-  now = Date.now,
-}: VerifyTotpOptions): Promise<'ok' | 'invalid' | 'replayed'> {
-  const token = normaliseCode(code);
-  if (token === undefined) return 'invalid';
-  const epoch = Math.floor(now() / 1000);
-  const result = await verify({
-    ...otpOptions,
-    secret,
-    token,
-    epoch,
-    epochTolerance: rules.totpWindow * TOTP_PARAMETERS.period,
-  }).catch(malformedSecret);
-  if (!result.valid) return 'invalid';
-  const step = Math.floor(epoch / TOTP_PARAMETERS.period) + result.delta;
-  // RFC 6238 section 5.2: only a step after the last accepted one. A code older than one already
-  // accepted is refused too: whoever presents it is not reading the authenticator now. Raising the
-  // account's last step is atomic, so of two concurrent submissions exactly one wins.
-  const claimed = await store.raise(lastStepKey(accountKey), step, REPLAY_MARK_SECONDS);
-  return claimed ? 'ok' : 'replayed';
+/** Accepts a code of one secret from the current time step or one step either side, never twice. */
+export async function verifyTotp({ store, accountKey, secret, code, now = Date.now }: VerifyTotpOptions): Promise<'ok' | 'invalid' | 'replayed'> {
+  const step = await matchTotp(secret, code, now());
+  if (step === undefined) return 'invalid';
+  return (await claimTotpStep(store, accountKey, step)) ? 'ok' : 'replayed';
 }

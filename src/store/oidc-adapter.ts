@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Store, StoreWrite } from './store.ts';
 
 /** What oidc-provider hands the adapter to keep; the fields named here are the ones we index. */
@@ -8,6 +9,27 @@ export type AdapterPayload = Record<string, unknown> & {
   readonly accountId?: string;
   readonly consumed?: number;
 };
+
+/**
+ * A stored payload as read back: the fields indexed here are checked, the rest is oidc-provider's
+ * and passed through. A record that does not parse (altered, or from another version) is absent.
+ */
+const payloadSchema = z.looseObject({
+  uid: z.string().optional(),
+  userCode: z.string().optional(),
+  grantId: z.string().optional(),
+  accountId: z.string().optional(),
+  consumed: z.number().optional(),
+});
+
+function parsePayload(json: string): AdapterPayload | undefined {
+  try {
+    const parsed = payloadSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The adapter contract of oidc-provider 9 (its docs, "adapter"); one instance per model name. */
 export interface Adapter {
@@ -66,11 +88,11 @@ function parseGrantMember(member: string): [model: string, id: string] {
 async function readRecord(store: Store, model: string, id: string): Promise<AdapterPayload | undefined> {
   if (!consumable.has(model)) {
     const json = await store.get(keys.record(model, id));
-    return json === undefined ? undefined : (JSON.parse(json) as AdapterPayload);
+    return json === undefined ? undefined : parsePayload(json);
   }
   const [json, consumed] = await store.getMany([keys.record(model, id), keys.consumed(model, id)]);
-  if (json === undefined) return undefined;
-  const payload = JSON.parse(json) as AdapterPayload;
+  const payload = json === undefined ? undefined : parsePayload(json);
+  if (payload === undefined) return undefined;
   return consumed === undefined ? payload : { ...payload, consumed: Number(consumed) };
 }
 
@@ -81,7 +103,7 @@ async function destroyRecord(store: Store, model: string, id: string): Promise<b
     consumable.has(model) ? store.del(keys.consumed(model, id)) : undefined,
   ]);
   if (json === undefined) return false;
-  const payload = JSON.parse(json) as AdapterPayload;
+  const payload = parsePayload(json) ?? {};
   // Only when they still point here: a newer record may have taken the uid or user code over.
   await Promise.all([
     model === 'Session' && payload.uid !== undefined ? store.takeIfEquals(keys.sessionUid(payload.uid), id) : undefined,

@@ -144,7 +144,7 @@ describe('first-time login in Chromium', { skip: browserSkip() }, () => {
 
         const tokens = await auth.finish(await arrivedAtClient(page, '/callback'));
         assert.equal(tokens.claims()!.email, email);
-        assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+        assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
       });
       const account = await t.server.services.accounts.findByEmail(email);
       assert.equal(account!.status, 'active');

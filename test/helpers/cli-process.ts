@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,4 +38,24 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The same command run inside the test process, through the CLI's own entry (`runCli` of
+ * src/cli/program.ts) with `env` as its whole configuration: no process start-up per command. The
+ * embedded database admits one opener at a time, so in-process runs on it go one after another.
+ */
+export async function runCliInProcess(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+  const { runCli: run } = await import('../../src/cli/program.ts');
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await run(args, { env, stdout: sink((text) => (stdout += text)), stderr: sink((text) => (stderr += text)) });
+  return { code, stdout, stderr };
 }

@@ -9,7 +9,7 @@ import { generateSigningKey } from '../../src/secrets.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
-import { strongPassword } from './flows.ts';
+import { enrollAuthenticatorApp, strongPassword } from './flows.ts';
 import { confidentialClient, publicClient } from './server.ts';
 import { deleteKeys } from './stores.ts';
 
@@ -82,7 +82,7 @@ export async function createDeployment(smtpUrl: string): Promise<Deployment> {
       const account = await repository.create({ email, name: 'Test User' });
       const secret = generateTotpSecret();
       await repository.setPassword(account.id, await hashPassword(strongPassword, cost));
-      await repository.enrollTotp(account.id, sealSecret(secretKey, secret));
+      await enrollAuthenticatorApp((await database!).knex, account.id, sealSecret(secretKey, secret));
       await repository.activate(account.id);
       return { id: account.id, secret };
     },

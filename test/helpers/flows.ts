@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
+import type { Knex } from 'knex';
+import { rules } from '../../src/config.ts';
+import type { StoredFactor } from '../../src/factors/index.ts';
+import { FactorRepository } from '../../src/factors/repository.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
@@ -19,9 +23,16 @@ export async function seedActiveAccount(
   const account = await accounts.create({ email, name });
   const secret = generateTotpSecret();
   await accounts.setPassword(account.id, await hashPassword(password, t.config.bcryptCost));
-  await accounts.enrollTotp(account.id, sealSecret(secretKey, secret));
+  await enrollAuthenticatorApp(t.server.database.knex, account.id, sealSecret(secretKey, secret));
   await accounts.activate(account.id);
   return { id: account.id, secret };
+}
+
+/** Stores an authenticator app for the account, as a completed enrollment would. */
+export async function enrollAuthenticatorApp(knex: Knex, accountId: string, sealedSecret: string, name = 'Authenticator app'): Promise<StoredFactor> {
+  const app = await new FactorRepository(knex).add({ accountId, kind: 'authenticator-app', name, secret: sealedSecret }, rules.maxAuthenticatorApps);
+  assert.ok(app, 'the account has room for another authenticator app');
+  return app;
 }
 
 /** The code the user's authenticator shows now, by the server's clock. */

@@ -4,6 +4,7 @@
  * expired interactions, huge headers, odd methods), aimed at the interaction routes and the token
  * endpoint. Generated from a seed, so a failure can be replayed exactly.
  */
+import { steps } from '../../interactions/steps.ts';
 
 /** What an attacker holds of one interaction: enough to get past the cookie and CSRF checks. */
 export interface InteractionHandle {
@@ -26,8 +27,8 @@ const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(ran
 const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
 /** The interaction routes by the method they answer, so that most requests reach a handler. */
-const getPaths = ['', '/password', '/totp', '/help', '/forgot', '/activation/code', '/activation/verified', '/new-password', '/enroll', '/enroll/verify'];
-const postPaths = ['/email', '/password', '/totp', '/forgot', '/activation/send', '/activation/verify', '/new-password', '/enroll/verify'];
+const getPaths = steps.filter((route) => route.method === 'get').map((route) => route.path);
+const postPaths = steps.filter((route) => route.method === 'post').map((route) => route.path);
 const allPaths = [...new Set([...getPaths, ...postPaths])];
 
 function pathFor(random: Random, method: string): string {

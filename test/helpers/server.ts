@@ -124,6 +124,8 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
     const server = await buildServer(config, { logger: createLogger(config.logLevel, options.logDestination), now: () => Date.now() + clock.offsetMs });
     started.push(() => server.close());
     const http: HttpServer = server.app.listen(port, '127.0.0.1');
+    // As src/main.ts sets it: a client's pooled connection is never closed under a request it is sending.
+    http.keepAliveTimeout = 65_000;
     started.push(async () => {
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));

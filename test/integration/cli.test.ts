@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dropSchema } from '../helpers/databases.ts';
 import { SMTPServer } from 'smtp-server';
-import type { Account } from '../../src/accounts/account.ts';
+import type { Knex } from 'knex';
+import type { AccountWithFactors } from '../../src/accounts/account.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
 import { openDatabase } from '../../src/db/knex.ts';
 import { formatDate, translator } from '../../src/i18n/index.ts';
@@ -16,14 +17,15 @@ import { generateSigningKey } from '../../src/secrets.ts';
 import { BruteForceGuard } from '../../src/security/brute-force.ts';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
-import { runCli, type CliRun } from '../helpers/cli-process.ts';
+import { runCli, runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
+import { enrollAuthenticatorApp } from '../helpers/flows.ts';
 import { deleteKeys } from '../helpers/stores.ts';
 
 /**
- * Runs the real CLI as a child process, the way an operator does, against a fresh embedded
- * database (or a fresh PostgreSQL schema with TEST_DATABASE_URL, and Redis with TEST_REDIS_URL)
- * and a real SMTP server. Each spawn costs about two seconds, so each test groups its checks, and
- * checks that fail before the database is opened run side by side.
+ * The operator CLI against a fresh embedded database (or a fresh PostgreSQL schema with
+ * TEST_DATABASE_URL, and Redis with TEST_REDIS_URL) and a real SMTP server. Most commands run in
+ * process, through the CLI's own entry; the checks of exit codes and one-line errors, `migrate`
+ * and one `users add` run the real binary as an operator does.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,10 +77,18 @@ async function startSmtp(): Promise<number> {
   return (smtp.server.address() as net.AddressInfo).port;
 }
 
-/** Runs the CLI with the suite's configuration; an extra variable set to undefined is left out. */
+function configured(extraEnv: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...env, ...extraEnv }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Runs the CLI in process with the suite's configuration; an extra variable set to undefined is left out. */
 function cli(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const merged = Object.entries({ ...env, ...extraEnv }).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return runCli(args, Object.fromEntries(merged));
+  return runCliInProcess(args, configured(extraEnv));
+}
+
+/** Runs the real binary, as an operator does. */
+function binary(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runCli(args, configured(extraEnv));
 }
 
 /** Succeeds quietly on stderr; returns the lines of stdout. */
@@ -101,17 +111,21 @@ function failedWith(run: Run, pattern: RegExp): void {
   assert.match(run.stderr.trimEnd(), pattern);
 }
 
-async function withAccounts<T>(use: (accounts: AccountRepository) => Promise<T>): Promise<T> {
-  // Between CLI runs only: the embedded database admits one process at a time.
+async function withDatabase<T>(use: (knex: Knex, accounts: AccountRepository) => Promise<T>): Promise<T> {
+  // Between CLI runs only: the embedded database admits one opener at a time.
   const db = await openDatabase({ databaseUrl, databaseSchema: databaseUrl === undefined ? undefined : schema, dataDir });
   try {
-    return await use(new AccountRepository(db.knex, { activationDays }));
+    return await use(db.knex, new AccountRepository(db.knex, { activationDays }));
   } finally {
     await db.close();
   }
 }
 
-async function account(email: string): Promise<Account> {
+function withAccounts<T>(use: (accounts: AccountRepository) => Promise<T>): Promise<T> {
+  return withDatabase((_knex, accounts) => use(accounts));
+}
+
+async function account(email: string): Promise<AccountWithFactors> {
   const found = await withAccounts((accounts) => accounts.findByEmail(email));
   assert.ok(found, `no account ${email}`);
   return found;
@@ -144,8 +158,8 @@ describe('operator CLI', { timeout: 360_000 }, () => {
   });
 
   it('migrate applies the migrations, then finds nothing left to do', async () => {
-    assert.match(succeeded(await cli(['migrate']))[0]!, /^Applied \d+ migrations: 001_accounts, /);
-    assert.deepEqual(succeeded(await cli(['migrate'])), ['The database is up to date']);
+    assert.match(succeeded(await binary(['migrate']))[0]!, /^Applied \d+ migrations: 001_accounts, /);
+    assert.deepEqual(succeeded(await binary(['migrate'])), ['The database is up to date']);
   });
 
   it('refuses bad arguments and bad configuration with one line, before changing anything', async () => {
@@ -156,6 +170,8 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       [['users', 'show', 'a@example.com', 'b@example.com'], /^Too many arguments/],
       [['users', 'list', '--verbose'], /^Unknown option '--verbose'/],
       [['users', 'list', '--status', 'gone'], /Allowed choices are invited, active, deactivated/],
+      [['users', 'grant', 'a@example.com'], /^Required option '--role <role>' not specified$/],
+      [['users', 'grant', 'a@example.com', '--role', 'root'], /Allowed choices are admin, helpdesk/],
       [['users', 'add', 'not-an-email'], /^Invalid email address "not-an-email"$/m],
       [['users', 'add', 'x@example.com', '--invited-at', 'yesterday'], /^Invalid invitation date "yesterday"/],
       [['users', 'add', 'x@example.com', '--invited-at', '2999-01-01'], /^Invitation date 2999-01-01 is in the future/],
@@ -164,14 +180,14 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       [['users', 'list'], /^Invalid SSO_ACTIVATION_DAYS="soon": expected a whole number$/m, { SSO_ACTIVATION_DAYS: 'soon' }],
       [['users', 'list'], /^NODE_ENV=production requires DATABASE_URL/, { NODE_ENV: 'production', DATABASE_URL: undefined }],
     ];
-    const runs = await Promise.all(cases.map(([args, , extraEnv]) => cli(args, extraEnv)));
+    const runs = await Promise.all(cases.map(([args, , extraEnv]) => binary(args, extraEnv)));
     runs.forEach((run, i) => failedWith(run, cases[i]![1]));
     assert.deepEqual(await withAccounts((accounts) => accounts.list()), []);
   });
 
   it('users add provisions invited accounts, trimmed and lowercased; list and show read them back', async () => {
     assert.match(
-      succeeded(await cli(['users', 'add', '  Alice@Example.COM ', '--name', ' Alice Doe ']))[0]!,
+      succeeded(await binary(['users', 'add', '  Alice@Example.COM ', '--name', ' Alice Doe ']))[0]!,
       /^Added alice@example\.com: invited, to activate by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
     );
     // An invitation older than the window is deactivated at once, as the server would find it.
@@ -227,100 +243,135 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     failedWith(await cli(['users', 'deactivate', ' Nobody@Example.com']), /^No account with email nobody@example\.com$/);
   });
 
-  it('reset-mfa, unlock, deactivate, reactivate and reset change the account and end its access', async () => {
+  it('reset-mfa, unlock, deactivate, reactivate, signout, grant, revoke and reset change the account and end its access', async () => {
     succeeded(await cli(['users', 'add', 'carol@example.com', '--name', 'Carol']));
-    const carol = await withAccounts(async (accounts) => {
+    const carol = await withDatabase(async (knex, accounts) => {
       const { id } = (await accounts.findByEmail('carol@example.com'))!;
       await accounts.setPassword(id, '$2b$04$not.a.real.hash');
-      await accounts.enrollTotp(id, 'not-a-real-secret');
+      await enrollAuthenticatorApp(knex, id, 'not-a-real-secret', 'Phone');
+      await enrollAuthenticatorApp(knex, id, 'not-a-real-secret-either', 'Tablet');
       return accounts.activate(id);
     });
     const redis = redisUrl === undefined ? undefined : await createRedisStore(redisUrl, redisPrefix);
     try {
       const Adapter = redis === undefined ? undefined : createOidcAdapter(redis);
-      if (redis !== undefined && Adapter !== undefined) {
+      /** A session and a refresh token of Carol's in the store, to see a command end them. */
+      const signIn = async (n: number) => {
+        if (Adapter === undefined) return;
+        await new Adapter('Session').upsert(`session-${n}`, { uid: `uid-${n}`, accountId: carol.id }, 3600);
+        await new Adapter('Grant').upsert(`grant-${n}`, { accountId: carol.id }, 3600);
+        await new Adapter('RefreshToken').upsert(`refresh-${n}`, { grantId: `grant-${n}`, accountId: carol.id }, 3600);
+      };
+      const assertSignedOut = async (n: number, what: string) => {
+        if (Adapter === undefined) return;
+        assert.equal(await new Adapter('Session').find(`session-${n}`), undefined, `${what}: the session ended`);
+        assert.equal(await new Adapter('RefreshToken').find(`refresh-${n}`), undefined, `${what}: the refresh token revoked`);
+      };
+      if (redis !== undefined) {
         const guard = new BruteForceGuard({ store: redis });
         for (let i = 0; i < 10; i += 1) await guard.reserve({ accountId: carol.id, ip: '192.0.2.1' });
-        await new Adapter('Session').upsert('session-1', { uid: 'uid-1', accountId: carol.id }, 3600);
-        await new Adapter('Grant').upsert('grant-1', { accountId: carol.id }, 3600);
-        await new Adapter('RefreshToken').upsert('refresh-1', { grantId: 'grant-1', accountId: carol.id }, 3600);
       }
+      await signIn(1);
 
       const before = fields(succeeded(await cli(['users', 'show', 'carol@example.com'])));
       assert.equal(before.get('status'), 'active');
       assert.match(before.get('password')!, /^set \d{4}-/);
-      assert.match(before.get('authenticator')!, /^enrolled \d{4}-/);
+      assert.equal(before.get('authenticator'), 'enrolled');
       assert.match(before.get('lock')!, redis === undefined ? /^not locked/ : /^locked for \d+ s more \(10 failed attempts\)$/);
+      const factorLines = succeeded(await cli(['users', 'show', 'carol@example.com'])).filter((line) => line.startsWith('factor:'));
+      assert.deepEqual(
+        factorLines.map((line) => line.slice('factor:'.length).trim().split('\t').slice(0, 2)),
+        [
+          ['authenticator-app', 'Phone'],
+          ['authenticator-app', 'Tablet'],
+        ],
+        'users show lists every factor, by kind and name',
+      );
+      assert.ok(factorLines.every((line) => !line.includes('not-a-real-secret')), 'never a secret');
 
       const unlocked = succeeded(await cli(['users', 'unlock', 'carol@example.com']));
       assert.match(unlocked[0]!, redis === undefined ? /was not locked/ : /^Unlocked carol@example\.com/);
 
-      assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'Carol@example.com'])).slice(0, 1), [
-        'Removed the authenticator of carol@example.com and ended their sessions',
-      ]);
+      assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'Carol@example.com'])).slice(0, 1), ['Removed the second factors of carol@example.com']);
       const notice = inbox.find((email) => email.to.includes('carol@example.com'));
       assert.ok(notice, 'no authenticator-reset email received');
       assert.match(notice.text, /^Subject: Your Fluxys Extranet Identity Provider authenticator was reset$/m);
       const afterMfa = await account('carol@example.com');
-      assert.equal(afterMfa.totpSecretEncrypted, null);
+      assert.deepEqual(afterMfa.factors, [], 'every authenticator app is removed');
       assert.notEqual(afterMfa.passwordHash, null);
-      if (Adapter !== undefined) {
-        assert.equal(await new Adapter('Session').find('session-1'), undefined);
-        assert.equal(await new Adapter('RefreshToken').find('refresh-1'), undefined);
-        await new Adapter('Session').upsert('session-2', { uid: 'uid-2', accountId: carol.id }, 3600);
-      }
+      await assertSignedOut(1, 'reset-mfa');
+      assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'carol@example.com'])), ['carol@example.com has no second factor: nothing to reset']);
 
-      assert.deepEqual(succeeded(await cli(['users', 'deactivate', 'carol@example.com'])), [
-        'Deactivated carol@example.com; sessions ended and refresh tokens revoked',
-      ]);
+      await signIn(2);
+      assert.equal(succeeded(await cli(['users', 'deactivate', 'carol@example.com']))[0], 'Deactivated carol@example.com');
       assert.equal((await account('carol@example.com')).status, 'deactivated');
-      if (Adapter !== undefined) assert.equal(await new Adapter('Session').find('session-2'), undefined);
+      await assertSignedOut(2, 'deactivate');
 
       // Carol had activated, so she returns to active rather than to a new invitation.
-      assert.deepEqual(succeeded(await cli(['users', 'reactivate', 'carol@example.com'])), [
-        'Reactivated carol@example.com: active',
-      ]);
+      assert.deepEqual(succeeded(await cli(['users', 'reactivate', 'carol@example.com'])), ['Reactivated carol@example.com: active']);
 
+      await signIn(3);
+      assert.equal(succeeded(await cli(['users', 'signout', 'carol@example.com']))[0], 'Signed carol@example.com out everywhere');
+      await assertSignedOut(3, 'signout');
+
+      assert.deepEqual(succeeded(await cli(['users', 'grant', 'carol@example.com', '--role', 'helpdesk'])), ['Gave carol@example.com the helpdesk role']);
+      assert.deepEqual(succeeded(await cli(['users', 'grant', 'carol@example.com', '--role', 'helpdesk'])), ['carol@example.com already has the helpdesk role']);
+      succeeded(await cli(['users', 'grant', 'carol@example.com', '--role', 'admin']));
+      assert.equal(fields(succeeded(await cli(['users', 'show', 'carol@example.com']))).get('roles'), 'admin, helpdesk');
+      assert.deepEqual(succeeded(await cli(['users', 'revoke', 'carol@example.com', '--role', 'admin'])), ['Took the admin role from carol@example.com']);
+      assert.deepEqual(succeeded(await cli(['users', 'revoke', 'carol@example.com', '--role', 'admin'])), ['carol@example.com does not have the admin role']);
+
+      await signIn(4);
       assert.match(
         succeeded(await cli(['users', 'reset', 'carol@example.com']))[0]!,
-        /^Reset carol@example\.com: password and authenticator cleared, sessions ended; invited, to activate by /,
+        /^Reset carol@example\.com: password and second factors cleared; invited, to activate by /,
       );
+      await assertSignedOut(4, 'reset');
       const shown = fields(succeeded(await cli(['users', 'show', 'carol@example.com'])));
       assert.equal(shown.get('status'), 'invited');
       assert.equal(shown.get('password'), 'not set');
       assert.equal(shown.get('authenticator'), 'not set');
+      assert.equal(shown.get('roles'), 'helpdesk', 'a reset keeps the roles');
       assert.equal(shown.get('lock'), 'not locked (0 failed attempts)');
     } finally {
       await redis?.close();
     }
   });
 
-  it('audit lists the recorded CLI changes, one a line, oldest first', async () => {
+  it('audit lists the recorded changes, one a line, oldest first, with who made them', async () => {
     const all = succeeded(await cli(['audit', '--limit', '1000'])).map((line) => line.split('\t'));
     assert.ok(all.every((columns) => columns.length === 8));
     const times = all.map((columns) => columns[0]!);
     assert.deepEqual([...times].sort(), times);
-    const carol = all.filter((columns) => columns[3] === 'carol@example.com').map((columns) => columns[1]);
+    const carol = all.filter((columns) => columns[3] === 'carol@example.com' && columns[2] === 'success').map((columns) => columns[1]);
+    const ended = ['account.sessions-ended'];
     assert.deepEqual(carol, [
-      'cli.users.add',
       'account.created',
-      ...(redisUrl === undefined ? ['cli.users.unlock'] : ['cli.users.unlock', 'account.unlocked']),
-      'cli.users.reset-mfa',
+      'account.unlocked',
       'mfa.reset',
-      'cli.users.deactivate',
+      ...ended,
+      'mfa.reset',
       'account.deactivated',
-      'cli.users.reactivate',
+      ...ended,
       'account.reactivated',
-      'cli.users.reset',
+      'account.signed-out',
+      ...ended,
+      'account.role-granted',
+      'account.role-granted',
+      'account.role-granted',
+      'account.role-revoked',
+      'account.role-revoked',
       'account.reset',
+      ...ended,
     ]);
     const unknown = all.find((columns) => columns[3] === 'nobody@example.com');
-    assert.deepEqual(unknown?.slice(1, 3), ['cli.users.deactivate', 'failure']);
-    const operator = JSON.parse(all.find((columns) => columns[1] === 'cli.users.add')![7]!) as { operator?: string };
-    assert.equal(typeof operator.operator, 'string');
+    assert.deepEqual(unknown?.slice(1, 3), ['account.deactivated', 'failure']);
+    const by = JSON.parse(all.find((columns) => columns[1] === 'account.created')![7]!) as { by?: string; actor?: string };
+    assert.equal(by.by, 'cli');
+    assert.equal(typeof by.actor, 'string', 'the operator who ran the command');
 
-    const recent = succeeded(await cli(['audit', '--email', ' CAROL@example.com', '--limit', '2']));
-    assert.deepEqual(recent.map((line) => line.split('\t')[1]), ['cli.users.reset', 'account.reset']);
+    const recent = succeeded(await cli(['audit', '--email', ' CAROL@example.com', '--limit', '1']));
+    assert.deepEqual(recent.map((line) => line.split('\t')[1]), ['account.sessions-ended']);
   });
 
   it('clients check validates clients.json, naming the client and field at fault', async () => {

@@ -68,7 +68,7 @@ for (const backend of backends()) {
       assert.match(enroll.html, /apps\.apple\.com/);
       assert.match(enroll.html, /play\.google\.com/);
       const stored = await t.server.services.accounts.findById(account.id);
-      assert.equal(stored!.totpSecretEncrypted, null, 'the secret is stored only once a code verifies');
+      assert.deepEqual(stored!.factors, [], 'the secret is stored only once a code verifies');
 
       const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
       assert.match(codePage.html, /Enter the verification code from your authenticator app\./);
@@ -76,12 +76,16 @@ for (const backend of backends()) {
       const callback = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
       assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `back at the client: ${callback.url}`);
       const tokens = await rp.finish(callback.url, start);
-      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
 
       const active = await t.server.services.accounts.findById(account.id);
       assert.equal(active!.status, 'active');
       assert.ok(active!.activatedAt instanceof Date);
-      assert.ok(active!.totpSecretEncrypted !== null && !active!.totpSecretEncrypted.includes(secret), 'the secret is encrypted at rest');
+      const [app] = active!.factors;
+      assert.equal(active!.factors.length, 1);
+      assert.equal(app!.kind, 'authenticator-app');
+      assert.equal(app!.name, 'Authenticator app', 'the first app gets the default name');
+      assert.ok(app!.secret !== null && !app!.secret.includes(secret), 'the secret is encrypted at rest');
     });
 
     it('kills a code after five wrong tries', async () => {

@@ -54,7 +54,7 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     const { callback } = await firstTimeLogin(rp.browser, start.page, email, mail);
     assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `back at the client: ${callback.url}`);
     const tokens = await rp.finish(callback.url, start);
-    assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+    assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
     assertAlternated(from);
     assert.equal((await (await deployment.accounts()).findByEmail(email))!.status, 'active');
   });

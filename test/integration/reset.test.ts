@@ -37,7 +37,7 @@ for (const backend of backends()) {
       const callback = await rp.browser.submit(choose, '/new-password', { password: newPassword, confirmation: newPassword });
       assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `signed in after the reset: ${callback.url}`);
       const tokens = await rp.finish(callback.url, start);
-      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp']);
+      assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
       const notice = await t.mail.next(email, before);
       assert.match(notice.raw, /password was changed/i);
 
@@ -93,8 +93,7 @@ for (const backend of backends()) {
       const first = await rp.start();
       const tokens = await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
 
-      await t.server.services.accounts.clearMfa(id);
-      await revokeAccountAccess(t.server.store, id);
+      await t.server.lifecycle.resetFactors({ via: 'cli', name: 'test' }, { id }, 'en');
       await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!));
 
       const next = await rp.start();

@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { steps } from '../../interactions/steps.ts';
+import { FactorRepository } from '../../src/factors/repository.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { assertRefused, csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
 import type { Page } from '../helpers/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { enrollAuthenticatorApp, nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../helpers/mail-server.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
-/** Every step route under /interaction/:uid except the email step, which is always open. */
-const stepRoutes = [
-  '/password',
-  '/totp',
-  '/help',
-  '/forgot',
-  '/activation/send',
-  '/activation/code',
-  '/activation/verify',
-  '/activation/verified',
-  '/new-password',
-  '/enroll',
-  '/enroll/verify',
-] as const;
-type StepRoute = (typeof stepRoutes)[number];
+/** Every route under /interaction/:uid that has a requirement: all but the email step (always open) and cancelling. */
+const stepRoutes = [...new Set(steps.filter((route) => route.reads !== 'nothing').map((route) => route.path))];
+type StepRoute = string;
 
 const STEP_REFUSED = 'This page is not available at this point';
 
@@ -324,7 +314,7 @@ for (const backend of backends()) {
       const before = t.mail.messages.length;
       await step(activation, '/activation/send');
       await step(activation, '/activation/verify', { code: codeFrom(await t.mail.next(invited, before)) });
-      await accounts.enrollTotp(account.id, sealSecret(secretKey, generateTotpSecret()));
+      await enrollAuthenticatorApp(t.server.database.knex, account.id, sealSecret(secretKey, generateTotpSecret()));
       await assertClosed(activation, ['/new-password'], { password: 'Late#Change2024', confirmation: 'Late#Change2024' }, 'once the account enrolled elsewhere');
       assert.equal((await accounts.findById(account.id))!.passwordHash, null);
 
@@ -337,7 +327,7 @@ for (const backend of backends()) {
       await step(reset, '/forgot', { email });
       nextTotpStep(t);
       await step(reset, '/totp', { code: totpNow(t, secret) });
-      await accounts.clearMfa(id);
+      await new FactorRepository(t.server.database.knex).removeAll(id);
       await assertClosed(reset, ['/new-password'], { password: 'Late#Change2024', confirmation: 'Late#Change2024' }, 'once the authenticator was removed');
     });
   });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { errorsOn } from '../helpers/browser.ts';
-import { relyingParty, seedActiveAccount, strongPassword, totpNow, nextTotpStep, walkSignIn } from '../helpers/flows.ts';
+import { sealSecret } from '../../src/security/secret-box.ts';
+import { generateTotpSecret } from '../../src/security/totp.ts';
+import { enrollAuthenticatorApp, relyingParty, seedActiveAccount, strongPassword, totpNow, nextTotpStep, walkSignIn } from '../helpers/flows.ts';
 import { backends, confidentialClient, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
 for (const backend of backends()) {
@@ -28,7 +30,7 @@ for (const backend of backends()) {
       assert.equal(claims.email, email);
       assert.equal(claims.email_verified, true);
       assert.equal(claims.name, 'Ada Lovelace');
-      assert.deepEqual(claims.amr, ['pwd', 'otp']);
+      assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
       assert.equal(typeof claims.auth_time, 'number');
       assert.ok(tokens.refresh_token, 'offline_access without prompt=consent yields a refresh token');
 
@@ -81,7 +83,7 @@ for (const backend of backends()) {
       assert.equal(forced.page.$('label[for=email]').text().trim(), 'Email Address');
       const forcedTokens = await rp.finish((await walkSignIn(rp, t, forced.page, email, secret)).url, forced);
       assert.ok(forcedTokens.claims()!.auth_time! > firstAuthTime, 'auth_time advances');
-      assert.deepEqual(forcedTokens.claims()!.amr, ['pwd', 'otp']);
+      assert.deepEqual(forcedTokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
     });
 
     it('answers prompt=consent from a signed-in session without a consent screen, recording the grant', async () => {
@@ -96,6 +98,44 @@ for (const backend of backends()) {
       const tokens = await rp.finish(consent.page.url, consent);
       assert.equal(tokens.claims()!.sub, id);
       assert.ok(tokens.refresh_token, 'the recorded grant keeps offline_access');
+    });
+
+    it('accepts a code from any of the account\u2019s authenticator apps, and each time step once whichever app produced it', async () => {
+      const email = 'two.phones@example.com';
+      const { id, secret: phone } = await seedActiveAccount(t, email);
+      const tablet = generateTotpSecret();
+      const app = await enrollAuthenticatorApp(t.server.database.knex, id, sealSecret(t.server.services.secretKey, tablet), 'Tablet');
+
+      const first = await relyingParty(t);
+      const firstStart = await first.start();
+      const signIn = await first.browser.submit(firstStart.page, '/email', { email });
+      const codePage = await first.browser.submit(signIn, '/password', { password: strongPassword });
+      nextTotpStep(t);
+      const callback = await first.browser.submit(codePage, '/totp', { code: totpNow(t, tablet) });
+      assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), 'the second app signs in');
+      const used = (await t.server.services.accounts.findById(id))!.factors.find((factor) => factor.id === app.id)!;
+      assert.ok(used.lastUsedAt instanceof Date, 'the app that gave the code is marked used');
+
+      const second = await relyingParty(t);
+      const secondSignIn = await second.browser.submit((await second.start()).page, '/email', { email });
+      const secondCode = await second.browser.submit(secondSignIn, '/password', { password: strongPassword });
+      const replay = await second.browser.submit(secondCode, '/totp', { code: totpNow(t, phone) });
+      assert.equal(replay.status, 401, 'the same time step from the other app is refused');
+      assert.deepEqual(errorsOn(replay), ['The code is incorrect or has already been used. Wait for a new code and try again.']);
+      nextTotpStep(t);
+      assert.ok((await second.browser.submit(replay, '/totp', { code: totpNow(t, phone) })).url.startsWith(publicClient.redirect_uris[0]), 'the first app, at the next step');
+    });
+
+    it('cancels a sign-in: the client gets access_denied', async () => {
+      const rp = await relyingParty(t);
+      const { page, state } = await rp.start();
+      const cancel = page.$('a[href$="/cancel"]');
+      assert.equal(cancel.text().trim(), 'Cancel sign-in');
+      const back = await rp.browser.get(new URL(cancel.attr('href')!, page.url).toString());
+      const answer = new URL(back.url);
+      assert.equal(`${answer.origin}${answer.pathname}`, publicClient.redirect_uris[0]);
+      assert.equal(answer.searchParams.get('error'), 'access_denied');
+      assert.equal(answer.searchParams.get('state'), state);
     });
 
     it('prefills login_hint and answers unknown emails, wrong passwords and wrong codes on the page', async () => {

@@ -8,6 +8,7 @@ import {
   type NewAccount,
 } from '../../src/accounts/repository.ts';
 import { AuditLog } from '../../src/audit.ts';
+import { FactorRepository } from '../../src/factors/repository.ts';
 import { DatabaseUnavailableError, openDatabase, type Database } from '../../src/db/knex.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { databaseVariants } from '../helpers/databases.ts';
@@ -16,6 +17,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 const t0 = new Date('2025-01-15T09:00:00.000Z');
 const days = (n: number) => new Date(t0.getTime() + n * dayMs);
 const unknownId = '00000000-0000-4000-8000-000000000000';
+const allMigrations = ['001_accounts', '002_audit_events', '003_factors', '004_account_roles', '005_account_tasks'];
 
 /** A clock the test moves by hand. */
 class Clock {
@@ -32,6 +34,11 @@ for (const variant of databaseVariants()) {
     let applied: string[];
     let clock: Clock;
     let accounts: AccountRepository;
+    let factors: FactorRepository;
+
+    /** Enrolls an authenticator app (its sealed secret stands in as a string). */
+    const enrollApp = (accountId: string, secret = 'encrypted-secret') =>
+      factors.add({ accountId, kind: 'authenticator-app', name: 'Authenticator app', secret }, 5);
 
     before(async () => {
       db = await variant.open();
@@ -44,9 +51,10 @@ for (const variant of databaseVariants()) {
     });
 
     beforeEach(async () => {
-      await db.knex.raw('truncate accounts, audit_events');
+      await db.knex.raw('truncate accounts, audit_events, factors, account_roles, account_tasks');
       clock = new Clock();
       accounts = new AccountRepository(db.knex, { activationDays: 30, now: clock.now });
+      factors = new FactorRepository(db.knex, clock.now);
     });
 
     /** An account that completed first-time login at t0 + 1 day. */
@@ -54,12 +62,12 @@ for (const variant of databaseVariants()) {
       const created = await accounts.create({ email });
       clock.set(days(1));
       await accounts.setPassword(created.id, '$2b$12$hash');
-      await accounts.enrollTotp(created.id, 'encrypted-secret');
+      await enrollApp(created.id);
       return accounts.activate(created.id);
     }
 
     test('migrations apply once, then report nothing to do', async () => {
-      assert.deepEqual(applied, ['001_accounts', '002_audit_events']);
+      assert.deepEqual(applied, allMigrations);
       assert.deepEqual(await migrate(db), []);
     });
 
@@ -72,7 +80,7 @@ for (const variant of databaseVariants()) {
       assert.ok(account.invitedAt instanceof Date);
       assert.equal(account.invitedAt.getTime(), t0.getTime());
       assert.ok(account.createdAt instanceof Date && account.updatedAt instanceof Date);
-      for (const empty of [account.activatedAt, account.deactivatedAt, account.deactivationReason, account.passwordHash, account.totpSecretEncrypted]) {
+      for (const empty of [account.activatedAt, account.deactivatedAt, account.deactivationReason, account.passwordHash]) {
         assert.equal(empty, null);
       }
       assert.equal((await accounts.create({ email: 'bob@example.com', name: '   ' })).name, null);
@@ -80,8 +88,8 @@ for (const variant of databaseVariants()) {
 
     test('find by email in any case and spacing, and by id', async () => {
       const created = await accounts.create({ email: 'carol@example.com', invitedAt: days(-3) });
-      assert.deepEqual(await accounts.findByEmail(' CAROL@example.com  '), created);
-      assert.deepEqual(await accounts.findById(created.id), created);
+      assert.deepEqual(await accounts.findByEmail(' CAROL@example.com  '), { ...created, factors: [] });
+      assert.deepEqual(await accounts.findById(created.id), { ...created, factors: [] });
       assert.equal((await accounts.findById(created.id))?.invitedAt.getTime(), days(-3).getTime());
       assert.equal(await accounts.findByEmail('nobody@example.com'), undefined);
       assert.equal(await accounts.findById(unknownId), undefined);
@@ -150,9 +158,10 @@ for (const variant of databaseVariants()) {
       assert.equal(withPassword.updatedAt.getTime(), days(1).getTime());
       await assert.rejects(accounts.activate(id), AccountStateError);
 
-      const enrolled = await accounts.enrollTotp(id, 'encrypted-secret');
-      assert.equal(enrolled.totpSecretEncrypted, 'encrypted-secret');
-      assert.equal(enrolled.totpEnrolledAt?.getTime(), days(1).getTime());
+      const app = await enrollApp(id);
+      assert.equal(app?.secret, 'encrypted-secret');
+      assert.equal(app?.createdAt.getTime(), days(1).getTime());
+      assert.deepEqual((await accounts.findById(id))?.factors.map((f) => f.id), [app?.id], 'the account is read with its factors');
 
       const active = await accounts.activate(id);
       assert.equal(active.status, 'active');
@@ -162,13 +171,29 @@ for (const variant of databaseVariants()) {
       assert.deepEqual(await accounts.activate(id), active, 'activating an active account changes nothing');
     });
 
-    test('clearMfa removes only the authenticator', async () => {
-      const active = await activeAccount('grace@example.com');
-      const cleared = await accounts.clearMfa(active.id);
-      assert.equal(cleared.status, 'active');
-      assert.equal(cleared.totpSecretEncrypted, null);
-      assert.equal(cleared.totpEnrolledAt, null);
-      assert.equal(cleared.passwordHash, active.passwordHash);
+    test('factors: at most the given number of a kind, even when added at once', async () => {
+      const { id } = await accounts.create({ email: 'grace@example.com' });
+      const added = await Promise.all(Array.from({ length: 8 }, (_, i) => enrollApp(id, `secret-${i}`)));
+      assert.equal(added.filter((f) => f !== undefined).length, 5);
+      assert.equal((await factors.listFor(id, 'authenticator-app')).length, 5);
+      assert.equal(await enrollApp(unknownId), undefined, 'nothing is added to an unknown account');
+    });
+
+    test('factors: rename, remove, but never the last authenticator app or passkey', async () => {
+      const { id } = await accounts.create({ email: 'grace.two@example.com' });
+      const first = (await enrollApp(id))!;
+      const second = (await enrollApp(id))!;
+      const codes = (await factors.add({ accountId: id, kind: 'recovery-codes', name: null, data: { codes: [] } }, 1))!;
+      assert.equal(await factors.rename(id, second.id, 'Work phone'), true);
+      assert.equal(await factors.rename(unknownId, second.id, 'Stolen'), false, 'only the owner renames');
+      assert.equal(await factors.remove(id, first.id), 'removed');
+      assert.equal(await factors.remove(id, second.id), 'last', 'the last app stays');
+      assert.equal(await factors.remove(id, codes.id), 'removed', 'recovery codes are not a factor of their own');
+      assert.equal(await factors.remove(id, first.id), 'missing');
+      const [left] = await factors.listFor(id);
+      assert.equal(left?.name, 'Work phone');
+      assert.deepEqual(left?.data, null);
+      assert.equal(await factors.removeAll(id), 1);
     });
 
     test('resetCredentials sends an active account back through first-time login', async () => {
@@ -177,7 +202,7 @@ for (const variant of databaseVariants()) {
       const reset = await accounts.resetCredentials(active.id);
       assert.equal(reset.status, 'invited');
       assert.equal(reset.invitedAt.getTime(), days(5).getTime());
-      for (const cleared of [reset.passwordHash, reset.passwordChangedAt, reset.totpSecretEncrypted, reset.totpEnrolledAt, reset.activatedAt]) {
+      for (const cleared of [reset.passwordHash, reset.passwordChangedAt, reset.activatedAt]) {
         assert.equal(cleared, null);
       }
       // The fresh window is the one that counts now.
@@ -208,7 +233,7 @@ for (const variant of databaseVariants()) {
     test('a deactivated account cannot be activated', async () => {
       const { id } = await accounts.create({ email: 'judy@example.com' });
       await accounts.setPassword(id, '$2b$12$hash');
-      await accounts.enrollTotp(id, 'encrypted-secret');
+      await enrollApp(id);
       await accounts.deactivate(id);
       await assert.rejects(accounts.activate(id), AccountStateError);
     });
@@ -307,8 +332,6 @@ for (const variant of databaseVariants()) {
     test('changes to an unknown account throw AccountNotFoundError', async () => {
       for (const id of [unknownId, 'not-a-uuid']) {
         await assert.rejects(accounts.setPassword(id, 'h'), AccountNotFoundError);
-        await assert.rejects(accounts.enrollTotp(id, 's'), AccountNotFoundError);
-        await assert.rejects(accounts.clearMfa(id), AccountNotFoundError);
         await assert.rejects(accounts.activate(id), AccountNotFoundError);
         await assert.rejects(accounts.resetCredentials(id), AccountNotFoundError);
         await assert.rejects(accounts.deactivate(id), AccountNotFoundError);
@@ -431,7 +454,7 @@ for (const variant of databaseVariants()) {
       const [a, b] = await Promise.all([fresh.open(), fresh.open()]);
       try {
         const results = await Promise.all([migrate(a), migrate(b)]);
-        assert.deepEqual(results.flat().sort(), ['001_accounts', '002_audit_events']);
+        assert.deepEqual(results.flat().sort(), allMigrations);
       } finally {
         await Promise.all([a.close(), b.close()]);
         await fresh.cleanup();
@@ -464,7 +487,7 @@ for (const variant of databaseVariants()) {
       db = await variant.open();
       assert.deepEqual(await migrate(db), []);
       const reopened = new AccountRepository(db.knex, { activationDays: 30, now: clock.now });
-      assert.deepEqual(await reopened.findByEmail('tom@example.com'), created);
+      assert.deepEqual(await reopened.findByEmail('tom@example.com'), { ...created, factors: [] });
       assert.equal((await new AuditLog(db.knex).recent({ limit: 1 }))[0]?.accountId, created.id);
     });
   });

@@ -77,6 +77,22 @@ for (const variant of storeVariants()) {
       assert.strictEqual(await adapter('Session').find('i1'), undefined, 'models never see each other');
     });
 
+    it('treats a stored record that does not parse as absent', async () => {
+      const { store, adapter } = await adapters();
+      for (const [id, raw] of [
+        ['not-json', '{"uid":'],
+        ['not-an-object', '[1,2]'],
+        ['wrong-field', '{"jti":"x","grantId":42}'],
+      ] as const) {
+        await store.set(`oidc:AccessToken:${id}`, raw, 60);
+        assert.strictEqual(await adapter('AccessToken').find(id), undefined, id);
+      }
+      await store.set('oidc:RefreshToken:altered', '{"grantId":{"$ne":null}}', 60);
+      assert.strictEqual(await adapter('RefreshToken').find('altered'), undefined, 'a consumable record too');
+      await adapter('AccessToken').destroy('not-json');
+      assert.equal(await store.get('oidc:AccessToken:not-json'), undefined, 'and it can still be destroyed');
+    });
+
     it('forgets records and their lookups when expiresIn has run out', async () => {
       const { adapter } = await adapters();
       await adapter('Session').upsert('s1', { uid: 'u1' }, 1);

@@ -14,8 +14,6 @@ const account = (id: string): Account => ({
   deactivationReason: null,
   passwordHash: null,
   passwordChangedAt: null,
-  totpSecretEncrypted: null,
-  totpEnrolledAt: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { factorKinds, primaryKinds, type FactorKind, type StoredFactor } from './record.ts';
+
+interface FactorRow {
+  id: string;
+  account_id: string;
+  kind: FactorKind;
+  name: string | null;
+  secret: string | null;
+  credential_id: string | null;
+  data: unknown;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const table = 'factors';
+
+/**
+ * The row as a JSON object, as the accounts' queries aggregate it (see factorsColumn): timestamps
+ * arrive as strings there, so rows are parsed rather than cast.
+ */
+const aggregatedRow = z.object({
+  id: z.string(),
+  account_id: z.string(),
+  kind: z.enum(factorKinds),
+  name: z.string().nullable(),
+  secret: z.string().nullable(),
+  credential_id: z.string().nullable(),
+  data: z.unknown(),
+  created_at: z.coerce.date(),
+  last_used_at: z.coerce.date().nullable(),
+});
+
+export function toFactor(row: FactorRow | z.infer<typeof aggregatedRow>): StoredFactor {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    kind: row.kind,
+    name: row.name,
+    secret: row.secret,
+    credentialId: row.credential_id,
+    data: row.data ?? null,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+/**
+ * A select column holding an account's factors as a JSON array, oldest first, so one query reads an
+ * account and everything its sign-in needs. `accountId` names the account id column of the query.
+ */
+export function factorsColumn(knex: Knex, accountId: string): Knex.Raw {
+  return knex.raw(
+    `coalesce((select json_agg(f order by f.created_at, f.id) from ${table} f where f.account_id = ??), '[]'::json) as factors`,
+    [accountId],
+  );
+}
+
+/** The factors column as read back: a row that does not parse is left out rather than trusted. */
+export function parseFactorsColumn(value: unknown): StoredFactor[] {
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item) => {
+    const parsed = aggregatedRow.safeParse(item);
+    return parsed.success ? [toFactor(parsed.data)] : [];
+  });
+}
+
+export interface NewFactor {
+  readonly accountId: string;
+  readonly kind: FactorKind;
+  readonly name: string | null;
+  readonly secret?: string | null;
+  readonly credentialId?: string | null;
+  readonly data?: unknown;
+}
+
+/** The `factors` table. Each kind's module (src/factors/) decides what goes in; this only stores it. */
+export class FactorRepository {
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async listFor(accountId: string, kind?: FactorKind): Promise<StoredFactor[]> {
+    const query = this.knex<FactorRow>(table).where('account_id', accountId).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    if (kind !== undefined) query.where('kind', kind);
+    return (await query).map(toFactor);
+  }
+
+  /**
+   * Adds a factor unless the account already holds `max` of its kind; undefined when it does. The
+   * account's row is locked first, so two enrollments at once count one after the other.
+   */
+  async add(factor: NewFactor, max: number): Promise<StoredFactor | undefined> {
+    return this.knex.transaction(async (trx) => {
+      const owner = await trx('accounts').where('id', factor.accountId).forUpdate().first('id');
+      if (owner === undefined) return undefined;
+      const [counted] = await trx(table).where({ account_id: factor.accountId, kind: factor.kind }).count({ n: '*' });
+      if (Number(counted?.n ?? 0) >= max) return undefined;
+      const [row] = await trx<FactorRow>(table)
+        .insert({
+          id: randomUUID(),
+          account_id: factor.accountId,
+          kind: factor.kind,
+          name: factor.name,
+          secret: factor.secret ?? null,
+          credential_id: factor.credentialId ?? null,
+          // Serialised here so both drivers store the same JSON.
+          data: factor.data === undefined ? null : (JSON.stringify(factor.data) as unknown),
+          created_at: this.now(),
+          last_used_at: null,
+        })
+        .returning('*');
+      return row === undefined ? undefined : toFactor(row);
+    });
+  }
+
+  /** Renames one of the account's factors; false when it has no such factor. */
+  async rename(accountId: string, factorId: string, name: string): Promise<boolean> {
+    return (await this.knex<FactorRow>(table).where({ id: factorId, account_id: accountId }).update({ name }).returning('id')).length > 0;
+  }
+
+  /**
+   * Removes one of the account's factors, unless it is the last authenticator app or passkey (an
+   * account always keeps one): 'last' then, 'missing' when there is no such factor. One statement.
+   */
+  async remove(accountId: string, factorId: string): Promise<'removed' | 'last' | 'missing'> {
+    const primary = [...primaryKinds];
+    const result = (await this.knex.raw(
+      `delete from ${table} f where f.id = ? and f.account_id = ?
+         and (f.kind not in (${primary.map(() => '?').join(', ')})
+              or exists (select 1 from ${table} o where o.account_id = f.account_id and o.id <> f.id
+                         and o.kind in (${primary.map(() => '?').join(', ')})))
+       returning id`,
+      [factorId, accountId, ...primary, ...primary],
+    )) as { rows: unknown[] };
+    if (result.rows.length > 0) return 'removed';
+    const exists = await this.knex(table).where({ id: factorId, account_id: accountId }).first('id');
+    return exists === undefined ? 'missing' : 'last';
+  }
+
+  /** Removes every factor of the account (an operator's reset); returns how many. */
+  async removeAll(accountId: string): Promise<number> {
+    // Counted from the rows returned: PGlite's driver does not report a count for a delete.
+    return (await this.knex(table).where('account_id', accountId).del().returning('id')).length;
+  }
+
+  /** The same table inside a transaction of the caller's. */
+  in(trx: Knex.Transaction): FactorRepository {
+    return new FactorRepository(trx, this.now);
+  }
+
+  /** Runs `work` in a transaction, with this repository bound to it. */
+  transaction<T>(work: (trx: Knex.Transaction, factors: FactorRepository) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => work(trx, this.in(trx)));
+  }
+
+  async touch(factorId: string): Promise<void> {
+    await this.knex<FactorRow>(table).where('id', factorId).update({ last_used_at: this.now() });
+  }
+}

@@ -1,0 +1,20 @@
+import { invitationEmail, mfaResetEmail, passwordChangedEmail, type EmailBasics, type RenderedEmail } from './messages.ts';
+
+/**
+ * The emails an account change owes its user, by name: an account task (src/accounts/tasks.ts)
+ * names one with its parameters, so the email can be sent later, by another process, in the
+ * user's language. A notice given parameters it cannot use throws, and the task stays owed.
+ */
+export const notices = {
+  'password-changed': (basics) => passwordChangedEmail(basics),
+  'mfa-reset': (basics) => mfaResetEmail(basics),
+  invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: new Date(required(params, 'deadline')) }),
+} satisfies Record<string, (basics: EmailBasics, params: Readonly<Record<string, string>>) => RenderedEmail>;
+
+export type NoticeName = keyof typeof notices;
+
+function required(params: Readonly<Record<string, string>>, name: string): string {
+  const value = params[name];
+  if (value === undefined) throw new Error(`the notice needs its ${name}`);
+  return value;
+}

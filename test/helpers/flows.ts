@@ -8,6 +8,7 @@ import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
 import { Browser, type Page } from './browser.ts';
+import { codeFrom, type MailServer } from './mail-server.ts';
 import { publicClient, type TestServer } from './server.ts';
 
 export const strongPassword = 'Blue#Harbor42';
@@ -111,4 +112,15 @@ export async function walkSignIn(rp: RelyingParty, t: TestServer, first: Page, e
   assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
   nextTotpStep(t);
   return rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+}
+
+/** From the email step to the choose-password page of a first-time login, the code read from the email. */
+export async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string): Promise<Page> {
+  const { page } = await rp.start();
+  const signIn = await rp.browser.submit(page, '/email', { email });
+  const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+  const before = mail.messages.length;
+  const sent = await rp.browser.submit(help, '/activation/send');
+  const verified = await rp.browser.submit(sent, '/activation/verify', { code: codeFrom(await mail.next(email, before)) });
+  return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
 }

@@ -142,6 +142,26 @@ async function redisProcesses(prefix: string): Promise<RedisProcesses> {
 }
 
 /**
+ * A Redis of the test's own, for what must not touch the Redis other suites share (CLIENT PAUSE
+ * stops every client of a server); `admin` is a client of it that the test may send commands to.
+ */
+export async function startPrivateRedis(): Promise<{ readonly url: string; readonly admin: Redis; stop(): Promise<void> }> {
+  const redis = await redisProcesses('sso-private-redis-');
+  try {
+    const port = await freePort();
+    await redis.start('redis', nodeConfig(port));
+    await redis.answering(port, 'the Redis server to answer');
+    const admin = redis.client(port);
+    await admin.connect();
+    return { url: `redis://:${password}@127.0.0.1:${port}`, admin, stop: () => redis.stop() };
+  } catch (error) {
+    const detail = await redis.logs(['redis']);
+    await redis.stop();
+    throw new Error(`Redis did not start: ${(error as Error).message}\n${detail}`);
+  }
+}
+
+/**
  * A Redis master and one replica, for store tests that need a replica to confirm writes
  * (SSO_REDIS_WAIT_REPLICAS); `url` reaches the master, `replicaUrl` the replica.
  */

@@ -7,7 +7,7 @@ import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, type Browser, type Page } from '../helpers/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, seedActiveAccount, strongPassword, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom, MailServer } from '../helpers/mail-server.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -46,17 +46,6 @@ function assertUnavailablePage(page: Page): void {
 
 async function waitReady(t: TestServer): Promise<void> {
   await waitUntil(async () => (await statusOf(`${t.issuer}/readyz`)) === 200, 'readiness after the outage', 20_000);
-}
-
-/** From the email step to the choose-password page of a first-time login. */
-async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string): Promise<Page> {
-  const { page } = await rp.start();
-  const signIn = await rp.browser.submit(page, '/email', { email });
-  const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
-  const before = mail.messages.length;
-  const sent = await rp.browser.submit(help, '/activation/send');
-  const verified = await rp.browser.submit(sent, '/activation/verify', { code: codeFrom(await mail.next(email, before)) });
-  return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
 }
 
 /** Signs in through the hosted pages and returns the relying party and its tokens. */

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { verifyPassword } from '../../src/security/password-hash.ts';
+import type { Page } from '../helpers/browser.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, toNewPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
+import { codeFrom } from '../helpers/mail-server.ts';
+import { sentinelSkip, startPrivateRedis } from '../helpers/redis-sentinel.ts';
+import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+
+/**
+ * Redis pausing writes, as it does during a failover (CLIENT PAUSE … WRITE), in the middle of the
+ * steps that change an account. A page answers 503 only when it changed nothing; once the change is
+ * stored, the page says it was made, and what it still owes is finished when Redis writes again.
+ * On a Redis of the test's own: a pause stops every client of the server it is sent to.
+ */
+const backend = backends()[1]!;
+const NEW_PASSWORD = 'Green$Valley77';
+
+describe('account changes while Redis pauses writes', { skip: backend.skip || sentinelSkip, timeout: 300_000 }, () => {
+  let t: TestServer;
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+
+  before(async () => {
+    redis = await startPrivateRedis();
+    t = await startTestServer(backend, { REDIS_URL: redis.url });
+  });
+  after(async () => {
+    await t?.close();
+    await redis?.stop();
+    await backend.cleanup();
+  });
+  beforeEach(async () => {
+    await redis.admin.call('CLIENT', 'UNPAUSE');
+  });
+
+  /** Submits the form with writes paused for longer than the request may wait, then lets them through. */
+  async function whilePaused(submit: () => Promise<Page>): Promise<Page> {
+    await redis.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+    try {
+      return await submit();
+    } finally {
+      await redis.admin.call('CLIENT', 'UNPAUSE');
+    }
+  }
+
+  it('sets the password of a first-time login and says so, then the user goes on from the application', async () => {
+    const email = 'paused.activation@example.com';
+    const { id } = await t.server.services.accounts.create({ email });
+    const rp = await relyingParty(t);
+    const choose = await toNewPassword(t.mail, rp, email);
+    const done = await whilePaused(() => rp.browser.submit(choose, '/new-password', { password: NEW_PASSWORD, confirmation: NEW_PASSWORD }));
+    assert.equal(done.status, 200);
+    assert.equal(done.$('h1').text().trim(), 'Your password has been set');
+    assert.ok(await verifyPassword(NEW_PASSWORD, (await t.server.services.accounts.findById(id))!.passwordHash, 4), 'and it was');
+
+    const again = await relyingParty(t);
+    const signIn = await again.browser.submit((await again.start()).page, '/email', { email });
+    const enroll = await again.browser.submit(signIn, '/password', { password: NEW_PASSWORD });
+    assert.equal(enroll.$('img[alt="QR code"]').length, 1, 'signing in again goes on to the authenticator');
+  });
+
+  it('answers 503 to an enrollment code and stores nothing, then enrolls once Redis writes again', async () => {
+    const email = 'paused.enrollment@example.com';
+    const { id } = await t.server.services.accounts.create({ email });
+    const rp = await relyingParty(t);
+    const choose = await toNewPassword(t.mail, rp, email);
+    const enroll = await rp.browser.submit(choose, '/new-password', { password: NEW_PASSWORD, confirmation: NEW_PASSWORD });
+    const secret = enroll.$('code.secret').text().replace(/\s+/g, '');
+    const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
+    const refused = await whilePaused(() => rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) }));
+    assert.equal(refused.status, 503);
+    assert.deepEqual((await t.server.services.accounts.findById(id))!.factors, [], 'a 503 stored nothing');
+    nextTotpStep(t);
+    const callback = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+    assert.ok(!callback.html.includes('<form'), `the retry enrolls and signs in: ${callback.url}`);
+    assert.equal((await t.server.services.accounts.findById(id))!.factors.length, 1);
+  });
+
+  it('answers 503 to an emailed code and keeps the code good', async () => {
+    const email = 'paused.code@example.com';
+    await t.server.services.accounts.create({ email });
+    const rp = await relyingParty(t);
+    const signIn = await rp.browser.submit((await rp.start()).page, '/email', { email });
+    const help = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+    const before = t.mail.messages.length;
+    const sent = await rp.browser.submit(help, '/activation/send');
+    const code = codeFrom(await t.mail.next(email, before));
+    const refused = await whilePaused(() => rp.browser.submit(sent, '/activation/verify', { code }));
+    assert.equal(refused.status, 503);
+    const verified = await rp.browser.submit(sent, '/activation/verify', { code });
+    assert.match(verified.html, /The code has been verified/, 'the code answered with 503 was not spent');
+  });
+
+  it('changes a forgotten password and says so, emails the user, and ends the other sessions once Redis writes again', async () => {
+    const email = 'paused.reset@example.com';
+    const { id, secret } = await seedActiveAccount(t, email);
+    const laptop = await relyingParty(t);
+    const first = await laptop.start();
+    const held = await laptop.finish((await walkSignIn(laptop, t, first.page, email, secret)).url, first);
+
+    const rp = await relyingParty(t);
+    const signIn = await rp.browser.submit((await rp.start()).page, '/email', { email });
+    const forgot = await rp.browser.get(new URL(signIn.$('a[href$="/help"]').attr('href')!, signIn.url).toString());
+    const codePage = await rp.browser.submit(forgot, '/forgot', { email });
+    nextTotpStep(t);
+    const choose = await rp.browser.submit(codePage, '/totp', { code: totpNow(t, secret) });
+    const mailBefore = t.mail.messages.length;
+    const done = await whilePaused(() => rp.browser.submit(choose, '/new-password', { password: NEW_PASSWORD, confirmation: NEW_PASSWORD }));
+    assert.equal(done.status, 200);
+    assert.equal(done.$('h1').text().trim(), 'Your password has been changed');
+    assert.ok(await verifyPassword(NEW_PASSWORD, (await t.server.services.accounts.findById(id))!.passwordHash, 4));
+    assert.match((await t.mail.next(email, mailBefore)).raw, /password was changed/i, 'the user is told at once');
+
+    await t.server.finishOwedTasks();
+    await assert.rejects(oidc.refreshTokenGrant(laptop.config, held.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+    assert.deepEqual(await t.server.services.accountTasks.owedFor(id), [], 'nothing is owed any more');
+  });
+});

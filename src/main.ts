@@ -1,8 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
-import { ConfigError, loadConfig } from './config.ts';
+import type { Logger } from 'pino';
+import { serveControlSocket, type ControlSocket } from './cli/control-socket.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { drainable } from './drain.ts';
 import { createLogger } from './logger.ts';
-import { buildServer } from './server.ts';
+import { buildServer, type Server } from './server.ts';
 
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
 const OWED_TASKS_MS = 15 * 1000;
@@ -12,6 +14,25 @@ function fail(error: unknown): never {
   const message = error instanceof ConfigError ? error.message : `Cannot start: ${(error as Error).message ?? String(error)}`;
   process.stderr.write(`${message.split('\n', 1)[0]}\n`);
   process.exit(1);
+}
+
+/**
+ * On the embedded default the server holds the database and the store: operator commands run
+ * inside it, sent through a socket in SSO_DATA_DIR (src/cli/control-socket.ts). Without the socket
+ * (a path too long for one, say) the server still serves; the CLI then says the database is in use.
+ */
+async function openControlSocket(config: Config, server: Server, logger: Logger): Promise<ControlSocket | undefined> {
+  const backends = { config, database: server.database, store: server.store, mailer: server.mailer };
+  try {
+    return await serveControlSocket(config.dataDir, async (request, stdout, stderr) => {
+      const { runCli } = await import('./cli/program.ts');
+      logger.info({ command: request.argv.slice(0, 2).join(' '), operator: request.operator }, 'operator command');
+      return runCli(request.argv, { env: process.env, stdout, stderr, cwd: request.cwd, host: { backends, operator: request.operator } });
+    });
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'operator commands cannot reach this server: no control socket');
+    return undefined;
+  }
 }
 
 async function start(): Promise<void> {
@@ -44,6 +65,8 @@ async function start(): Promise<void> {
   }).catch((error: NodeJS.ErrnoException) => fail(new ConfigError(`Cannot listen on PORT=${config.port}: ${error.code ?? error.message}`)));
   http.keepAliveTimeout = 65_000;
 
+  const control = config.databaseUrl === undefined ? await openControlSocket(config, server, logger) : undefined;
+
   logger.info({ issuer: config.issuer, mail: server.mailer.describe() }, 'server started');
   process.stdout.write(`SSO server listening: issuer ${config.issuer}\n${server.mailer.describe()}\n`);
 
@@ -63,6 +86,7 @@ async function start(): Promise<void> {
     clearInterval(owedTasks);
     const outcome = await drainer.drain({ delayMs: delaySeconds * 1000, timeoutMs: DRAIN_TIMEOUT_MS });
     if (outcome === 'forced') logger.warn('drain timed out; closed the remaining connections');
+    await control?.close();
     await server.close();
     logger.info('stopped');
     process.exit(0);

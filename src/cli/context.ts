@@ -7,6 +7,14 @@ import type { Database } from '../db/knex.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
 
+/** The backends of the server a command runs inside. */
+export interface HostBackends {
+  readonly config: Config;
+  readonly database: Database;
+  readonly store: Store;
+  readonly mailer: Mailer;
+}
+
 /** Where the CLI prints: a terminal (with a progress bar) or a pipe. */
 export type CliOutput = NodeJS.WritableStream & { readonly isTTY?: boolean };
 
@@ -42,7 +50,22 @@ export class CliContext {
     private readonly env: NodeJS.ProcessEnv,
     readonly stdout: CliOutput,
     private readonly stderr: NodeJS.WritableStream,
-  ) {}
+    /** Relative paths in arguments are relative to this folder: the operator's. */
+    readonly cwd: string,
+    /**
+     * The running server's own backends, when the command runs inside it (src/cli/control-socket.ts):
+     * used as they are and left open.
+     */
+    private readonly backends?: HostBackends,
+    private readonly operatorName = operatorOf(env),
+  ) {
+    if (backends !== undefined) {
+      this.loadedConfig = backends.config;
+      this.database = Promise.resolve(backends.database);
+      this.openedStore = Promise.resolve(backends.store);
+      this.openedMailer = backends.mailer;
+    }
+  }
 
   print(line: string): void {
     this.stdout.write(`${line}\n`);
@@ -113,7 +136,7 @@ export class CliContext {
 
   /** Who runs the command, for the audit trail. */
   get actor(): Actor {
-    return { via: 'cli', name: operator(this.env) };
+    return { via: 'cli', name: this.operatorName };
   }
 
   /** Without a logger: the command itself says where the email went. */
@@ -130,12 +153,13 @@ export class CliContext {
       event: change.command,
       outcome: change.outcome,
       email: change.email ?? null,
-      details: { operator: operator(this.env), ...change.details },
+      details: { operator: this.operatorName, ...change.details },
     });
   }
 
   /** Closes whatever was opened; a failure to open was already reported by the command. */
   async close(): Promise<void> {
+    if (this.backends !== undefined) return;
     this.openedMailer?.close();
     const store = await this.openedStore?.catch(() => undefined);
     await store?.close().catch(() => undefined);
@@ -145,7 +169,7 @@ export class CliContext {
 }
 
 /** The login behind the command, for the audit trail; sudo keeps the name of who invoked it. */
-function operator(env: NodeJS.ProcessEnv): string {
+export function operatorOf(env: NodeJS.ProcessEnv): string {
   try {
     return env.SUDO_USER ?? os.userInfo().username;
   } catch {

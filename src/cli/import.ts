@@ -34,7 +34,7 @@ export function importCommand(users: Command, ctx: CliContext): void {
         'accounts already there are skipped, so rerunning an import adds nothing twice',
     )
     .argument('<file>')
-    .action((file: string) => importFile(ctx, path.resolve(file)));
+    .action((file: string) => importFile(ctx, path.resolve(ctx.cwd, file)));
 }
 
 async function importFile(ctx: CliContext, file: string): Promise<void> {

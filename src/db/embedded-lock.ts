@@ -43,6 +43,12 @@ export async function acquireDirectoryLock(lockFile: string): Promise<DirectoryL
   }
 }
 
+/** The pid of another live process holding the lock, or undefined when nobody else does. */
+export async function lockHolder(lockFile: string): Promise<number | undefined> {
+  const owner = await readOwner(lockFile);
+  return owner !== undefined && owner !== process.pid && isHeld(lockFile, owner) ? owner : undefined;
+}
+
 async function release(lockFile: string): Promise<void> {
   heldByThisProcess.delete(lockFile);
   await rm(lockFile, { force: true });

@@ -44,7 +44,7 @@ async function showEnrollCode(services: InteractionServices, ctx: StepContext): 
   const { flow } = await enterStep(services, ctx, 'enroll');
   if (flow.pendingTotpSecret === undefined) {
     ctx.status = 303;
-    ctx.redirect(`/interaction/${flow.uid}/enroll`);
+    ctx.redirect(`${ctx.state.it.base}/enroll`);
     return;
   }
   totpPage(services, ctx, '/enroll/verify');
@@ -55,7 +55,7 @@ async function verifyEnrollment(services: InteractionServices, ctx: StepContext)
   const { flow, account } = await enterStep(services, ctx, 'enroll');
   if (flow.pendingTotpSecret === undefined) {
     ctx.status = 303;
-    ctx.redirect(`/interaction/${flow.uid}/enroll`);
+    ctx.redirect(`${ctx.state.it.base}/enroll`);
     return;
   }
   const secret = openSecret(services.secretKey, flow.pendingTotpSecret);

@@ -37,7 +37,7 @@ export async function finishLogin(services: InteractionServices, ctx: StepContex
  * interactionFinished() does, on the interaction this request already loaded rather than loading it
  * a second time. With `merge`, the result adds to what an earlier step of the interaction submitted.
  */
-async function handBack(ctx: StepContext, result: InteractionResults, merge = false): Promise<void> {
+export async function handBack(ctx: StepContext, result: InteractionResults, merge = false): Promise<void> {
   const { interaction } = ctx.state.it;
   interaction.result = merge ? { ...interaction.lastSubmission, ...result } : result;
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));

@@ -1,6 +1,6 @@
 import { emailBasics, passwordChangedEmail } from '../src/mail/messages.ts';
 import { hashPassword } from '../src/security/password-hash.ts';
-import { revokeAccountAccess } from '../src/store/oidc-adapter.ts';
+import { endAccountSessions } from '../src/sessions.ts';
 import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy.ts';
 import { rules } from '../src/config.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
@@ -59,7 +59,8 @@ async function submitNewPassword(services: InteractionServices, ctx: StepContext
 
   // Whoever knew the old password may hold a session or a refresh token elsewhere: a reset by the
   // user ends them all, as an operator's reset does. This browser signs in afresh just after.
-  await revokeAccountAccess(services.store, account.id);
+  const ended = await endAccountSessions(services, account.id);
+  for (const failure of ended.failures) services.logger.warn({ ...failure, accountId: account.id }, 'logout token not delivered');
   const mail = passwordChangedEmail(emailBasics(services.config, it.locale));
   await services.mailer.send({ to: account.email, ...mail }).catch((error: Error) => {
     // The password is already changed; a lost notice must not undo or block the sign-in.

@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { isLocale, translator, type Locale } from '../src/i18n/index.ts';
 import type { ProviderPages } from '../src/provider.ts';
@@ -43,7 +43,7 @@ export function renderErrorPage(
   ctx: Context,
   status: number,
   kind: ErrorKind,
-  extra: { body?: string; startAgain?: string } = {},
+  extra: { body?: string; startAgain?: string; received?: string } = {},
 ): void {
   const locale = localeOf(ctx);
   const t = translator(locale);
@@ -55,6 +55,7 @@ export function renderErrorPage(
     title,
     body: extra.body ?? t(`error.${kind}.body`),
     startAgain: extra.startAgain,
+    received: extra.received,
     // An expired sign-in can only start again at the application.
     returnTo: kind === 'expired' ? rememberedApplication(ctx) : undefined,
     requestId: ctx.state.requestId,
@@ -62,6 +63,20 @@ export function renderErrorPage(
 }
 
 const expiredErrors = new Set(['SessionNotFound', 'InvalidRequest:interaction']);
+
+/**
+ * The address a refused redirect asked for, shown so that the application's team can compare it
+ * with what they registered: redirect URIs match exactly, to the trailing slash.
+ */
+function refusedRedirect(ctx: KoaContextWithOIDC, error: Error): string | undefined {
+  const params = ctx.oidc?.params as Record<string, unknown> | undefined;
+  const name = (error as { name?: string }).name;
+  const received =
+    name === 'InvalidRedirectUri'
+      ? params?.redirect_uri
+      : /post_logout_redirect_uri/.test(error.message) ? params?.post_logout_redirect_uri : undefined;
+  return typeof received === 'string' ? received.slice(0, 2000) : undefined;
+}
 
 export function createProviderPages(views: Renderer): ProviderPages {
   return {
@@ -73,6 +88,7 @@ export function createProviderPages(views: Renderer): ProviderPages {
       if (isBackendUnavailable(error)) return renderErrorPage(views, ctx, 503, 'unavailable');
       renderErrorPage(views, ctx, status, status >= 500 ? 'generic' : 'badRequest', {
         body: out.error_description,
+        received: refusedRedirect(ctx, error),
       });
     },
 
@@ -97,5 +113,57 @@ export function createProviderPages(views: Renderer): ProviderPages {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.render('logged-out', locale, { title: translator(locale)('logout.heading') });
     },
+  };
+}
+
+interface FormPost {
+  readonly action: string;
+  readonly fields: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+const entities: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const unescapeHtml = (text: string) => text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => entities[entity]!);
+
+/**
+ * The action and fields of the auto-submitting page oidc-provider writes itself (its form_post
+ * helper, which escapes every value), or undefined for any other body. A page that does not read
+ * back field for field is left as it is: it still works, unbranded.
+ */
+function providerFormPost(body: unknown): FormPost | undefined {
+  if (typeof body !== 'string' || !body.includes('<title>Submitting Callback</title>')) return undefined;
+  const action = /<form method="post" action="([^"]*)">/.exec(body)?.[1];
+  const fields = [...body.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g)].map(([, name, value]) => ({
+    name: unescapeHtml(name!),
+    value: unescapeHtml(value!),
+  }));
+  if (action === undefined || fields.length !== body.split('<input').length - 1) return undefined;
+  return { action: unescapeHtml(action), fields };
+}
+
+/**
+ * oidc-provider answers with a page of its own, English, unbranded and with an inline script, in
+ * three places: the form_post response mode, a logout without a session, and a sign-in as another
+ * account than the session's (which ends the old session first). Each is drawn again as our page in
+ * the user's language, the same form submitting itself through app.js, and the policy's script hash
+ * the provider added is dropped with its script.
+ */
+export function brandedFormPosts(views: Renderer) {
+  return async (ctx: Context, next: Next) => {
+    const policy = ctx.response.get('content-security-policy');
+    await next();
+    const form = providerFormPost(ctx.body);
+    if (form === undefined) return;
+    const locale = localeOf(ctx);
+    const t = translator(locale);
+    const logout = form.fields.some((field) => field.name === 'xsrf');
+    ctx.set('content-security-policy', policy);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'html';
+    ctx.body = views.render('form-post', locale, {
+      title: t(logout ? 'logout.heading' : 'formPost.heading'),
+      lead: t(logout ? 'formPost.signingOut' : 'formPost.returning'),
+      action: form.action,
+      fields: form.fields,
+    });
   };
 }

@@ -4,6 +4,7 @@ import type { Next } from 'koa';
 import { rules } from '../src/config.ts';
 import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
+import { publicPath } from '../src/public-path.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
 import { activationRoutes } from './activation.ts';
 import { rememberApplication } from './application-link.ts';
@@ -14,6 +15,7 @@ import { chosenLanguage, languageRequested, pageLocale, rememberLanguage } from 
 import { PageError } from './step-kit.ts';
 import { newPasswordRoutes } from './password.ts';
 import { resetRoutes } from './reset.ts';
+import { selectAccountRoutes } from './select-account.ts';
 import { signInRoutes } from './signin.ts';
 import { totpRoutes } from './totp.ts';
 
@@ -25,6 +27,7 @@ const routes: StepRoute[] = [
   ...newPasswordRoutes,
   ...enrollRoutes,
   ...resetRoutes,
+  ...selectAccountRoutes,
 ];
 
 /** Keeps only string fields: arrays and objects where a string belongs are bad input, not data. */
@@ -63,13 +66,14 @@ function loadInteraction(services: InteractionServices) {
     ]);
     if (details.uid !== ctx.params.uid) throw new PageError(400, 'expired');
     const params = details.params as Record<string, unknown>;
-    rememberApplication(ctx, details.uid, params.redirect_uri);
+    const base = publicPath(services.config, `/interaction/${details.uid}`);
+    rememberApplication(ctx, base, params.redirect_uri);
     const requested = languageRequested(ctx);
     if (requested !== undefined) {
       // The switch only changes the language: the same page comes back, so no step is skipped or repeated.
-      rememberLanguage(ctx, requested, { path: `/interaction/${details.uid}`, maxAgeSeconds: rules.interactionTtlSeconds });
+      rememberLanguage(ctx, requested, { path: base, maxAgeSeconds: rules.interactionTtlSeconds });
       ctx.status = 303;
-      ctx.redirect(ctx.path);
+      ctx.redirect(publicPath(services.config, ctx.path));
       return;
     }
     const locale = pageLocale(ctx, [chosenLanguage(ctx), typeof params.ui_locales === 'string' ? params.ui_locales : undefined]);
@@ -87,6 +91,7 @@ function loadInteraction(services: InteractionServices) {
     }
     ctx.state.it = {
       uid: details.uid,
+      base,
       prompt: details.prompt.name,
       params,
       clientId: typeof params.client_id === 'string' ? params.client_id : undefined,

@@ -47,7 +47,7 @@ const pageAddresses: Readonly<Record<string, string>> = {
 export function render(services: InteractionServices, ctx: StepContext, page: Page): void {
   const { view, status, ...model } = page;
   const { it } = ctx.state;
-  const base = `/interaction/${it.uid}`;
+  const { base } = it;
   const address = view === 'totp' ? String(model.action) : pageAddresses[view];
   ctx.status = status ?? 200;
   ctx.type = 'html';
@@ -62,7 +62,7 @@ export function render(services: InteractionServices, ctx: StepContext, page: Pa
 
 export function goTo(ctx: StepContext, path: string): void {
   ctx.status = 303;
-  ctx.redirect(`/interaction/${ctx.state.it.uid}${path}`);
+  ctx.redirect(`${ctx.state.it.base}${path}`);
 }
 
 export function facts(account: Account): AccountFacts {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadClients } from '../clients.ts';
+import { clientWarnings, loadClients } from '../clients.ts';
 import type { CliContext } from './context.ts';
 
 export function clientsCommand(program: Command, ctx: CliContext): void {
@@ -8,7 +8,7 @@ export function clientsCommand(program: Command, ctx: CliContext): void {
     .description('registered OIDC clients')
     .command('check')
     .description(
-      'validate SSO_CLIENTS_FILE and list its clients, tab-separated: client id, public or confidential, redirect URIs',
+      'validate SSO_CLIENTS_FILE and list its clients, tab-separated: client id, public or confidential, redirect URIs; then warn about what trips client libraries',
     )
     .action(() => check(ctx));
 }
@@ -21,4 +21,5 @@ async function check(ctx: CliContext): Promise<void> {
     const kind = client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential';
     ctx.print([client.client_id, kind, client.redirect_uris.join(' ')].join('\t'));
   }
+  for (const warning of clientWarnings(clients)) ctx.print(`warning: ${warning}`);
 }

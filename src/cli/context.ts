@@ -2,9 +2,10 @@ import os from 'node:os';
 import type { Account } from '../accounts/account.ts';
 import type { AccountRepository } from '../accounts/repository.ts';
 import type { AuditDetails, AuditEventName, AuditLog } from '../audit.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, rules, type Config } from '../config.ts';
 import type { Database } from '../db/knex.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { SessionServices } from '../sessions.ts';
 import type { Store } from '../store/index.ts';
 import { CliError } from './errors.ts';
 
@@ -37,6 +38,7 @@ export class CliContext {
   private opened: Promise<Services> | undefined;
   private openedStore: Promise<Store> | undefined;
   private openedMailer: Mailer | undefined;
+  private openedSessions: Promise<SessionServices> | undefined;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -86,6 +88,37 @@ export class CliContext {
       }),
     );
     return this.openedStore;
+  }
+
+  /**
+   * The provider over the server's store, keys and clients, for what must be signed as the server
+   * signs: the logout tokens sent when a command ends an account's sessions.
+   */
+  sessionServices(): Promise<SessionServices> {
+    this.openedSessions ??= (async () => {
+      const [store, { accounts }, { createProvider, loadProviderSetup }, { createOidcAdapter }, { RecentAccounts }, { createProviderPages }, { createRenderer }] =
+        await Promise.all([
+          this.store(),
+          this.services(),
+          import('../provider.ts'),
+          import('../store/oidc-adapter.ts'),
+          import('../accounts/recent-accounts.ts'),
+          import('../../interactions/provider-pages.ts'),
+          import('../../interactions/render.ts'),
+        ]);
+      const { clients, secrets } = await loadProviderSetup(this.config);
+      const provider = createProvider({
+        config: this.config,
+        secrets,
+        clients,
+        adapter: createOidcAdapter(store),
+        accounts,
+        recentAccounts: new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now: Date.now }),
+        pages: createProviderPages(createRenderer(this.config)),
+      });
+      return { provider, store };
+    })();
+    return this.openedSessions;
   }
 
   /** Without a logger: the command itself says where the email went. */

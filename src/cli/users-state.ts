@@ -3,7 +3,6 @@ import type { Account } from '../accounts/account.ts';
 import type { Locale } from '../i18n/index.ts';
 import { emailBasics, mfaResetEmail } from '../mail/messages.ts';
 import { BruteForceGuard } from '../security/brute-force.ts';
-import { revokeAccountAccess } from '../store/oidc-adapter.ts';
 import { parseEmail } from './account-input.ts';
 import type { CliContext } from './context.ts';
 import { CliError, errorLine } from './errors.ts';
@@ -40,8 +39,12 @@ export function stateCommands(users: Command, ctx: CliContext): void {
     .action((email: string) => unlock(ctx, parseEmail(email)));
 }
 
-async function endSessions(ctx: CliContext, account: Account): Promise<{ sessions: number; grants: number }> {
-  return revokeAccountAccess(await ctx.store(), account.id);
+/** Ends the account's sessions and grants and tells their clients; what it did, for the audit trail. */
+async function endSessions(ctx: CliContext, account: Account): Promise<{ sessions: number; grants: number; logoutTokensSent: number; logoutTokensFailed: number }> {
+  const { endAccountSessions } = await import('../sessions.ts');
+  const ended = await endAccountSessions(await ctx.sessionServices(), account.id);
+  for (const failure of ended.failures) process.stderr.write(`warning: client ${failure.clientId} was not told of the logout: ${failure.reason}\n`);
+  return { sessions: ended.sessions, grants: ended.grants, logoutTokensSent: ended.logoutTokensSent, logoutTokensFailed: ended.failures.length };
 }
 
 async function deactivate(ctx: CliContext, email: string): Promise<void> {

@@ -82,7 +82,7 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     front.pin(0);
     const again = await oidc.refreshTokenGrant(rp.config, refreshed.refresh_token!);
     assert.ok(again.access_token, 'the refresh token rotated on one instance refreshes on the other');
-    await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+    // Reuse of a rotated token across instances, within and past the grace: refresh-grace.test.ts.
     front.unpin();
   });
 

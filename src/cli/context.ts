@@ -100,7 +100,7 @@ export class CliContext {
         await Promise.all([
           this.store(),
           this.services(),
-          import('../provider.ts'),
+          withoutRuntimeWarning(() => import('../provider.ts')),
           import('../store/oidc-adapter.ts'),
           import('../accounts/recent-accounts.ts'),
           import('../../interactions/provider-pages.ts'),
@@ -159,6 +159,23 @@ export class CliContext {
     await store?.close().catch(() => undefined);
     const db = await this.database?.catch(() => undefined);
     await db?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * oidc-provider warns on stderr when it is imported on a Node.js older than 22, which this project
+ * supports (package.json's engines): an operator's command that succeeded must not look as if it
+ * had not. Only that one line is left out.
+ */
+async function withoutRuntimeWarning<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
   }
 }
 

@@ -37,6 +37,16 @@ export function localeOf(ctx: Context | KoaContextWithOIDC): Locale {
 /** The signed-out page is reached by a redirect without `ui_locales`; the cookie carries the language there. */
 const logoutLanguageSeconds = 3600;
 
+/**
+ * The language of a logout, kept for its signed-out page: a language left from an earlier logout
+ * must not outrank what this request asks for.
+ */
+function logoutLocale(ctx: KoaContextWithOIDC): Locale {
+  const locale = pageLocale(ctx, [uiLocalesOf(ctx)]);
+  rememberLanguage(ctx, locale, { path: new URL(ctx.oidc.urlFor('end_session')).pathname, maxAgeSeconds: logoutLanguageSeconds });
+  return locale;
+}
+
 /** One error page for the whole server: the provider's errors, ours, and unknown URLs. */
 export function renderErrorPage(
   views: Renderer,
@@ -68,13 +78,13 @@ const expiredErrors = new Set(['SessionNotFound', 'InvalidRequest:interaction'])
  * The address a refused redirect asked for, shown so that the application's team can compare it
  * with what they registered: redirect URIs match exactly, to the trailing slash.
  */
-function refusedRedirect(ctx: KoaContextWithOIDC, error: Error): string | undefined {
+function refusedRedirect(ctx: KoaContextWithOIDC, out: { error_description?: string }, error: Error): string | undefined {
   const params = ctx.oidc?.params as Record<string, unknown> | undefined;
   const name = (error as { name?: string }).name;
   const received =
     name === 'InvalidRedirectUri'
       ? params?.redirect_uri
-      : /post_logout_redirect_uri/.test(error.message) ? params?.post_logout_redirect_uri : undefined;
+      : /post_logout_redirect_uri/.test(out.error_description ?? '') ? params?.post_logout_redirect_uri : undefined;
   return typeof received === 'string' ? received.slice(0, 2000) : undefined;
 }
 
@@ -88,14 +98,12 @@ export function createProviderPages(views: Renderer): ProviderPages {
       if (isBackendUnavailable(error)) return renderErrorPage(views, ctx, 503, 'unavailable');
       renderErrorPage(views, ctx, status, status >= 500 ? 'generic' : 'badRequest', {
         body: out.error_description,
-        received: refusedRedirect(ctx, error),
+        received: refusedRedirect(ctx, out, error),
       });
     },
 
     async logoutConfirm(ctx) {
-      // A language left from an earlier logout must not outrank what this request asks for.
-      const locale = pageLocale(ctx, [uiLocalesOf(ctx)]);
-      rememberLanguage(ctx, locale, { path: new URL(ctx.oidc.urlFor('end_session')).pathname, maxAgeSeconds: logoutLanguageSeconds });
+      const locale = logoutLocale(ctx);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.render('logout', locale, {
@@ -153,9 +161,9 @@ export function brandedFormPosts(views: Renderer) {
     await next();
     const form = providerFormPost(ctx.body);
     if (form === undefined) return;
-    const locale = localeOf(ctx);
-    const t = translator(locale);
     const logout = form.fields.some((field) => field.name === 'xsrf');
+    const locale = logout ? logoutLocale(ctx as KoaContextWithOIDC) : localeOf(ctx);
+    const t = translator(locale);
     ctx.set('content-security-policy', policy);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { Browser, type Page } from './browser.ts';
-import { startAuthorization } from './flows.ts';
+import { nextTotpStep, startAuthorization, strongPassword, totpNow } from './flows.ts';
 import type { TestServer } from './server.ts';
 
 /** A client of clients.json as a test registers it; only what the relying party needs. */
@@ -44,4 +44,20 @@ export async function relyingPartyIn(
 /** A browser that stops at any redirect to the test clients' addresses (127.0.0.1:9) and to the given prefixes. */
 export function clientBrowser(...stopAt: string[]): Browser {
   return new Browser(['http://127.0.0.1:9/', ...stopAt]);
+}
+
+/** Email, password, authenticator code in any browser: ends where the flow leads (the client's redirect). */
+export async function signInWith(t: TestServer, browser: Browser, first: Page, email: string, secret: string): Promise<Page> {
+  const password = await browser.submit(first, '/email', { email });
+  const code = await browser.submit(password, '/password', { password: strongPassword });
+  nextTotpStep(t);
+  return browser.submit(code, '/totp', { code: totpNow(t, secret) });
+}
+
+/** Signs the browser in through `rp` (or goes through its session) and returns the tokens and the ID token's claims. */
+export async function tokensVia(t: TestServer, browser: Browser, rp: SharedRelyingParty, account?: { email: string; secret: string }) {
+  const start = await rp.start();
+  const callback = account === undefined ? start.page : await signInWith(t, browser, start.page, account.email, account.secret);
+  const tokens = await rp.finish(callback.url, start);
+  return { tokens, claims: tokens.claims()! };
 }

@@ -3,11 +3,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from '../helpers/browser.ts';
 import { runCli } from '../helpers/cli-process.ts';
-import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
+import { nextTotpStep, seedActiveAccount, totpNow } from '../helpers/flows.ts';
 import { startLogoutReceiver, type LogoutReceiver } from '../helpers/logout-receiver.ts';
-import { clientBrowser, relyingPartyIn, type SharedRelyingParty } from '../helpers/relying-parties.ts';
+import { clientBrowser, relyingPartyIn, tokensVia } from '../helpers/relying-parties.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -34,21 +33,6 @@ const ecClient = (receiver: LogoutReceiver) => ({
   backchannel_logout_session_required: false,
 });
 
-async function signInWith(t: TestServer, browser: Browser, first: Page, email: string, secret: string): Promise<Page> {
-  const password = await browser.submit(first, '/email', { email });
-  const code = await browser.submit(password, '/password', { password: strongPassword });
-  nextTotpStep(t);
-  return browser.submit(code, '/totp', { code: totpNow(t, secret) });
-}
-
-/** Signs the browser in through `rp` (or reuses its session) and returns the ID token's claims. */
-async function tokensOf(t: TestServer, browser: Browser, rp: SharedRelyingParty, account?: { email: string; secret: string }) {
-  const start = await rp.start();
-  const callback = account === undefined ? start.page : await signInWith(t, browser, start.page, account.email, account.secret);
-  const tokens = await rp.finish(callback.url, start);
-  return { tokens, claims: tokens.claims()! };
-}
-
 for (const backend of backends()) {
   describe(`back-channel logout (${backend.name})`, { skip: backend.skip }, () => {
     let receiver: LogoutReceiver;
@@ -71,9 +55,9 @@ for (const backend of backends()) {
       const { id, secret } = await seedActiveAccount(t, 'two.apps@example.com');
       const browser = clientBrowser();
       const [webRp, ecRp, plainRp] = await Promise.all([relyingPartyIn(t, browser, web), relyingPartyIn(t, browser, ec), relyingPartyIn(t, browser, publicClient)]);
-      const fromWeb = await tokensOf(t, browser, webRp, { email: 'two.apps@example.com', secret });
-      const fromEc = await tokensOf(t, browser, ecRp);
-      const fromPlain = await tokensOf(t, browser, plainRp);
+      const fromWeb = await tokensVia(t, browser, webRp, { email: 'two.apps@example.com', secret });
+      const fromEc = await tokensVia(t, browser, ecRp);
+      const fromPlain = await tokensVia(t, browser, plainRp);
       for (const { claims } of [fromWeb, fromEc, fromPlain]) assert.equal(typeof claims.sid, 'string', 'every ID token carries sid');
       assert.equal(decodeProtectedHeader(fromEc.tokens.id_token!).alg, 'ES256');
 
@@ -101,7 +85,7 @@ for (const backend of backends()) {
       const email = 'reset.elsewhere@example.com';
       const { id, secret } = await seedActiveAccount(t, email);
       const laptop = clientBrowser();
-      const held = await tokensOf(t, laptop, await relyingPartyIn(t, laptop, web), { email, secret });
+      const held = await tokensVia(t, laptop, await relyingPartyIn(t, laptop, web), { email, secret });
 
       const phone = clientBrowser();
       const rp = await relyingPartyIn(t, phone, publicClient);
@@ -135,7 +119,7 @@ for (const backend of backends()) {
           const email = `${command}.by.operator@example.com`;
           const { id, secret } = await seedActiveAccount(t, email);
           const browser = clientBrowser();
-          const held = await tokensOf(t, browser, await relyingPartyIn(t, browser, web), { email, secret });
+          const held = await tokensVia(t, browser, await relyingPartyIn(t, browser, web), { email, secret });
           const already = receiver.received.length;
           const run = await runCli(['users', command, email], cliEnv);
           assert.equal(run.code, 0, run.stderr);

@@ -339,6 +339,15 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     assert.match(listed[3]!, /^warning: client "portal": no post_logout_redirect_uris: /);
     failedWith(bad, /client "broken": redirect_uris\.0 must be an absolute http\(s\) URL/);
     failedWith(missing, /^Cannot read SSO_CLIENTS_FILE \(.*no-such-file\.json\): ENOENT$/m);
+
+    const rsaOnly = path.join(dataDir, 'rsa-only-jwks.json');
+    const elliptic = path.join(dataDir, 'elliptic-clients.json');
+    await writeFile(rsaOnly, JSON.stringify({ keys: [generateSigningKey('RS256')] }));
+    await writeFile(elliptic, JSON.stringify([{ client_id: 'curve', redirect_uris: ['https://curve.example.com/cb'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'ES256' }]));
+    failedWith(
+      await cli(['clients', 'check'], { SSO_CLIENTS_FILE: elliptic, SSO_JWKS_FILE: rsaOnly }),
+      /client "curve": id_token_signed_response_alg ES256 has no signing key in the key set \(it signs RS256\)/,
+    );
   });
 
   it('keys rotate puts a new signing key for each algorithm in front of SSO_JWKS_FILE and keeps the old ones', async () => {

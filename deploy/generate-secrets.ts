@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSigningKey } from '../src/secrets.ts';
+import { generateKeySet } from '../src/secrets.ts';
 
 /**
  * The secrets of the docker-compose deployment, written once into a directory (default
@@ -19,7 +19,7 @@ export async function generateDeploymentSecrets(directory: string): Promise<{ wr
   const password = randomBytes(24).toString('base64url');
   const cookieKeys = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
   const files: Record<string, string> = {
-    'jwks.json': `${JSON.stringify({ keys: [generateSigningKey()] }, null, 2)}\n`,
+    'jwks.json': `${JSON.stringify({ keys: generateKeySet() }, null, 2)}\n`,
     'sso.env': [
       `SSO_COOKIE_KEYS=${cookieKeys.join(',')}`,
       `SSO_SECRET_KEY=${randomBytes(32).toString('base64')}`,

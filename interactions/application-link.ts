@@ -20,11 +20,12 @@ function applicationAddress(redirectUri: unknown): string | undefined {
   return url.protocol === 'https:' || url.protocol === 'http:' ? `${url.origin}/` : undefined;
 }
 
-export function rememberApplication(ctx: Context, uid: string, redirectUri: unknown): void {
+/** @param path the interaction's public address, where its pages are */
+export function rememberApplication(ctx: Context, path: string, redirectUri: unknown): void {
   const address = applicationAddress(redirectUri);
   if (address === undefined || ctx.cookies.get(COOKIE, { signed: true }) === address) return;
   ctx.cookies.set(COOKIE, address, {
-    path: `/interaction/${uid}`,
+    path,
     maxAge: maxAgeMs,
     httpOnly: true,
     sameSite: 'lax',

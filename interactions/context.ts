@@ -43,6 +43,8 @@ export interface InteractionServices {
 /** What every step knows about the current request once the shared middleware has run. */
 export interface InteractionRequest {
   readonly uid: string;
+  /** The interaction's address as the browser sees it (src/public-path.ts): every link and redirect of a step starts here. */
+  readonly base: string;
   readonly prompt: string;
   readonly params: Record<string, unknown>;
   readonly clientId: string | undefined;

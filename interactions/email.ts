@@ -4,13 +4,15 @@ import { sealSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext } from './context.ts';
 import { consent } from './consent.ts';
 import { keepInteraction } from './lifetime.ts';
+import { offeredAccount } from './select-account.ts';
 import { attempt, auditRefusal, deactivationReason, goTo, refusalMessage, render, saveFlow } from './step-kit.ts';
 
 const emailSchema = z.email().max(254);
 
-function emailPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string, detail?: string) {
+async function emailPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string, detail?: string) {
   const { t } = ctx.state.it;
   render(services, ctx, {
+    signedIn: await offeredAccount(services, ctx),
     view: 'email',
     title: t('identify.heading'),
     status,
@@ -28,7 +30,7 @@ export async function showStart(services: InteractionServices, ctx: StepContext)
   const { it } = ctx.state;
   if (it.prompt === 'consent') return consent(services, ctx);
   const hint = typeof it.params.login_hint === 'string' ? it.params.login_hint : '';
-  emailPage(services, ctx, it.flow?.email ?? hint.slice(0, 254));
+  await emailPage(services, ctx, it.flow?.email ?? hint.slice(0, 254));
 }
 
 export async function submitEmail(services: InteractionServices, ctx: StepContext): Promise<void> {

@@ -14,6 +14,6 @@ export async function keepInteraction(services: InteractionServices, ctx: StepCo
   await interaction.save(ttl);
   const { provider } = services;
   const options = { ...shortCookieOptions, maxAge: ttl * 1000 };
-  ctx.cookies.set(provider.cookieName('interaction'), interaction.uid, { ...options, path: `/interaction/${interaction.uid}` });
+  ctx.cookies.set(provider.cookieName('interaction'), interaction.uid, { ...options, path: ctx.state.it.base });
   ctx.cookies.set(provider.cookieName('resume'), interaction.uid, { ...options, path: new URL(interaction.returnTo).pathname });
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { isLocale, translator, type Locale } from '../src/i18n/index.ts';
 import type { ProviderPages } from '../src/provider.ts';
@@ -37,13 +37,23 @@ export function localeOf(ctx: Context | KoaContextWithOIDC): Locale {
 /** The signed-out page is reached by a redirect without `ui_locales`; the cookie carries the language there. */
 const logoutLanguageSeconds = 3600;
 
+/**
+ * The language of a logout, kept for its signed-out page: a language left from an earlier logout
+ * must not outrank what this request asks for.
+ */
+function logoutLocale(ctx: KoaContextWithOIDC): Locale {
+  const locale = pageLocale(ctx, [uiLocalesOf(ctx)]);
+  rememberLanguage(ctx, locale, { path: new URL(ctx.oidc.urlFor('end_session')).pathname, maxAgeSeconds: logoutLanguageSeconds });
+  return locale;
+}
+
 /** One error page for the whole server: the provider's errors, ours, and unknown URLs. */
 export function renderErrorPage(
   views: Renderer,
   ctx: Context,
   status: number,
   kind: ErrorKind,
-  extra: { body?: string; startAgain?: string } = {},
+  extra: { body?: string; startAgain?: string; received?: string } = {},
 ): void {
   const locale = localeOf(ctx);
   const t = translator(locale);
@@ -55,6 +65,7 @@ export function renderErrorPage(
     title,
     body: extra.body ?? t(`error.${kind}.body`),
     startAgain: extra.startAgain,
+    received: extra.received,
     // An expired sign-in can only start again at the application.
     returnTo: kind === 'expired' ? rememberedApplication(ctx) : undefined,
     requestId: ctx.state.requestId,
@@ -62,6 +73,20 @@ export function renderErrorPage(
 }
 
 const expiredErrors = new Set(['SessionNotFound', 'InvalidRequest:interaction']);
+
+/**
+ * The address a refused redirect asked for, shown so that the application's team can compare it
+ * with what they registered: redirect URIs match exactly, to the trailing slash.
+ */
+function refusedRedirect(ctx: KoaContextWithOIDC, out: { error_description?: string }, error: Error): string | undefined {
+  const params = ctx.oidc?.params as Record<string, unknown> | undefined;
+  const name = (error as { name?: string }).name;
+  const received =
+    name === 'InvalidRedirectUri'
+      ? params?.redirect_uri
+      : /post_logout_redirect_uri/.test(out.error_description ?? '') ? params?.post_logout_redirect_uri : undefined;
+  return typeof received === 'string' ? received.slice(0, 2000) : undefined;
+}
 
 export function createProviderPages(views: Renderer): ProviderPages {
   return {
@@ -73,13 +98,12 @@ export function createProviderPages(views: Renderer): ProviderPages {
       if (isBackendUnavailable(error)) return renderErrorPage(views, ctx, 503, 'unavailable');
       renderErrorPage(views, ctx, status, status >= 500 ? 'generic' : 'badRequest', {
         body: out.error_description,
+        received: refusedRedirect(ctx, out, error),
       });
     },
 
     async logoutConfirm(ctx) {
-      // A language left from an earlier logout must not outrank what this request asks for.
-      const locale = pageLocale(ctx, [uiLocalesOf(ctx)]);
-      rememberLanguage(ctx, locale, { path: new URL(ctx.oidc.urlFor('end_session')).pathname, maxAgeSeconds: logoutLanguageSeconds });
+      const locale = logoutLocale(ctx);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.render('logout', locale, {
@@ -97,5 +121,57 @@ export function createProviderPages(views: Renderer): ProviderPages {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.render('logged-out', locale, { title: translator(locale)('logout.heading') });
     },
+  };
+}
+
+interface FormPost {
+  readonly action: string;
+  readonly fields: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+const entities: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const unescapeHtml = (text: string) => text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => entities[entity]!);
+
+/**
+ * The action and fields of the auto-submitting page oidc-provider writes itself (its form_post
+ * helper, which escapes every value), or undefined for any other body. A page that does not read
+ * back field for field is left as it is: it still works, unbranded.
+ */
+function providerFormPost(body: unknown): FormPost | undefined {
+  if (typeof body !== 'string' || !body.includes('<title>Submitting Callback</title>')) return undefined;
+  const action = /<form method="post" action="([^"]*)">/.exec(body)?.[1];
+  const fields = [...body.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g)].map(([, name, value]) => ({
+    name: unescapeHtml(name!),
+    value: unescapeHtml(value!),
+  }));
+  if (action === undefined || fields.length !== body.split('<input').length - 1) return undefined;
+  return { action: unescapeHtml(action), fields };
+}
+
+/**
+ * oidc-provider answers with a page of its own, English, unbranded and with an inline script, in
+ * three places: the form_post response mode, a logout without a session, and a sign-in as another
+ * account than the session's (which ends the old session first). Each is drawn again as our page in
+ * the user's language, the same form submitting itself through app.js, and the policy's script hash
+ * the provider added is dropped with its script.
+ */
+export function brandedFormPosts(views: Renderer) {
+  return async (ctx: Context, next: Next) => {
+    const policy = ctx.response.get('content-security-policy');
+    await next();
+    const form = providerFormPost(ctx.body);
+    if (form === undefined) return;
+    const logout = form.fields.some((field) => field.name === 'xsrf');
+    const locale = logout ? logoutLocale(ctx as KoaContextWithOIDC) : localeOf(ctx);
+    const t = translator(locale);
+    ctx.set('content-security-policy', policy);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'html';
+    ctx.body = views.render('form-post', locale, {
+      title: t(logout ? 'logout.heading' : 'formPost.heading'),
+      lead: t(logout ? 'formPost.signingOut' : 'formPost.returning'),
+      action: form.action,
+      fields: form.fields,
+    });
   };
 }

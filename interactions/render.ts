@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { Config } from '../src/config.ts';
 import { translator, type Locale } from '../src/i18n/index.ts';
+import { publicPath } from '../src/public-path.ts';
 
 const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -23,11 +24,12 @@ export interface Renderer {
 }
 
 /** Templates auto-escape every value; nothing reaches a page unescaped. */
-export function createRenderer(config: Pick<Config, 'brand' | 'supportText'>): Renderer {
+export function createRenderer(config: Pick<Config, 'brand' | 'supportText' | 'issuer'>): Renderer {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), {
     autoescape: true,
     throwOnUndefined: false,
   });
+  const assets = publicPath(config, '/assets');
   return {
     render(view, locale, model) {
       const t = translator(locale);
@@ -35,6 +37,7 @@ export function createRenderer(config: Pick<Config, 'brand' | 'supportText'>): R
         ...model,
         t,
         locale,
+        assets,
         brand: config.brand.name,
         hasLogo: config.brand.logoFile !== undefined,
         serviceName: t('layout.serviceName', { brand: config.brand.name }),

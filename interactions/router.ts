@@ -4,6 +4,7 @@ import type { Next } from 'koa';
 import { rules } from '../src/config.ts';
 import { translator } from '../src/i18n/index.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
+import { publicPath } from '../src/public-path.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
 import { rememberApplication } from './application-link.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
@@ -50,13 +51,14 @@ function loadInteraction(services: InteractionServices, route: StepRoute) {
     const params = details.params as Record<string, unknown>;
     const clientId = typeof params.client_id === 'string' ? params.client_id : undefined;
     const userAgent = (ctx.get('user-agent') || '').slice(0, 300);
-    rememberApplication(ctx, details.uid, params.redirect_uri);
+    const base = publicPath(services.config, `/interaction/${details.uid}`);
+    rememberApplication(ctx, base, params.redirect_uri);
     const requested = languageRequested(ctx);
     if (requested !== undefined) {
       // The switch only changes the language: the same page comes back, so no step is skipped or repeated.
-      rememberLanguage(ctx, requested, { path: `/interaction/${details.uid}`, maxAgeSeconds: rules.interactionTtlSeconds });
+      rememberLanguage(ctx, requested, { path: base, maxAgeSeconds: rules.interactionTtlSeconds });
       ctx.status = 303;
-      ctx.redirect(ctx.path);
+      ctx.redirect(publicPath(services.config, ctx.path));
       return;
     }
     const locale = pageLocale(ctx, [chosenLanguage(ctx), typeof params.ui_locales === 'string' ? params.ui_locales : undefined]);
@@ -74,6 +76,7 @@ function loadInteraction(services: InteractionServices, route: StepRoute) {
     }
     ctx.state.it = {
       uid: details.uid,
+      base,
       prompt: details.prompt.name,
       params,
       clientId,

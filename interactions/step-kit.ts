@@ -38,7 +38,7 @@ export function deactivationReason(services: InteractionServices, t: Translate, 
 export function render(services: InteractionServices, ctx: StepContext, page: Page): void {
   const { view, status, ...model } = page;
   const { it } = ctx.state;
-  const base = `/interaction/${it.uid}`;
+  const { base } = it;
   const { again } = it.route;
   const address = typeof again === 'function' ? again(it.flow) : again;
   ctx.status = status ?? 200;
@@ -55,10 +55,10 @@ export function render(services: InteractionServices, ctx: StepContext, page: Pa
 
 /** Sends the browser to another step of the interaction: one the route declares as its `next`. */
 export function goTo(ctx: StepContext, path: string): void {
-  const { route, uid } = ctx.state.it;
+  const { route, base } = ctx.state.it;
   if (!(route.next ?? []).includes(path)) throw new Error(`${route.method.toUpperCase()} ${route.path} does not lead to ${path}`);
   ctx.status = 303;
-  ctx.redirect(`/interaction/${uid}${path}`);
+  ctx.redirect(`${base}${path}`);
 }
 
 /**

@@ -6,6 +6,7 @@ import { cancel } from './finish.ts';
 import { showNewPassword, submitNewPassword } from './password.ts';
 import { confirmForgot, showForgot } from './reset.ts';
 import { showSignIn, submitPassword } from './signin.ts';
+import { keepAccount } from './select-account.ts';
 import { showSecondFactor, submitSecondFactor } from './totp.ts';
 
 /**
@@ -17,6 +18,8 @@ import { showSecondFactor, submitSecondFactor } from './totp.ts';
 export const steps: readonly StepRoute[] = [
   { step: 'email', method: 'get', path: '', again: '', reads: 'nothing', handler: showStart, next: [] },
   { step: 'email', method: 'post', path: '/email', again: '', reads: 'nothing', handler: submitEmail, next: ['/password'] },
+  // prompt=select_account: keep the account this browser is signed in with (the email page offers it).
+  { step: 'email', method: 'post', path: '/continue', again: '', reads: 'nothing', handler: keepAccount },
 
   { step: 'password', method: 'get', path: '/password', again: '/password', reads: 'flow', requires: 'password', handler: showSignIn },
   {

@@ -8,17 +8,19 @@ import serve from 'koa-static';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { authorizationLimits } from './authorization-limits.ts';
+import { browserPosts } from './browser-posts.ts';
 import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { StepRefused } from '../interactions/flow.ts';
-import { renderErrorPage } from '../interactions/provider-pages.ts';
+import { brandedFormPosts, renderErrorPage } from '../interactions/provider-pages.ts';
 import type { Renderer } from '../interactions/render.ts';
 import { createInteractionRouter } from '../interactions/router.ts';
 import type { InteractionServices } from '../interactions/context.ts';
 import { PageError } from '../interactions/step-kit.ts';
 import { isBackendUnavailable } from './unavailable.ts';
+import { issuerPathRouting, publicPath } from './public-path.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'interactions', 'public');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -79,7 +81,7 @@ function routeGroup(pathname: string): string {
  * Every failure becomes a page with a status and a message: never a stack trace. A store or
  * database that does not answer is a 503 the user can retry, not an error of theirs.
  */
-function errorPages(views: Renderer, logger: Logger) {
+function errorPages(config: Config, views: Renderer, logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -87,11 +89,11 @@ function errorPages(views: Renderer, logger: Logger) {
     } catch (error) {
       if (error instanceof PageError) {
         const uid = (ctx as Context & { params?: { uid?: string } }).params?.uid;
-        const startAgain = error.kind === 'step' || error.kind === 'forbidden' ? `/interaction/${uid}` : undefined;
+        const startAgain = error.kind === 'step' || error.kind === 'forbidden' ? publicPath(config, `/interaction/${uid}`) : undefined;
         return renderErrorPage(views, ctx, error.status, error.kind, { body: error.body, startAgain });
       }
       if (error instanceof StepRefused) {
-        return renderErrorPage(views, ctx, 403, 'step', { startAgain: `/interaction/${ctx.path.split('/')[2]}` });
+        return renderErrorPage(views, ctx, 403, 'step', { startAgain: publicPath(config, `/interaction/${ctx.path.split('/')[2]}`) });
       }
       if (isBackendUnavailable(error)) {
         logger.error({ reqId: ctx.state.requestId, err: (error as Error).message }, 'backend unavailable');
@@ -107,10 +109,22 @@ function errorPages(views: Renderer, logger: Logger) {
   };
 }
 
+/**
+ * Where a form of ours may lead a browser back to a client: a redirect URI's origin, any port of a
+ * native application's loopback redirect (RFC 8252 7.3), a native application's private-use scheme.
+ */
+function formTarget(client: ClientMetadata, uri: string): string {
+  const url = new URL(uri);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
+  return client.application_type === 'native' && url.protocol === 'http:' ? `http://${url.hostname}:*` : url.origin;
+}
+
 function securityHeaders(config: Config, clients: ClientMetadata[]) {
   // Chrome applies form-action to the redirects that follow a form post, and the last step's post
   // ends at the client's redirect_uri: the registered origins must be allowed.
-  const clientOrigins = [...new Set(clients.flatMap((c) => [...c.redirect_uris, ...(c.post_logout_redirect_uris ?? [])]).map((u) => new URL(u).origin))];
+  const clientOrigins = [
+    ...new Set(clients.flatMap((client) => [...client.redirect_uris, ...(client.post_logout_redirect_uris ?? [])].map((uri) => formTarget(client, uri)))),
+  ];
   const https = config.issuer.startsWith('https://');
   return helmet({
     contentSecurityPolicy: {
@@ -236,16 +250,19 @@ export function createApp(deps: AppDependencies): Koa {
   app.silent = true;
   app.use(requestLog(logger, metrics));
   app.use(issuerHost(config));
+  app.use(issuerPathRouting(config));
   app.use(securityHeaders(config, deps.clients));
-  app.use(errorPages(views, logger));
+  app.use(errorPages(config, views, logger));
   app.use(noStore);
   app.use(health(deps));
   app.use(brandAssets(config));
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
   const interactions = createInteractionRouter(deps.services);
   app.use(interactions.routes());
+  app.use(browserPosts({ config, provider, views }));
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   app.use(jsonOutages());
+  app.use(brandedFormPosts(views));
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

@@ -5,6 +5,7 @@ import { renderErrorPage, localeOf } from '../interactions/provider-pages.ts';
 import type { Renderer } from '../interactions/render.ts';
 import { rules } from './config.ts';
 import { formatWait, translator } from './i18n/index.ts';
+import { providerRoute } from './public-path.ts';
 import { addressKey } from './security/client-address.ts';
 import type { Store } from './store/store.ts';
 
@@ -21,9 +22,8 @@ export function authorizationLimits({ provider, store, views }: { provider: Prov
     points: rules.authorizationRequestsPerWindow,
     duration: rules.authorizationWindowSeconds,
   });
-  const pathOf = (route: string) => new URL(provider.urlFor(route)).pathname;
-  const authorization = pathOf('authorization');
-  const pushed = pathOf('pushed_authorization_request');
+  const authorization = providerRoute(provider, 'authorization');
+  const pushed = providerRoute(provider, 'pushed_authorization_request');
 
   return async (ctx: Context, next: Next) => {
     const browser = ctx.path === authorization;

@@ -33,6 +33,8 @@ export const rules = {
   passwordMaxLength: 16,
   commonPasswordCount: 10_000,
   bodyLimit: '16kb',
+  /** Seconds after a refresh token's first use during which it refreshes again (src/store/oidc-adapter.ts). */
+  refreshTokenGraceSeconds: 10,
   /** How long the account read at a sign-in's gate serves the provider (src/accounts/recent-accounts.ts). */
   recentAccountSeconds: 10,
   /** Ten seconds of 100 sign-ins a second; beyond that the oldest are read from the database again. */

@@ -22,7 +22,7 @@ function fail(error: unknown): never {
  * (a path too long for one, say) the server still serves; the CLI then says the database is in use.
  */
 async function openControlSocket(config: Config, server: Server, logger: Logger): Promise<ControlSocket | undefined> {
-  const backends = { config, database: server.database, store: server.store, mailer: server.mailer };
+  const backends = { config, provider: server.provider, database: server.database, store: server.store, mailer: server.mailer };
   try {
     return await serveControlSocket(config.dataDir, async (request, stdout, stderr) => {
       const { runCli } = await import('./cli/program.ts');

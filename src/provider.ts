@@ -1,12 +1,14 @@
 import type { KoaContextWithOIDC, Configuration, FindAccount } from 'oidc-provider';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 import type { AccountRepository } from './accounts/repository.ts';
 import type { RecentAccounts } from './accounts/recent-accounts.ts';
-import type { ClientMetadata } from './clients.ts';
+import { checkSigningKeys, loadClients, type ClientMetadata } from './clients.ts';
 import { rules, type Config } from './config.ts';
-import type { Secrets } from './secrets.ts';
+import { locales } from './i18n/index.ts';
+import { issuerPath, publicPath } from './public-path.ts';
+import { idTokenSigningAlgorithms, loadSecrets, signingAlgorithms, type Secrets } from './secrets.ts';
 
-/** Pages the provider itself renders (its errors and the logout confirmation), drawn with our templates. */
+/** Pages the provider itself renders (its errors, the logout confirmation, the signed-out page), drawn with our templates. */
 export interface ProviderPages {
   error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, error: Error): Promise<void>;
   logoutConfirm(ctx: KoaContextWithOIDC, form: string): Promise<void>;
@@ -25,6 +27,14 @@ export interface ProviderDependencies {
 }
 
 export const amr = ['pwd', 'otp'] as const;
+
+/** clients.json and the key set, checked against each other: every client's ID token algorithm has a key. */
+export async function loadProviderSetup(config: Config): Promise<{ clients: ClientMetadata[]; secrets: Secrets }> {
+  const clients = await loadClients(config.clientsFile);
+  const secrets = await loadSecrets(config);
+  checkSigningKeys(clients, signingAlgorithms(secrets.jwks), `SSO_CLIENTS_FILE (${config.clientsFile})`);
+  return { clients, secrets };
+}
 
 /** The provider's short-lived cookies (the interaction's and its resume cookie): interactions/lifetime.ts sets them again. */
 export const shortCookieOptions = { httpOnly: true, sameSite: 'lax', signed: true } as const;
@@ -45,6 +55,49 @@ async function restoreOfflineAccess(ctx: KoaContextWithOIDC): Promise<void> {
     params!.scope = [...scope, 'offline_access'].join(' ');
   }
 }
+
+/**
+ * `prompt=select_account`: the email step offers the signed-in account and a way to use another
+ * one. The choice resolves it (a `select_account` result), and so does a sign-in in the same
+ * request, since signing in is choosing an account.
+ */
+function selectAccountPrompt(): interactionPolicy.Prompt {
+  const prompt = new interactionPolicy.Prompt({ name: 'select_account', requestable: true });
+  prompt.checks.clear();
+  prompt.checks.add(
+    new interactionPolicy.Check('select_account_prompt', 'select_account prompt was not resolved', 'account_selection_required', ({ oidc }) => {
+      if (!oidc.prompts.has('select_account')) return false;
+      if (!oidc.route.endsWith('resume')) return true;
+      return oidc.result?.select_account === undefined && oidc.result?.login === undefined;
+    }),
+  );
+  return prompt;
+}
+
+function interactionsPolicy(): interactionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  policy.add(selectAccountPrompt(), 0);
+  return policy;
+}
+
+/**
+ * Introspection tells who a token belongs to: a client may introspect its own tokens, and only a
+ * client the operator marked as a resource server (`sso_resource_server`) those of others.
+ */
+function mayIntrospect(_ctx: KoaContextWithOIDC, client: { clientId: string; metadata(): Record<string, unknown> }, token: { clientId?: string }): boolean {
+  return token.clientId === client.clientId || client.metadata().sso_resource_server === true;
+}
+
+/**
+ * Outgoing requests (back-channel logout, a client's jwks_uri) go only to addresses an operator
+ * registered in clients.json: there is no dynamic registration. Extranet applications commonly
+ * live on private networks, which oidc-provider's guard against server-side request forgery would
+ * refuse, so its dispatcher is left out; its time limit stays.
+ */
+const operatorFetch: NonNullable<Configuration['fetch']> = (url, options) => {
+  const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+  return fetch(url, rest);
+};
 
 /** First-party clients never see a consent screen: the grant covers whatever they ask for. */
 async function loadFirstPartyGrant(ctx: KoaContextWithOIDC) {
@@ -82,11 +135,12 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const provider = new Provider(config.issuer, {
     adapter,
-    clients: clients as unknown as Configuration['clients'],
+    clients: clients.map(providerMetadata) as unknown as Configuration['clients'],
     jwks: secrets.jwks as Configuration['jwks'],
     cookies: {
       keys: secrets.cookieKeys,
-      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      // The session belongs to the issuer's path alone, not to every application on its host.
+      long: { httpOnly: true, sameSite: 'lax', signed: true, path: issuerPath(config) || '/' },
       short: shortCookieOptions,
     },
     findAccount,
@@ -98,6 +152,22 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     responseTypes: ['code'],
+    // What clients.json accepts, and nothing else (src/clients.ts).
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      idTokenSigningAlgValues: [...idTokenSigningAlgorithms],
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    extraClientMetadata: {
+      properties: ['sso_resource_server'],
+      validator: (_ctx, key, value) => {
+        if (key === 'sso_resource_server' && value !== undefined && typeof value !== 'boolean') {
+          throw new TypeError('sso_resource_server must be true or false');
+        }
+      },
+    },
+    discovery: { ui_locales_supported: [...locales] },
+    fetch: operatorFetch,
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     extraParams: { first_party_offline_access: restoreOfflineAccess },
@@ -106,7 +176,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      introspection: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: mayIntrospect },
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -114,7 +185,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
         postLogoutSuccessSource: (ctx) => pages.loggedOut(ctx),
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => publicPath(config, `/interaction/${interaction.uid}`), policy: interactionsPolicy() },
     renderError: (ctx, out, error) => pages.error(ctx, out, error),
     ttl: {
       AccessToken: 10 * 60,
@@ -133,5 +204,16 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
   });
   provider.proxy = config.trustProxy;
+  // oidc-provider puts `sid` only in the ID tokens of clients that asked for it in a logout token;
+  // every client gets it, so that any of them can tie a session to its logout.
+  provider.Client.prototype.includeSid = () => true;
   return provider;
+}
+
+/**
+ * The metadata oidc-provider gets for a client of clients.json: a logout token always carries the
+ * session's `sid`, as every ID token does, whatever `backchannel_logout_session_required` says.
+ */
+function providerMetadata(client: ClientMetadata): ClientMetadata {
+  return client.backchannel_logout_uri === undefined ? client : { ...client, backchannel_logout_session_required: true };
 }

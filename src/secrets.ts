@@ -20,11 +20,48 @@ const privateJwkSchema = z
   .passthrough();
 const jwksSchema = z.object({ keys: z.array(privateJwkSchema).min(1) });
 
-/** A new RS256 signing key: RS256 is the one algorithm every OpenID Connect client must support. */
-export function generateSigningKey(): PrivateJwk {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { ...jwk, kty: 'RSA', kid: randomUUID(), alg: 'RS256', use: 'sig' };
+/**
+ * The algorithms a client may ask its ID tokens to be signed with (`id_token_signed_response_alg`).
+ * RS256 is the default, the one every OpenID Connect client must support.
+ */
+export const idTokenSigningAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlgorithm = (typeof idTokenSigningAlgorithms)[number];
+
+function newPrivateKey(alg: SigningAlgorithm) {
+  switch (alg) {
+    case 'RS256':
+      return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    case 'ES256':
+      return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    case 'EdDSA':
+      return generateKeyPairSync('ed25519').privateKey;
+  }
+}
+
+/** A new signing key for one algorithm, marked with it so that it signs for nothing else. */
+export function generateSigningKey(alg: SigningAlgorithm = 'RS256'): PrivateJwk {
+  const jwk = newPrivateKey(alg).export({ format: 'jwk' }) as Record<string, unknown> & { kty: string };
+  return { ...jwk, kid: randomUUID(), alg, use: 'sig' };
+}
+
+/** A key set that signs with every algorithm a client may ask for. */
+export function generateKeySet(): PrivateJwk[] {
+  return idTokenSigningAlgorithms.map((alg) => generateSigningKey(alg));
+}
+
+/** The algorithm a key signs with: its `alg`, else the one its type and curve allow. */
+function algorithmOf(key: PrivateJwk): SigningAlgorithm | undefined {
+  if (typeof key.alg === 'string') return idTokenSigningAlgorithms.find((alg) => alg === key.alg);
+  if (key.kty === 'RSA') return 'RS256';
+  if (key.kty === 'EC' && key.crv === 'P-256') return 'ES256';
+  if (key.kty === 'OKP' && key.crv === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
+
+/** The ID token algorithms a key set can sign with now: a staged key does not count. */
+export function signingAlgorithms(jwks: Jwks): SigningAlgorithm[] {
+  const signing = new Set(jwks.keys.filter((key) => !isStaged(key)).map(algorithmOf));
+  return idTokenSigningAlgorithms.filter((alg) => signing.has(alg));
 }
 
 export function parseJwks(text: string, source: string): Jwks {
@@ -71,8 +108,12 @@ async function loadJwks(config: Config): Promise<Jwks> {
   }
   const file = jwksPath(config);
   const text = await readText(file, 'the generated key set');
-  if (text !== undefined) return parseJwks(text, file);
-  const jwks = { keys: [generateSigningKey()] };
+  const existing = text === undefined ? [] : parseJwks(text, file).keys;
+  // A set generated before an algorithm was offered gets a key for it: every client's choice works.
+  const present = new Set(existing.map(algorithmOf));
+  const missing = idTokenSigningAlgorithms.filter((alg) => !present.has(alg)).map((alg) => generateSigningKey(alg));
+  if (missing.length === 0) return { keys: existing };
+  const jwks = { keys: [...existing, ...missing] };
   await writeSecretFile(file, `${JSON.stringify(jwks, null, 2)}\n`);
   return jwks;
 }
@@ -99,39 +140,43 @@ async function writeKeySet(file: string, keys: PrivateJwk[]): Promise<void> {
 
 export interface RotationResult {
   readonly file: string;
-  readonly kid: string;
+  /** The new signing keys, one per algorithm, in the order of idTokenSigningAlgorithms. */
+  readonly kids: readonly string[];
   /** Keys in the set afterwards. */
   readonly keys: number;
 }
 
 /**
- * Adds a new signing key. By default it goes in front and signs as soon as the instances restart;
- * the old ones stay so tokens they signed keep verifying. Staged (`stage: true`), it goes at the
- * end, published but not signing, so clients can fetch it before any token carries it: then
- * promoteStagedKey makes it sign.
+ * Adds a new signing key for each algorithm. By default they go in front and sign as soon as the
+ * instances restart; the old ones stay so tokens they signed keep verifying. Staged
+ * (`stage: true`), they go at the end, published but not signing, so clients can fetch them
+ * before any token carries them: then promoteStagedKeys makes them sign.
  */
 export async function rotateSigningKey(config: Config, options: { stage?: boolean } = {}): Promise<RotationResult> {
   const { file, keys } = await readKeySet(config);
-  const key = generateSigningKey();
+  const fresh = generateKeySet();
+  const kids = fresh.map((key) => key.kid);
   if (options.stage !== true) {
-    await writeKeySet(file, [key, ...keys]);
-    return { file, kid: key.kid, keys: keys.length + 1 };
+    await writeKeySet(file, [...fresh, ...keys]);
+    return { file, kids, keys: keys.length + fresh.length };
   }
   if (!keys.some((existing) => !isStaged(existing))) {
     throw new ConfigError(`${file} has no signing key yet to keep signing while a new one is staged: rotate without staging`);
   }
-  await writeKeySet(file, [...keys, { ...key, key_ops: stagedKeyOps }]);
-  return { file, kid: key.kid, keys: keys.length + 1 };
+  await writeKeySet(file, [...keys, ...fresh.map((key) => ({ ...key, key_ops: stagedKeyOps }))]);
+  return { file, kids, keys: keys.length + fresh.length };
 }
 
-/** Moves the most recently staged key to the front and lets it sign. */
+/** Moves the most recently staged key of each algorithm to the front and lets it sign. */
 export async function promoteStagedKey(config: Config): Promise<RotationResult> {
   const { file, keys } = await readKeySet(config);
-  const staged = [...keys].reverse().find(isStaged);
-  if (staged === undefined) throw new ConfigError(`${file} has no staged key: stage one first`);
-  const { key_ops: _verifyOnly, ...signing } = staged;
-  await writeKeySet(file, [signing as PrivateJwk, ...keys.filter((key) => key !== staged)]);
-  return { file, kid: staged.kid, keys: keys.length };
+  const staged = idTokenSigningAlgorithms
+    .map((alg) => [...keys].reverse().find((key) => isStaged(key) && algorithmOf(key) === alg))
+    .filter((key) => key !== undefined);
+  if (staged.length === 0) throw new ConfigError(`${file} has no staged key: stage one first`);
+  const promoted = staged.map(({ key_ops: _verifyOnly, ...signing }) => signing as PrivateJwk);
+  await writeKeySet(file, [...promoted, ...keys.filter((key) => !staged.includes(key))]);
+  return { file, kids: promoted.map((key) => key.kid), keys: keys.length };
 }
 
 async function loadGenerated<T>(

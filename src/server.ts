@@ -9,14 +9,12 @@ import { AccountRepository } from './accounts/repository.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
 import { AuditLog } from './audit.ts';
-import { loadClients } from './clients.ts';
 import { rules, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/knex.ts';
 import { migrate } from './db/migrate.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { createMetrics } from './metrics.ts';
-import { createProvider } from './provider.ts';
-import { loadSecrets } from './secrets.ts';
+import { createProvider, loadProviderSetup } from './provider.ts';
 import { AccountLifecycle } from './accounts/lifecycle.ts';
 import { RoleRepository } from './accounts/roles.ts';
 import { createTaskRunners } from './accounts/task-runners.ts';
@@ -60,8 +58,7 @@ export interface ServerOptions {
 export async function buildServer(config: Config, options: ServerOptions): Promise<Server> {
   const { logger } = options;
   const now = options.now ?? Date.now;
-  const clients = await loadClients(config.clientsFile);
-  const secrets = await loadSecrets(config);
+  const { clients, secrets } = await loadProviderSetup(config);
   const database = await openDatabase(config, { warn: (message) => logger.warn(message) });
   const opened: Array<() => Promise<void>> = [() => database.close()];
   const closeAll = async () => {
@@ -92,7 +89,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       config,
       secrets,
       clients,
-      adapter: createOidcAdapter(store),
+      adapter: createOidcAdapter(store, { now }),
       accounts,
       recentAccounts,
       pages: createProviderPages(views),
@@ -123,7 +120,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const factors = new Factors({ repository: factorRepository, store, attempts, audit, metrics, secretKey: secrets.secretKey, now });
     const accountTasks = new AccountTasks(
       database.knex,
-      createTaskRunners({ store: async () => store, mailer: async () => mailer, config }),
+      createTaskRunners({ sessions: async () => ({ provider, store }), mailer: async () => mailer, config }),
       audit,
       () => new Date(now()),
     );

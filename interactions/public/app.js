@@ -47,10 +47,12 @@
     target.click();
   });
 
-  var logout = document.querySelector('form[data-auto-submit]');
-  if (logout) {
-    var confirm = logout.querySelector('button[name="logout"]');
-    if (logout.requestSubmit) logout.requestSubmit(confirm);
+  // A form the server marks submits itself through its first button: the logout a client asked for
+  // with a valid id_token_hint, or the answer handed back to a client (form_post).
+  var auto = document.querySelector('form[data-auto-submit]');
+  if (auto) {
+    var confirm = auto.querySelector('button[type="submit"]');
+    if (auto.requestSubmit) auto.requestSubmit(confirm);
     else confirm.click();
   }
 })();

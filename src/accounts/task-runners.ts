@@ -2,15 +2,26 @@ import type { Config } from '../config.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { emailBasics } from '../mail/messages.ts';
 import { notices } from '../mail/notices.ts';
-import { revokeAccountAccess } from '../store/oidc-adapter.ts';
-import type { Store } from '../store/store.ts';
+import { endAccountSessions, type SessionServices } from '../sessions.ts';
 import type { TaskRunners } from './tasks.ts';
 
-/** How account tasks reach outside the database: the store for sessions, the mailer for notices. */
-export function createTaskRunners({ store, mailer, config }: { store: () => Promise<Store>; mailer: () => Promise<Mailer>; config: Pick<Config, 'brand' | 'supportText'> }): TaskRunners {
+/**
+ * How account tasks reach outside the database: the provider and the store to end sessions (with
+ * their back-channel logout tokens), the mailer for notices.
+ */
+export function createTaskRunners({
+  sessions,
+  mailer,
+  config,
+}: {
+  sessions: () => Promise<SessionServices>;
+  mailer: () => Promise<Mailer>;
+  config: Pick<Config, 'brand' | 'supportText'>;
+}): TaskRunners {
   return {
     async endSessions(accountId) {
-      return revokeAccountAccess(await store(), accountId);
+      const ended = await endAccountSessions(await sessions(), accountId);
+      return { sessions: ended.sessions, grants: ended.grants, logoutTokens: ended.logoutTokensSent };
     },
     async sendNotice(task) {
       const message = notices[task.notice](emailBasics(config, task.locale), task.params);

@@ -26,8 +26,8 @@ type ParsedTask = z.infer<typeof taskSchema>;
 
 /** What a task needs from outside the database. */
 export interface TaskRunners {
-  /** Ends every session and revokes every grant of the account; counts what still existed. */
-  endSessions(accountId: string): Promise<{ sessions: number; grants: number }>;
+  /** Ends every session and revokes every grant of the account; counts what still existed and the logout tokens sent. */
+  endSessions(accountId: string): Promise<{ sessions: number; grants: number; logoutTokens: number }>;
   sendNotice(task: Extract<ParsedTask, { kind: 'email' }>): Promise<void>;
 }
 
@@ -104,7 +104,10 @@ export class AccountTasks {
       try {
         if (task.kind === 'end-sessions') {
           const ended = await this.runners.endSessions(row.account_id);
-          endedSessions = { sessions: (endedSessions?.sessions ?? 0) + ended.sessions, grants: (endedSessions?.grants ?? 0) + ended.grants };
+          endedSessions = {
+            sessions: (endedSessions?.sessions ?? 0) + ended.sessions,
+            grants: (endedSessions?.grants ?? 0) + ended.grants,
+          };
           await this.audit.record({
             event: 'account.sessions-ended',
             outcome: 'success',

@@ -2,14 +2,17 @@ import os from 'node:os';
 import type { Actor, AccountLifecycle } from '../accounts/lifecycle.ts';
 import type { AccountRepository } from '../accounts/repository.ts';
 import type { AuditDetails, AuditEventName, AuditLog } from '../audit.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, rules, type Config } from '../config.ts';
+import type Provider from 'oidc-provider';
 import type { Database } from '../db/knex.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { SessionServices } from '../sessions.ts';
 import type { Store } from '../store/index.ts';
 
 /** The backends of the server a command runs inside. */
 export interface HostBackends {
   readonly config: Config;
+  readonly provider: Provider;
   readonly database: Database;
   readonly store: Store;
   readonly mailer: Mailer;
@@ -45,6 +48,7 @@ export class CliContext {
   private opened: Promise<Services> | undefined;
   private openedStore: Promise<Store> | undefined;
   private openedMailer: Mailer | undefined;
+  private openedSessions: Promise<SessionServices> | undefined;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -64,6 +68,7 @@ export class CliContext {
       this.database = Promise.resolve(backends.database);
       this.openedStore = Promise.resolve(backends.store);
       this.openedMailer = backends.mailer;
+      this.openedSessions = Promise.resolve({ provider: backends.provider, store: backends.store });
     }
   }
 
@@ -102,7 +107,7 @@ export class CliContext {
       await migrate(db);
       const accounts = new AccountRepository(db.knex, { activationDays: this.config.activationDays });
       const audit = new AuditLog(db.knex);
-      const runTasks = runners.createTaskRunners({ store: () => this.store(), mailer: () => this.mailer(), config: this.config });
+      const runTasks = runners.createTaskRunners({ sessions: () => this.sessionServices(), mailer: () => this.mailer(), config: this.config });
       return {
         accounts,
         audit,
@@ -139,6 +144,37 @@ export class CliContext {
     return { via: 'cli', name: this.operatorName };
   }
 
+  /**
+   * The provider over the server's store, keys and clients, for what must be signed as the server
+   * signs: the logout tokens sent when a command ends an account's sessions.
+   */
+  sessionServices(): Promise<SessionServices> {
+    this.openedSessions ??= (async () => {
+      const [store, { accounts }, { createProvider, loadProviderSetup }, { createOidcAdapter }, { RecentAccounts }, { createProviderPages }, { createRenderer }] =
+        await Promise.all([
+          this.store(),
+          this.services(),
+          withoutRuntimeWarning(() => import('../provider.ts')),
+          import('../store/oidc-adapter.ts'),
+          import('../accounts/recent-accounts.ts'),
+          import('../../interactions/provider-pages.ts'),
+          import('../../interactions/render.ts'),
+        ]);
+      const { clients, secrets } = await loadProviderSetup(this.config);
+      const provider = createProvider({
+        config: this.config,
+        secrets,
+        clients,
+        adapter: createOidcAdapter(store),
+        accounts,
+        recentAccounts: new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now: Date.now }),
+        pages: createProviderPages(createRenderer(this.config)),
+      });
+      return { provider, store };
+    })();
+    return this.openedSessions;
+  }
+
   /** Without a logger: the command itself says where the email went. */
   async mailer(): Promise<Mailer> {
     const { createMailer } = await import('../mail/mailer.ts');
@@ -165,6 +201,23 @@ export class CliContext {
     await store?.close().catch(() => undefined);
     const db = await this.database?.catch(() => undefined);
     await db?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * oidc-provider warns on stderr when it is imported on a Node.js older than 22, which this project
+ * supports (package.json's engines): an operator's command that succeeded must not look as if it
+ * had not. Only that one line is left out.
+ */
+async function withoutRuntimeWarning<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
   }
 }
 

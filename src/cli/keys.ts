@@ -8,9 +8,9 @@ export function keysCommand(program: Command, ctx: CliContext): void {
     .command('keys')
     .description('token signing keys')
     .command('rotate')
-    .description('add a new signing key in front of the key set; the old keys keep verifying')
-    .option('--stage', 'add it at the end instead: published, but not signing until --promote')
-    .option('--promote', 'make the staged key the signing key (the old ones keep verifying)')
+    .description('add a new signing key for each algorithm (RS256, ES256, EdDSA) in front of the key set; the old keys keep verifying')
+    .option('--stage', 'add them at the end instead: published, but not signing until --promote')
+    .option('--promote', 'make the staged keys the signing keys (the old ones keep verifying)')
     .action((options: { stage?: boolean; promote?: boolean }) => rotate(ctx, options));
 }
 
@@ -19,18 +19,19 @@ async function rotate(ctx: CliContext, options: { stage?: boolean; promote?: boo
   // Opened first: a rotation that cannot be audited is not done at all.
   await ctx.services();
   const mode = options.promote === true ? 'promote' : options.stage === true ? 'stage' : 'now';
-  const { file, kid, keys } = mode === 'promote' ? await promoteStagedKey(ctx.config) : await rotateSigningKey(ctx.config, { stage: mode === 'stage' });
-  await ctx.record({ command: 'cli.keys.rotate', outcome: 'success', details: { kid, file, keys, mode } });
+  const { file, kids, keys } = mode === 'promote' ? await promoteStagedKey(ctx.config) : await rotateSigningKey(ctx.config, { stage: mode === 'stage' });
+  await ctx.record({ command: 'cli.keys.rotate', outcome: 'success', details: { kids: kids.join(' '), file, keys, mode } });
   const count = keys === 1 ? '1 key' : `${keys} keys`;
+  const named = `${kids.length === 1 ? 'key' : 'keys'} ${kids.join(' ')}`;
   if (mode === 'stage') {
-    ctx.print(`New key ${kid} staged at the end of ${file} (${count} in the set): published, not signing`);
-    ctx.print('Restart every server instance to publish it; once clients have fetched the new key set, run keys rotate --promote');
+    ctx.print(`New ${named} staged at the end of ${file} (${count} in the set): published, not signing`);
+    ctx.print('Restart every server instance to publish them; once clients have fetched the new key set, run keys rotate --promote');
     return;
   }
   ctx.print(
     mode === 'promote'
-      ? `Staged key ${kid} moved to the front of ${file} (${count} in the set)`
-      : `New signing key ${kid} added in front of ${file} (${count} in the set)`,
+      ? `Staged ${named} moved to the front of ${file} (${count} in the set)`
+      : `New signing ${named} added in front of ${file} (${count} in the set)`,
   );
-  ctx.print('Restart every server instance to sign with it; tokens signed with the older keys keep verifying');
+  ctx.print('Restart every server instance to sign with them; tokens signed with the older keys keep verifying');
 }

@@ -36,6 +36,9 @@ export const de: Messages = {
     'Es wurde nicht innerhalb von {period} nach der Einladung aktiviert und muss daher reaktiviert werden, bevor es genutzt werden kann.',
   'identify.error.deactivatedByOperator': 'Es muss reaktiviert werden, bevor es genutzt werden kann.',
   'identify.error.askReactivation': 'Bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.',
+  'identify.signedInAs': 'Sie sind als {email} angemeldet.',
+  'identify.continueAs': 'Mit diesem Konto fortfahren',
+  'identify.useAnother': 'Ein anderes Konto verwenden',
 
   'signIn.heading': 'Anmelden',
   'signIn.intro': 'Melden Sie sich mit Ihrer E-Mail-Adresse an',
@@ -149,6 +152,7 @@ export const de: Messages = {
   'error.returnToApp': 'Zurück zur Anwendung',
   'error.startAgain': 'Neu beginnen',
   'error.reference': 'Referenz: {id}',
+  'error.receivedUri': 'Empfangene Adresse:',
   'error.deactivated.title': 'Ihr Konto wurde deaktiviert',
   'error.deactivated.body':
     'Es muss reaktiviert werden, bevor es genutzt werden kann. Bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.',
@@ -173,6 +177,10 @@ export const de: Messages = {
   'logout.stay': 'Angemeldet bleiben',
   'logout.done': 'Sie wurden abgemeldet.',
   'logout.doneHint': 'Sie können dieses Fenster jetzt schließen.',
+  'formPost.heading': 'Zurück zur Anwendung',
+  'formPost.returning': 'Sie werden zur Anwendung zurückgeleitet.',
+  'formPost.signingOut': 'Sie werden abgemeldet.',
+  'formPost.hint': 'Wenn nichts passiert, wählen Sie {button}.',
 
   'mail.greeting': 'Guten Tag,',
   'mail.link': '{text}: {url}',

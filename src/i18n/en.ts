@@ -41,6 +41,9 @@ export const en = {
     'It was not activated within {period} of the invitation, so it must be reactivated before it can be used.',
   'identify.error.deactivatedByOperator': 'It must be reactivated before it can be used.',
   'identify.error.askReactivation': 'Ask your point of contact to reactivate your account.',
+  'identify.signedInAs': 'You are signed in as {email}.',
+  'identify.continueAs': 'Continue with this account',
+  'identify.useAnother': 'Use another account',
 
   'signIn.heading': 'Sign in',
   'signIn.intro': 'Sign in with your email address',
@@ -149,6 +152,7 @@ export const en = {
   'error.returnToApp': 'Return to the application',
   'error.startAgain': 'Start again',
   'error.reference': 'Reference: {id}',
+  'error.receivedUri': 'Address received:',
   'error.deactivated.title': 'Your account has been deactivated',
   'error.deactivated.body':
     'It must be reactivated before it can be used. Ask your point of contact to reactivate your account.',
@@ -173,6 +177,10 @@ export const en = {
   'logout.stay': 'Stay signed in',
   'logout.done': 'You have been signed out.',
   'logout.doneHint': 'You can now close this window.',
+  'formPost.heading': 'Returning to the application',
+  'formPost.returning': 'You are being sent back to the application.',
+  'formPost.signingOut': 'You are being signed out.',
+  'formPost.hint': 'If nothing happens, select {button}.',
 
   'mail.greeting': 'Hello,',
   'mail.link': '{text}: {url}',

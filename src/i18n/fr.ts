@@ -39,6 +39,9 @@ export const fr: Messages = {
     'Il n’a pas été activé dans un délai de {period} après l’invitation\u00a0: il doit donc être réactivé avant de pouvoir être utilisé.',
   'identify.error.deactivatedByOperator': 'Il doit être réactivé avant de pouvoir être utilisé.',
   'identify.error.askReactivation': 'Demandez à votre personne de contact de réactiver votre compte.',
+  'identify.signedInAs': 'Compte actuellement connecté\u00a0: {email}.',
+  'identify.continueAs': 'Continuer avec ce compte',
+  'identify.useAnother': 'Utiliser un autre compte',
 
   'signIn.heading': 'Se connecter',
   'signIn.intro': 'Connectez-vous avec votre adresse e-mail',
@@ -151,6 +154,7 @@ export const fr: Messages = {
   'error.returnToApp': 'Retourner à l’application',
   'error.startAgain': 'Recommencer',
   'error.reference': 'Référence\u00a0: {id}',
+  'error.receivedUri': 'Adresse reçue\u00a0:',
   'error.deactivated.title': 'Votre compte a été désactivé',
   'error.deactivated.body':
     'Il doit être réactivé avant de pouvoir être utilisé. Demandez à votre personne de contact de réactiver votre compte.',
@@ -176,6 +180,10 @@ export const fr: Messages = {
   'logout.stay': 'Ne pas me déconnecter',
   'logout.done': 'La déconnexion a bien été effectuée.',
   'logout.doneHint': 'Vous pouvez maintenant fermer cette fenêtre.',
+  'formPost.heading': 'Retour à l’application',
+  'formPost.returning': 'Retour à l’application en cours.',
+  'formPost.signingOut': 'Déconnexion en cours.',
+  'formPost.hint': 'Si rien ne se passe, sélectionnez «\u202f{button}\u202f».',
 
   'mail.greeting': 'Bonjour,',
   'mail.link': '{text}\u00a0: {url}',

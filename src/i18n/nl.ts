@@ -35,6 +35,9 @@ export const nl: Messages = {
     'Het werd niet binnen {period} na de uitnodiging geactiveerd en moet daarom opnieuw worden geactiveerd voordat u het kunt gebruiken.',
   'identify.error.deactivatedByOperator': 'Het moet opnieuw worden geactiveerd voordat u het kunt gebruiken.',
   'identify.error.askReactivation': 'Vraag uw contactpersoon om uw account opnieuw te activeren.',
+  'identify.signedInAs': 'U bent aangemeld als {email}.',
+  'identify.continueAs': 'Doorgaan met dit account',
+  'identify.useAnother': 'Een ander account gebruiken',
 
   'signIn.heading': 'Aanmelden',
   'signIn.intro': 'Meld u aan met uw e-mailadres',
@@ -145,6 +148,7 @@ export const nl: Messages = {
   'error.returnToApp': 'Terug naar de toepassing',
   'error.startAgain': 'Opnieuw beginnen',
   'error.reference': 'Referentie: {id}',
+  'error.receivedUri': 'Ontvangen adres:',
   'error.deactivated.title': 'Uw account is gedeactiveerd',
   'error.deactivated.body':
     'Het moet opnieuw worden geactiveerd voordat u het kunt gebruiken. Vraag uw contactpersoon om uw account opnieuw te activeren.',
@@ -169,6 +173,10 @@ export const nl: Messages = {
   'logout.stay': 'Aangemeld blijven',
   'logout.done': 'U bent afgemeld.',
   'logout.doneHint': 'U kunt dit venster nu sluiten.',
+  'formPost.heading': 'Terugkeren naar de toepassing',
+  'formPost.returning': 'U wordt teruggestuurd naar de toepassing.',
+  'formPost.signingOut': 'U wordt afgemeld.',
+  'formPost.hint': 'Kies {button} als er niets gebeurt.',
 
   'mail.greeting': 'Beste,',
   'mail.link': '{text}: {url}',

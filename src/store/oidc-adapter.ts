@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rules } from '../config.ts';
 import type { Store, StoreWrite } from './store.ts';
 
 /** What oidc-provider hands the adapter to keep; the fields named here are the ones we index. */
@@ -85,7 +86,7 @@ function parseGrantMember(member: string): [model: string, id: string] {
   return [member.slice(0, colon), member.slice(colon + 1)];
 }
 
-async function readRecord(store: Store, model: string, id: string): Promise<AdapterPayload | undefined> {
+async function readRecord(store: Store, model: string, id: string, now: () => number): Promise<AdapterPayload | undefined> {
   if (!consumable.has(model)) {
     const json = await store.get(keys.record(model, id));
     return json === undefined ? undefined : parsePayload(json);
@@ -93,23 +94,30 @@ async function readRecord(store: Store, model: string, id: string): Promise<Adap
   const [json, consumed] = await store.getMany([keys.record(model, id), keys.consumed(model, id)]);
   const payload = json === undefined ? undefined : parsePayload(json);
   if (payload === undefined) return undefined;
-  return consumed === undefined ? payload : { ...payload, consumed: Number(consumed) };
+  if (consumed === undefined) return payload;
+  // Milliseconds since the epoch (a mark from before the grace, in seconds, reads as long past: still consumed).
+  const consumedAt = Number(consumed);
+  // Two tabs or two instances of an application refresh with the same token at once: the one that
+  // comes second, within the grace, rotates it too instead of being taken for a thief. Later, a
+  // rotated token is reuse, and the provider revokes the whole grant.
+  if (model === 'RefreshToken' && now() - consumedAt < rules.refreshTokenGraceSeconds * 1000) return payload;
+  return { ...payload, consumed: Math.floor(consumedAt / 1000) };
 }
 
-/** Deletes a record and the lookups pointing at it; true when the record still existed. */
-async function destroyRecord(store: Store, model: string, id: string): Promise<boolean> {
+/** Deletes a record and the lookups pointing at it; returns what it held, when it still existed. */
+async function destroyRecord(store: Store, model: string, id: string): Promise<AdapterPayload | undefined> {
   const [json] = await Promise.all([
     store.take(keys.record(model, id)),
     consumable.has(model) ? store.del(keys.consumed(model, id)) : undefined,
   ]);
-  if (json === undefined) return false;
+  if (json === undefined) return undefined;
   const payload = parsePayload(json) ?? {};
   // Only when they still point here: a newer record may have taken the uid or user code over.
   await Promise.all([
     model === 'Session' && payload.uid !== undefined ? store.takeIfEquals(keys.sessionUid(payload.uid), id) : undefined,
     payload.userCode !== undefined ? store.takeIfEquals(keys.userCode(payload.userCode), id) : undefined,
   ]);
-  return true;
+  return payload;
 }
 
 /** Grant-index members left by tokens that already expired or were destroyed are simply not found. */
@@ -120,7 +128,7 @@ async function revokeGrantTokens(store: Store, grantId: string): Promise<void> {
 }
 
 export interface OidcAdapterOptions {
-  /** Milliseconds since the epoch, for the consumed time; injectable so tests can move it. */
+  /** Milliseconds since the epoch, for the consumed time and the refresh grace; injectable so tests can move it. */
   readonly now?: () => number;
 }
 
@@ -168,27 +176,28 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return readRecord(store, this.model, id);
+      return readRecord(store, this.model, id, now);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const id = await store.get(keys.sessionUid(uid));
       if (id === undefined) return undefined;
-      const payload = await readRecord(store, this.model, id);
+      const payload = await readRecord(store, this.model, id, now);
       return payload?.uid === uid ? payload : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
       const id = await store.get(keys.userCode(userCode));
       if (id === undefined) return undefined;
-      const payload = await readRecord(store, this.model, id);
+      const payload = await readRecord(store, this.model, id, now);
       return payload?.userCode === userCode ? payload : undefined;
     }
 
     async consume(id: string): Promise<void> {
       if (!consumable.has(this.model)) throw new TypeError(`oidc-provider consumed a ${this.model}, which the adapter does not mark`);
-      // The mark expires with the record; a record already gone gets no mark.
-      await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(Math.floor(now() / 1000)));
+      // The mark expires with the record; a record already gone gets no mark. The first mark stays:
+      // the refresh grace counts from the first use.
+      await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(now()));
     }
 
     async destroy(id: string): Promise<void> {
@@ -201,14 +210,18 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
   };
 }
 
+export interface RevokedAccess {
+  /** The sessions that still existed, as they were stored: src/sessions.ts tells their clients. */
+  readonly sessions: AdapterPayload[];
+  /** How many grants still existed. */
+  readonly grants: number;
+}
+
 /**
  * Ends every session of the account and revokes every grant with all its tokens, so a deactivated
- * or reset account keeps no way in. Counts what still existed.
+ * or reset account keeps no way in. Use src/sessions.ts, which also sends the logout tokens.
  */
-export async function revokeAccountAccess(
-  store: Store,
-  accountId: string,
-): Promise<{ sessions: number; grants: number }> {
+export async function revokeAccountAccess(store: Store, accountId: string): Promise<RevokedAccess> {
   const [sessionIds, grantIds] = await Promise.all([
     store.members(keys.accountSessions(accountId)),
     store.members(keys.accountGrants(accountId)),
@@ -224,7 +237,7 @@ export async function revokeAccountAccess(
   ]);
   await store.del(keys.accountSessions(accountId), keys.accountGrants(accountId));
   return {
-    sessions: sessionsEnded.filter(Boolean).length,
-    grants: grantsRevoked.filter(Boolean).length,
+    sessions: sessionsEnded.filter((session) => session !== undefined),
+    grants: grantsRevoked.filter((grant) => grant !== undefined).length,
   };
 }

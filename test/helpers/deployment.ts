@@ -5,7 +5,7 @@ import path from 'node:path';
 import { dropSchema } from './databases.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
 import { openDatabase, type Database } from '../../src/db/knex.ts';
-import { generateSigningKey } from '../../src/secrets.ts';
+import { generateKeySet } from '../../src/secrets.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
@@ -48,7 +48,7 @@ export async function createDeployment(smtpUrl: string): Promise<Deployment> {
   const jwksFile = path.join(dir, 'jwks.json');
   const clientsFile = path.join(dir, 'clients.json');
   const secretKey = randomBytes(32);
-  await writeFile(jwksFile, JSON.stringify({ keys: [generateSigningKey()] }), { mode: 0o600 });
+  await writeFile(jwksFile, JSON.stringify({ keys: generateKeySet() }), { mode: 0o600 });
   await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
   const env = {
     DATABASE_URL: databaseUrl,

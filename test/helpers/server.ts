@@ -87,6 +87,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Receives the server's log lines (JSON), for tests that read them; by default they go to stdout. */
   readonly logDestination?: DestinationStream;
+  /** Registered beside the public and confidential test clients. */
+  readonly clients?: readonly object[];
 }
 
 /**
@@ -106,7 +108,7 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
     const mail = await MailServer.start();
     started.push(() => mail.close());
     const clientsFile = path.join(dataDir, 'clients.json');
-    await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
+    await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient, ...(options.clients ?? [])]));
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const config = loadConfig({
@@ -145,10 +147,10 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
  * Runs a test server on the backend for the enclosing `describe`: started before its tests, closed
  * after them along with the backend's schema and key prefix. `use` receives the server once started.
  */
-export function serveDuring(backend: Backend, use: (server: TestServer) => void, env: Record<string, string> = {}): void {
+export function serveDuring(backend: Backend, use: (server: TestServer) => void, env: Record<string, string> = {}, options: TestServerOptions = {}): void {
   let server: TestServer | undefined;
   before(async () => {
-    server = await startTestServer(backend, env);
+    server = await startTestServer(backend, env, options);
     use(server);
   });
   after(async () => {

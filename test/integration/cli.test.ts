@@ -380,26 +380,40 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       cli(['clients', 'check'], { SSO_CLIENTS_FILE: path.join(fixtures, 'clients-invalid.json') }),
       cli(['clients', 'check'], { SSO_CLIENTS_FILE: path.join(fixtures, 'no-such-file.json') }),
     ]);
-    assert.deepEqual(succeeded(good).slice(1), [
+    const [, ...listed] = succeeded(good);
+    assert.deepEqual(listed.slice(0, 2), [
       'extranet\tpublic\thttps://extranet.example.com/callback',
       'portal\tconfidential\thttps://portal.example.com/oidc/callback https://portal.example.com/alt',
     ]);
+    assert.equal(listed.length, 4, 'then the warnings, the file still valid');
+    assert.match(listed[2]!, /^warning: client "extranet": post_logout_redirect_uris "https:\/\/extranet\.example\.com\/" ends with a slash: /);
+    assert.match(listed[3]!, /^warning: client "portal": no post_logout_redirect_uris: /);
     failedWith(bad, /client "broken": redirect_uris\.0 must be an absolute http\(s\) URL/);
     failedWith(missing, /^Cannot read SSO_CLIENTS_FILE \(.*no-such-file\.json\): ENOENT$/m);
+
+    const rsaOnly = path.join(dataDir, 'rsa-only-jwks.json');
+    const elliptic = path.join(dataDir, 'elliptic-clients.json');
+    await writeFile(rsaOnly, JSON.stringify({ keys: [generateSigningKey('RS256')] }));
+    await writeFile(elliptic, JSON.stringify([{ client_id: 'curve', redirect_uris: ['https://curve.example.com/cb'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'ES256' }]));
+    failedWith(
+      await cli(['clients', 'check'], { SSO_CLIENTS_FILE: elliptic, SSO_JWKS_FILE: rsaOnly }),
+      /client "curve": id_token_signed_response_alg ES256 has no signing key in the key set \(it signs RS256\)/,
+    );
   });
 
-  it('keys rotate puts a new signing key in front of SSO_JWKS_FILE and keeps the old ones', async () => {
+  it('keys rotate puts a new signing key for each algorithm in front of SSO_JWKS_FILE and keeps the old ones', async () => {
     const jwksFile = path.join(dataDir, 'configured-jwks.json');
     const old = generateSigningKey();
     await writeFile(jwksFile, JSON.stringify({ keys: [old] }));
     const lines = succeeded(await cli(['keys', 'rotate'], { SSO_JWKS_FILE: jwksFile }));
-    const kid = /^New signing key (\S+) added in front of (.+) \(2 keys in the set\)$/.exec(lines[0]!);
-    assert.ok(kid, lines[0]);
-    assert.equal(kid[2], jwksFile);
+    const kids = /^New signing keys (\S+) (\S+) (\S+) added in front of (.+) \(4 keys in the set\)$/.exec(lines[0]!);
+    assert.ok(kids, lines[0]);
+    assert.equal(kids[4], jwksFile);
     assert.match(lines[1]!, /^Restart every server instance/);
-    const { keys } = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys: Array<{ kid: string; d?: string }> };
-    assert.deepEqual(keys.map((key) => key.kid), [kid[1], old.kid]);
-    assert.ok(keys[0]!.d, 'the new key is a private key');
+    const { keys } = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys: Array<{ kid: string; alg?: string; d?: string }> };
+    assert.deepEqual(keys.map((key) => key.kid), [kids[1], kids[2], kids[3], old.kid]);
+    assert.deepEqual(keys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA', 'RS256']);
+    assert.ok(keys.slice(0, 3).every((key) => key.d), 'the new keys are private keys');
   });
 
   it('users import provisions good rows, lists the invalid ones by line, and adds nothing on a rerun', async () => {

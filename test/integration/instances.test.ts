@@ -82,8 +82,27 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     front.pin(0);
     const again = await oidc.refreshTokenGrant(rp.config, refreshed.refresh_token!);
     assert.ok(again.access_token, 'the refresh token rotated on one instance refreshes on the other');
-    await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+    // Reuse of a rotated token across instances, within and past the grace: refresh-grace.test.ts.
     front.unpin();
+  });
+
+  it('lets a burst of refreshes with one token succeed on both instances, and revokes the grant on either when it comes back after the grace', async () => {
+    const email = 'two.app.instances@example.com';
+    const { secret } = await deployment.seedActiveAccount(email);
+    const rp = await relyingParty({ issuer: front.url });
+    const start = await rp.start();
+    const tokens = await rp.finish((await signIn(rp.browser, start.page, email, secret)).url, start);
+    const from = front.served.length;
+    const firstUse = Date.now();
+    const results = await Promise.all(Array.from({ length: 10 }, () => oidc.refreshTokenGrant(rp.config, tokens.refresh_token!)));
+    assert.equal(new Set(results.map((result) => result.refresh_token)).size, 10, 'every concurrent refresh succeeded with a token of its own');
+    assert.ok(new Set(front.served.slice(from)).size === 2, 'both instances answered');
+
+    // The grace is measured on the servers' own clocks, which a test cannot move in another process.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstUse + 10_500 - Date.now())));
+    await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+    const after = await Promise.allSettled(results.map((result) => oidc.refreshTokenGrant(rp.config, result.refresh_token!)));
+    assert.ok(after.every((outcome) => outcome.status === 'rejected'), 'the grant is revoked, whichever instance is asked');
   });
 
   it('holds a lockout counted on one instance on the other', async () => {

@@ -10,7 +10,7 @@ import { verifyJwt } from '../helpers/jwt.ts';
 import { MailServer } from '../helpers/mail-server.ts';
 import { freePort } from '../helpers/server.ts';
 
-type PublishedKeys = Parameters<typeof verifyJwt>[1] & { keys: Array<{ kid?: string; key_ops?: string[] }> };
+type PublishedKeys = Parameters<typeof verifyJwt>[1] & { keys: Array<{ kid?: string; alg?: string; key_ops?: string[] }> };
 
 /**
  * The operator's key rotation, end to end: `keys rotate --stage`, restart, `keys rotate --promote`,
@@ -64,17 +64,19 @@ describe('signing key rotation across restarts', { skip: deploymentSkip }, () =>
     await operator('--stage');
     await restart();
     const staged = await published();
-    assert.equal(staged.keys.length, 2);
+    const oldKids = staged.keys.slice(0, 3).map((key) => key.kid);
+    assert.equal(staged.keys.length, 6, 'a staged key for each algorithm, after the three signing ones');
     assert.equal(staged.keys[0]!.kid, oldKid, 'the old key still comes first');
-    assert.deepEqual(staged.keys[1]!.key_ops, ['verify'], 'the staged key is published for verification only');
-    const newKid = staged.keys[1]!.kid!;
+    for (const key of staged.keys.slice(3)) assert.deepEqual(key.key_ops, ['verify'], 'a staged key is published for verification only');
+    const stagedKids = staged.keys.slice(3).map((key) => key.kid);
+    const newKid = staged.keys.slice(3).find((key) => key.alg === 'RS256')!.kid!;
     const meanwhile = await signedIn('while.staged@example.com');
     assert.equal(verifyJwt(meanwhile.tokens.id_token!, staged).kid, oldKid, 'a staged key never signs');
 
     await operator('--promote');
     await restart();
     const promoted = await published();
-    assert.deepEqual(promoted.keys.map((key) => key.kid), [newKid, oldKid]);
+    assert.deepEqual(promoted.keys.map((key) => key.kid), [...stagedKids, ...oldKids]);
     assert.equal(verifyJwt(before.tokens.id_token!, promoted).kid, oldKid, 'an ID token from before the rotation verifies against /jwks');
     const refreshed = await oidc.refreshTokenGrant(before.rp.config, before.tokens.refresh_token!);
     assert.equal(verifyJwt(refreshed.id_token!, promoted).kid, newKid, 'a refresh token from before the rotation refreshes, signed by the new key');

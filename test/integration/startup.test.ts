@@ -96,9 +96,9 @@ describe('generated secrets', () => {
       assert.deepEqual(second.cookieKeys, first.cookieKeys);
       assert.ok(second.secretKey.equals(first.secretKey));
       assert.equal(first.secretKey.length, 32);
-      assert.equal(first.jwks.keys[0]!.alg, 'RS256');
+      assert.deepEqual(first.jwks.keys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA'], 'a key for each algorithm a client may choose');
       const jwks = JSON.parse(await readFile(path.join(dir, 'jwks.json'), 'utf8'));
-      assert.equal(jwks.keys.length, 1);
+      assert.equal(jwks.keys.length, 3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

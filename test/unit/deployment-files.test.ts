@@ -47,7 +47,7 @@ describe('container deployment files', () => {
     assert.deepEqual(first.written.map((file) => path.basename(file)).sort(), ['jwks.json', 'postgres.env', 'sso.env']);
     for (const file of first.written) assert.equal((await stat(file)).mode & 0o777, 0o600, file);
     const jwks = await readFile(path.join(directory, 'jwks.json'), 'utf8');
-    assert.equal(parseJwks(jwks, 'jwks.json').keys.length, 1);
+    assert.deepEqual(parseJwks(jwks, 'jwks.json').keys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA'], 'a signing key for each algorithm a client may ask for');
 
     const again = await generateDeploymentSecrets(directory);
     assert.deepEqual(again.written, []);

@@ -26,13 +26,13 @@ type ProviderModels = { Client: { find(id: string): Promise<unknown> } } & Recor
 
 const oidcProviderModule: string = 'oidc-provider';
 
-async function createProvider(store: Store): Promise<ProviderModels> {
+async function createProvider(store: Store, now: () => number): Promise<ProviderModels> {
   const { default: Provider } = (await import(oidcProviderModule)) as {
     default: new (issuer: string, configuration: Record<string, unknown>) => ProviderModels;
   };
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   return new Provider('http://localhost:3000', {
-    adapter: createOidcAdapter(store),
+    adapter: createOidcAdapter(store, { now }),
     jwks: { keys: [signingKey] },
     features: { devInteractions: { enabled: false } },
     ttl: { AccessToken: 600, Grant: 3600, RefreshToken: 3600, Session: 3600 },
@@ -161,6 +161,24 @@ for (const variant of storeVariants()) {
       assert.deepEqual(await tokens.find('r1'), { grantId: 'g1', consumed: times[0]! / 1000 });
     });
 
+    it('reads a refresh token as unconsumed for 10 s after its first use, counted from that use, and as consumed after', async () => {
+      const clock = { now: Date.UTC(2030, 0, 1) };
+      const { adapter } = await adapters(() => clock.now);
+      const tokens = adapter('RefreshToken');
+      const codes = adapter('AuthorizationCode');
+      await tokens.upsert('r1', { grantId: 'g1' }, 600);
+      await codes.upsert('c1', { grantId: 'g1' }, 600);
+      const firstUse = clock.now;
+      await Promise.all([tokens.consume('r1'), codes.consume('c1')]);
+      assert.deepEqual(await tokens.find('r1'), { grantId: 'g1' }, 'in the grace, a second use rotates it too');
+      assert.deepEqual(await codes.find('c1'), { grantId: 'g1', consumed: firstUse / 1000 }, 'an authorization code has no grace');
+      clock.now += 9_999;
+      await tokens.consume('r1');
+      assert.deepEqual(await tokens.find('r1'), { grantId: 'g1' }, 'a use within the grace does not extend it');
+      clock.now = firstUse + 10_000;
+      assert.deepEqual(await tokens.find('r1'), { grantId: 'g1', consumed: firstUse / 1000 });
+    });
+
     it('consume of a missing record creates nothing', async () => {
       const { adapter } = await adapters();
       const codes = adapter('AuthorizationCode');
@@ -226,7 +244,7 @@ for (const variant of storeVariants()) {
       await adapter('RefreshToken').upsert('r2', { grantId: 'g2', accountId: 'bob' }, 600);
       await sessions.destroy('s2');
 
-      assert.deepEqual(await revokeAccountAccess(store, 'alice'), { sessions: 1, grants: 1 });
+      assert.deepEqual(await revokeAccountAccess(store, 'alice'), { sessions: [{ uid: 'u1', accountId: 'alice' }], grants: 1 }, 'the ended sessions as they were stored');
 
       assert.strictEqual(await sessions.find('s1'), undefined);
       assert.strictEqual(await sessions.findByUid('u1'), undefined);
@@ -236,15 +254,16 @@ for (const variant of storeVariants()) {
       assert.deepEqual(await sessions.findByUid('u3'), { uid: 'u3', accountId: 'bob' });
       assert.deepEqual(await adapter('Grant').find('g2'), { accountId: 'bob', clientId: 'app' });
       assert.deepEqual(await adapter('RefreshToken').find('r2'), { grantId: 'g2', accountId: 'bob' });
-      assert.deepEqual(await revokeAccountAccess(store, 'alice'), { sessions: 0, grants: 0 });
+      assert.deepEqual(await revokeAccountAccess(store, 'alice'), { sessions: [], grants: 0 });
     });
 
     describe('with oidc-provider’s own models', () => {
       let store: Store;
       let provider: ProviderModels;
+      const clock = { offsetMs: 0 };
       before(async () => {
         store = await variant.create();
-        provider = await createProvider(store);
+        provider = await createProvider(store, () => Date.now() + clock.offsetMs);
       });
 
       it('saves, finds, consumes and revokes real sessions, grants and tokens', async () => {
@@ -262,11 +281,14 @@ for (const variant of storeVariants()) {
         const found = await provider.RefreshToken.find(refreshToken);
         assert.ok(found && found.consumed === undefined);
         await found.consume();
+        assert.equal((await provider.RefreshToken.find(refreshToken))?.consumed, undefined, 'within the refresh grace');
+        clock.offsetMs += 10_000;
         assert.ok(typeof (await provider.RefreshToken.find(refreshToken))?.consumed === 'number');
         assert.ok(await provider.AccessToken.find(accessToken));
         assert.equal((await provider.Session.findByUid(session.uid))?.uid, session.uid);
 
-        assert.deepEqual(await revokeAccountAccess(store, 'alice'), { sessions: 1, grants: 1 });
+        const revoked = await revokeAccountAccess(store, 'alice');
+        assert.deepEqual([revoked.sessions.map((ended) => ended.uid), revoked.grants], [[session.uid], 1]);
         assert.strictEqual(await provider.RefreshToken.find(refreshToken), undefined);
         assert.strictEqual(await provider.AccessToken.find(accessToken), undefined);
         assert.strictEqual(await provider.Grant.find(grantId), undefined);

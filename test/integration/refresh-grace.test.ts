@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
+import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
+
+const invalidGrant = (error: Error & { error?: string }) => {
+  assert.equal(error.error, 'invalid_grant');
+  return true;
+};
+
+/**
+ * Refresh-token rotation under concurrent use (CONTRACT section 3): the same refresh token
+ * presented again within 10 seconds of its first use refreshes too (two tabs, two instances of an
+ * application); presented later, it is reuse, and the whole grant is revoked. The server's clock
+ * is moved instead of waiting; two server processes are tested in instances.test.ts.
+ */
+for (const backend of backends()) {
+  describe(`refresh-token grace (${backend.name})`, { skip: backend.skip }, () => {
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
+
+    async function signedIn(email: string) {
+      const { secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const start = await rp.start();
+      const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+      assert.ok(tokens.refresh_token);
+      return { rp, refreshToken: tokens.refresh_token };
+    }
+
+    it('refreshes twice with the same token within 10 seconds, and refuses it with its whole grant after', async () => {
+      const { rp, refreshToken } = await signedIn('two.tabs@example.com');
+      const first = await oidc.refreshTokenGrant(rp.config, refreshToken);
+      t.clock.offsetMs += 9_000;
+      const second = await oidc.refreshTokenGrant(rp.config, refreshToken);
+      assert.ok(second.access_token, 'the second tab refreshes too');
+      assert.notEqual(second.refresh_token, first.refresh_token, 'each gets a refresh token of its own');
+      const onward = await oidc.refreshTokenGrant(rp.config, second.refresh_token!);
+      assert.ok(onward.refresh_token, 'and it refreshes on');
+
+      t.clock.offsetMs += 1_000;
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, refreshToken), invalidGrant, '10 s after its first use the token is reuse');
+      for (const token of [first.refresh_token!, onward.refresh_token!]) {
+        await assert.rejects(oidc.refreshTokenGrant(rp.config, token), invalidGrant, 'the whole grant is revoked');
+      }
+      const userinfo = await fetch(`${t.issuer}/me`, { headers: { authorization: `Bearer ${onward.access_token}` } });
+      assert.equal(userinfo.status, 401, 'its access tokens too');
+    });
+
+    it('lets every one of 20 concurrent refreshes with one token succeed, each with a new token, and revokes them all on reuse later', async () => {
+      const { rp, refreshToken } = await signedIn('burst@example.com');
+      const results = await Promise.all(Array.from({ length: 20 }, () => oidc.refreshTokenGrant(rp.config, refreshToken)));
+      const rotated = new Set(results.map((result) => result.refresh_token));
+      assert.equal(rotated.size, 20, 'twenty distinct new refresh tokens');
+      assert.ok(!rotated.has(refreshToken));
+
+      t.clock.offsetMs += 10_000;
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, refreshToken), invalidGrant);
+      const after = await Promise.allSettled([...rotated].map((token) => oidc.refreshTokenGrant(rp.config, token!)));
+      assert.deepEqual(
+        after.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { error?: string }).error),
+        Array.from({ length: 20 }, () => 'invalid_grant'),
+        'every token of the grant is revoked',
+      );
+    });
+  });
+}

@@ -16,7 +16,7 @@ import type { BruteForceGuard } from '../src/security/brute-force.ts';
 import type { EmailCodes } from '../src/security/email-codes.ts';
 import type { Store } from '../src/store/store.ts';
 import type { FlowState, FlowStore, Proof, Requirement } from './flow.ts';
-import type { FieldError, Renderer } from './render.ts';
+import type { FieldError, Renderer } from '../src/web/render.ts';
 
 /** Everything the interaction steps use, built once at start. */
 export interface InteractionServices {

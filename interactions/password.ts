@@ -4,7 +4,7 @@ import { PASSWORD_SYMBOLS, checkPassword } from '../src/security/password-policy
 import type { Entered, InteractionServices, StepContext } from './context.ts';
 import { withProof } from './flow.ts';
 import { finishLogin } from './finish.ts';
-import type { FieldError } from './render.ts';
+import type { FieldError } from '../src/web/render.ts';
 import { goTo, render, saveFlow, thenOrDone } from './step-kit.ts';
 
 function passwordPage(services: InteractionServices, ctx: StepContext, status = 200, errors: FieldError[] = []) {

@@ -1,38 +1,11 @@
 import type { Context, Next } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { isLocale, translator, type Locale } from '../src/i18n/index.ts';
+import { translator, type Locale } from '../src/i18n/index.ts';
 import type { ProviderPages } from '../src/provider.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
-import { rememberedApplication } from './application-link.ts';
-import { chosenLanguage, pageLocale, rememberLanguage } from './language.ts';
-import type { Renderer } from './render.ts';
-
-export type ErrorKind =
-  | 'expired'
-  | 'badRequest'
-  | 'forbidden'
-  | 'notFound'
-  | 'unavailable'
-  | 'generic'
-  | 'step'
-  | 'deactivated'
-  | 'tooMany'
-  | 'tooLarge';
-
-function uiLocalesOf(ctx: Context | KoaContextWithOIDC): string | undefined {
-  const params = (ctx as KoaContextWithOIDC).oidc?.params as Record<string, unknown> | undefined;
-  return typeof params?.ui_locales === 'string' ? params.ui_locales : undefined;
-}
-
-/**
- * The language of a page outside the steps: the interaction's, when the request belongs to one;
- * else the `ui_locales` of the request, then a language remembered for this path, then Accept-Language.
- */
-export function localeOf(ctx: Context | KoaContextWithOIDC): Locale {
-  const known: unknown = ctx.state.locale;
-  if (isLocale(known)) return known;
-  return pageLocale(ctx, [uiLocalesOf(ctx), chosenLanguage(ctx)]);
-}
+import { localeOf, renderErrorPage, uiLocalesOf } from '../src/web/errors.ts';
+import { pageLocale, rememberLanguage } from '../src/web/language.ts';
+import type { Renderer } from '../src/web/render.ts';
 
 /** The signed-out page is reached by a redirect without `ui_locales`; the cookie carries the language there. */
 const logoutLanguageSeconds = 3600;
@@ -45,31 +18,6 @@ function logoutLocale(ctx: KoaContextWithOIDC): Locale {
   const locale = pageLocale(ctx, [uiLocalesOf(ctx)]);
   rememberLanguage(ctx, locale, { path: new URL(ctx.oidc.urlFor('end_session')).pathname, maxAgeSeconds: logoutLanguageSeconds });
   return locale;
-}
-
-/** One error page for the whole server: the provider's errors, ours, and unknown URLs. */
-export function renderErrorPage(
-  views: Renderer,
-  ctx: Context,
-  status: number,
-  kind: ErrorKind,
-  extra: { body?: string; startAgain?: string; received?: string } = {},
-): void {
-  const locale = localeOf(ctx);
-  const t = translator(locale);
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.set('Cache-Control', 'no-store');
-  const title = t(`error.${kind}.title`);
-  ctx.body = views.render('error', locale, {
-    title,
-    body: extra.body ?? t(`error.${kind}.body`),
-    startAgain: extra.startAgain,
-    received: extra.received,
-    // An expired sign-in can only start again at the application.
-    returnTo: kind === 'expired' ? rememberedApplication(ctx) : undefined,
-    requestId: ctx.state.requestId,
-  });
 }
 
 const expiredErrors = new Set(['SessionNotFound', 'InvalidRequest:interaction']);

@@ -1,36 +1,18 @@
-import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import type { Next } from 'koa';
 import { rules } from '../src/config.ts';
 import { translator } from '../src/i18n/index.ts';
-import { csrfTokenFor, verifyCsrfToken } from '../src/security/csrf.ts';
+import { csrfTokenFor } from '../src/security/csrf.ts';
 import { publicPath } from '../src/public-path.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
-import { rememberApplication } from './application-link.ts';
+import { rememberApplication } from '../src/web/application-link.ts';
+import { PageError } from '../src/web/errors.ts';
+import { readForm } from '../src/web/forms.ts';
+import { chosenLanguage, languageRequested, pageLocale, rememberLanguage } from '../src/web/language.ts';
 import type { InteractionServices, StepContext, StepRoute } from './context.ts';
 import { factsOf, factsOfAccount, requireStep, StepRefused } from './flow.ts';
-import { chosenLanguage, languageRequested, pageLocale, rememberLanguage } from './language.ts';
-import { currentAccount, PageError } from './step-kit.ts';
+import { currentAccount } from './step-kit.ts';
 import { steps } from './steps.ts';
-
-/** Keeps only string fields: arrays and objects where a string belongs are bad input, not data. */
-function stringFields(body: unknown): Record<string, string> | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value !== 'string') return undefined;
-    fields[key] = value;
-  }
-  return fields;
-}
-
-const formParser = bodyParser({
-  enableTypes: ['form'],
-  formLimit: rules.bodyLimit,
-  onError: () => {
-    throw new PageError(400, 'badRequest');
-  },
-});
 
 /**
  * Resolves the interaction from its cookie and checks it is the one in the URL, negotiates the
@@ -64,16 +46,7 @@ function loadInteraction(services: InteractionServices, route: StepRoute) {
     const locale = pageLocale(ctx, [chosenLanguage(ctx), typeof params.ui_locales === 'string' ? params.ui_locales : undefined]);
     // Error pages of this request (a refused step, a missing CSRF token) speak the same language.
     ctx.state.locale = locale;
-    let form: Record<string, string> = {};
-    if (ctx.method === 'POST') {
-      await formParser(ctx, async () => {});
-      const fields = stringFields(ctx.request.body);
-      if (fields === undefined) throw new PageError(400, 'badRequest');
-      form = fields;
-      if (!verifyCsrfToken(services.secretKey, details.uid, form._csrf)) {
-        throw new PageError(403, 'forbidden');
-      }
-    }
+    const form = ctx.method === 'POST' ? await readForm(ctx, { secretKey: services.secretKey, binding: details.uid }) : {};
     ctx.state.it = {
       uid: details.uid,
       base,
@@ -108,14 +81,31 @@ async function enter(services: InteractionServices, ctx: StepContext, route: Ste
   return route.handler(services, ctx, { flow: requireStep(route.requires, flow, factsOfAccount(account)), account });
 }
 
+/**
+ * A step refused, or a form refused for its CSRF token, offers to start the interaction again at
+ * its first page.
+ */
+function startAgain(error: unknown, base: string): unknown {
+  if (error instanceof StepRefused) return new PageError(403, 'step', undefined, base);
+  if (error instanceof PageError && (error.kind === 'step' || error.kind === 'forbidden') && error.startAgain === undefined) {
+    return new PageError(error.status, error.kind, error.body, base);
+  }
+  return error;
+}
+
 /** Every hosted page is under /interaction/:uid, where the provider's interaction cookie is sent. */
 export function createInteractionRouter(services: InteractionServices): Router {
   const router = new Router();
   for (const route of steps) {
     const load = loadInteraction(services, route);
-    router[route.method](`/interaction/:uid${route.path}`, (ctx) =>
-      load(ctx as unknown as StepContext, () => enter(services, ctx as unknown as StepContext, route)),
-    );
+    router[route.method](`/interaction/:uid${route.path}`, async (koa) => {
+      const ctx = koa as unknown as StepContext;
+      try {
+        await load(ctx, () => enter(services, ctx, route));
+      } catch (error) {
+        throw startAgain(error, publicPath(services.config, `/interaction/${ctx.params.uid}`));
+      }
+    });
   }
   return router;
 }

@@ -1,6 +1,6 @@
 import type { InteractionServices, StepContext } from './context.ts';
 import { handBack } from './finish.ts';
-import { PageError } from './step-kit.ts';
+import { PageError } from '../src/web/errors.ts';
 
 /**
  * `prompt=select_account`: the email step offers the account this browser is signed in with, and

@@ -7,22 +7,9 @@ import type { Refusal } from '../src/security/brute-force.ts';
 import { isBackendUnavailable } from '../src/unavailable.ts';
 import type { FlowState } from './flow.ts';
 import type { InteractionServices, Page, StepContext } from './context.ts';
-import { rememberedApplication } from './application-link.ts';
-import { languageLinks } from './language.ts';
-import type { ErrorKind } from './provider-pages.ts';
-
-/** A step that ends the request with an error page of its own status (never a 500). */
-export class PageError extends Error {
-  override name = 'PageError';
-  constructor(
-    readonly status: number,
-    readonly kind: ErrorKind,
-    /** Replaces the kind's standard explanation, already translated. */
-    readonly body?: string,
-  ) {
-    super(kind);
-  }
-}
+import { rememberedApplication } from '../src/web/application-link.ts';
+import { PageError } from '../src/web/errors.ts';
+import { languageLinks } from '../src/web/language.ts';
 
 /** Why an account cannot be used, in the user's language. */
 export function deactivationReason(services: InteractionServices, t: Translate, account: Account): string {

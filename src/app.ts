@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa, { type Context, type Next } from 'koa';
-import helmet from 'koa-helmet';
 import mount from 'koa-mount';
 import serve from 'koa-static';
 import type Provider from 'oidc-provider';
@@ -13,12 +12,12 @@ import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
 import type { Metrics } from './metrics.ts';
-import { StepRefused } from '../interactions/flow.ts';
-import { brandedFormPosts, renderErrorPage } from '../interactions/provider-pages.ts';
-import type { Renderer } from '../interactions/render.ts';
+import { brandedFormPosts } from '../interactions/provider-pages.ts';
+import { errorPages } from './web/errors.ts';
+import { noStore, securityHeaders } from './web/headers.ts';
+import type { Renderer } from './web/render.ts';
 import { createInteractionRouter } from '../interactions/router.ts';
 import type { InteractionServices } from '../interactions/context.ts';
-import { PageError } from '../interactions/step-kit.ts';
 import { isBackendUnavailable } from './unavailable.ts';
 import { issuerPathRouting, publicPath } from './public-path.ts';
 
@@ -75,79 +74,6 @@ function routeGroup(pathname: string): string {
   if (pathname.startsWith('/session/end/')) return pathname;
   const known = ['/auth', '/token', '/me', '/jwks', '/session/end', '/token/revocation', '/token/introspection', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics'];
   return known.includes(pathname) ? pathname : 'other';
-}
-
-/**
- * Every failure becomes a page with a status and a message: never a stack trace. A store or
- * database that does not answer is a 503 the user can retry, not an error of theirs.
- */
-function errorPages(config: Config, views: Renderer, logger: Logger) {
-  return async (ctx: Context, next: Next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) renderErrorPage(views, ctx, 404, 'notFound');
-    } catch (error) {
-      if (error instanceof PageError) {
-        const uid = (ctx as Context & { params?: { uid?: string } }).params?.uid;
-        const startAgain = error.kind === 'step' || error.kind === 'forbidden' ? publicPath(config, `/interaction/${uid}`) : undefined;
-        return renderErrorPage(views, ctx, error.status, error.kind, { body: error.body, startAgain });
-      }
-      if (error instanceof StepRefused) {
-        return renderErrorPage(views, ctx, 403, 'step', { startAgain: publicPath(config, `/interaction/${ctx.path.split('/')[2]}`) });
-      }
-      if (isBackendUnavailable(error)) {
-        logger.error({ reqId: ctx.state.requestId, err: (error as Error).message }, 'backend unavailable');
-        return renderErrorPage(views, ctx, 503, 'unavailable');
-      }
-      const status = (error as { status?: number }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return renderErrorPage(views, ctx, status, status === 404 ? 'notFound' : 'badRequest');
-      }
-      logger.error({ reqId: ctx.state.requestId, err: error }, 'unhandled error');
-      renderErrorPage(views, ctx, 500, 'generic');
-    }
-  };
-}
-
-/**
- * Where a form of ours may lead a browser back to a client: a redirect URI's origin, any port of a
- * native application's loopback redirect (RFC 8252 7.3), a native application's private-use scheme.
- */
-function formTarget(client: ClientMetadata, uri: string): string {
-  const url = new URL(uri);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return url.protocol;
-  return client.application_type === 'native' && url.protocol === 'http:' ? `http://${url.hostname}:*` : url.origin;
-}
-
-function securityHeaders(config: Config, clients: ClientMetadata[]) {
-  // Chrome applies form-action to the redirects that follow a form post, and the last step's post
-  // ends at the client's redirect_uri: the registered origins must be allowed.
-  const clientOrigins = [
-    ...new Set(clients.flatMap((client) => [...client.redirect_uris, ...(client.post_logout_redirect_uris ?? [])].map((uri) => formTarget(client, uri)))),
-  ];
-  const https = config.issuer.startsWith('https://');
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'", ...clientOrigins],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-  });
 }
 
 function brandAssets(config: Config) {
@@ -235,12 +161,6 @@ function jsonOutages() {
   };
 }
 
-/** Stamps no-store on everything but static assets: pages and tokens must never be cached. */
-async function noStore(ctx: Context, next: Next) {
-  await next();
-  if (!ctx.path.startsWith('/assets/')) ctx.set('Cache-Control', 'no-store');
-}
-
 export function createApp(deps: AppDependencies): Koa {
   const { config, provider, views, logger, metrics } = deps;
   // The trusted proxy appends the address it saw to X-Forwarded-For; anything before it is whatever
@@ -252,7 +172,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(issuerHost(config));
   app.use(issuerPathRouting(config));
   app.use(securityHeaders(config, deps.clients));
-  app.use(errorPages(config, views, logger));
+  app.use(errorPages(views, logger));
   app.use(noStore);
   app.use(health(deps));
   app.use(brandAssets(config));

@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { renderErrorPage, localeOf } from '../interactions/provider-pages.ts';
-import type { Renderer } from '../interactions/render.ts';
+import { localeOf, renderErrorPage } from './web/errors.ts';
+import type { Renderer } from './web/render.ts';
 import { rules } from './config.ts';
 import { formatWait, translator } from './i18n/index.ts';
 import { providerRoute } from './public-path.ts';

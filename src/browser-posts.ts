@@ -1,8 +1,8 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import { renderErrorPage } from '../interactions/provider-pages.ts';
-import type { Renderer } from '../interactions/render.ts';
+import { renderErrorPage } from './web/errors.ts';
+import type { Renderer } from './web/render.ts';
 import { rules, type Config } from './config.ts';
 import { providerRoute, publicPath } from './public-path.ts';
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { FlowStore } from '../interactions/flow.ts';
 import type { InteractionServices } from '../interactions/context.ts';
 import { createProviderPages } from '../interactions/provider-pages.ts';
-import { createRenderer } from '../interactions/render.ts';
+import { interactionViews } from '../interactions/views.ts';
+import { createRenderer } from './web/render.ts';
 import { AccountRepository } from './accounts/repository.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
@@ -81,7 +82,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     opened.push(async () => mailer.close());
 
     const metrics = createMetrics();
-    const views = createRenderer(config);
+    const views = createRenderer(config, [interactionViews]);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });

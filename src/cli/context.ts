@@ -150,7 +150,7 @@ export class CliContext {
    */
   sessionServices(): Promise<SessionServices> {
     this.openedSessions ??= (async () => {
-      const [store, { accounts }, { createProvider, loadProviderSetup }, { createOidcAdapter }, { RecentAccounts }, { createProviderPages }, { createRenderer }] =
+      const [store, { accounts }, { createProvider, loadProviderSetup }, { createOidcAdapter }, { RecentAccounts }, { createProviderPages }, { createRenderer }, { interactionViews }] =
         await Promise.all([
           this.store(),
           this.services(),
@@ -158,7 +158,8 @@ export class CliContext {
           import('../store/oidc-adapter.ts'),
           import('../accounts/recent-accounts.ts'),
           import('../../interactions/provider-pages.ts'),
-          import('../../interactions/render.ts'),
+          import('../web/render.ts'),
+          import('../../interactions/views.ts'),
         ]);
       const { clients, secrets } = await loadProviderSetup(this.config);
       const provider = createProvider({
@@ -168,7 +169,7 @@ export class CliContext {
         adapter: createOidcAdapter(store),
         accounts,
         recentAccounts: new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now: Date.now }),
-        pages: createProviderPages(createRenderer(this.config)),
+        pages: createProviderPages(createRenderer(this.config, [interactionViews])),
       });
       return { provider, store };
     })();

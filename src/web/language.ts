@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { isLocale, localeNames, locales, negotiateLocale, type Locale } from '../src/i18n/index.ts';
+import { isLocale, localeNames, locales, negotiateLocale, type Locale } from '../i18n/index.ts';
 
 /**
  * The language a person picked with the switch on the pages, or the one a client asked for at

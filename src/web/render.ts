@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import type { Config } from '../src/config.ts';
-import { translator, type Locale } from '../src/i18n/index.ts';
-import { publicPath } from '../src/public-path.ts';
+import type { Config } from '../config.ts';
+import { translator, type Locale } from '../i18n/index.ts';
+import { publicPath } from '../public-path.ts';
 
-const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
+/** The page kit's own views: the layout every page extends, its macros, the error page. */
+const kitViews = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
 export interface FieldError {
   /** The id of the input the error belongs to; the error summary links to it. */
@@ -23,9 +24,13 @@ export interface Renderer {
   render(view: string, locale: Locale, model: PageModel): string;
 }
 
-/** Templates auto-escape every value; nothing reaches a page unescaped. */
-export function createRenderer(config: Pick<Config, 'brand' | 'supportText' | 'issuer'>): Renderer {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), {
+/**
+ * One renderer for every web surface: the layout, macros and error page of the kit, then each
+ * surface's own views (their names must not clash). Templates auto-escape every value; nothing
+ * reaches a page unescaped.
+ */
+export function createRenderer(config: Pick<Config, 'brand' | 'supportText' | 'issuer'>, surfaceViews: readonly string[]): Renderer {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([kitViews, ...surfaceViews]), {
     autoescape: true,
     throwOnUndefined: false,
   });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { totpCodeAt } from '../src/security/totp.ts';
 import { codeFrom, type MailServer } from '../test/helpers/mail-server.ts';
-import { benchClient } from './environment.ts';
+import { benchClient } from './client.ts';
 import { Browser, type Connection, type Reply } from './http.ts';
 
 /** Told about every request of a flow as it completes; may be async (the per-step round-trip count waits on it). */
@@ -40,6 +40,7 @@ export const steps = {
   forgotHop: { label: 'GET …/help (redirect to forgot)', kind: 'protocol' },
   forgotPage: { label: 'GET …/forgot', kind: 'page' },
   forgotSubmit: { label: 'POST …/forgot', kind: 'submit' },
+  completesItself: { label: 'GET /interaction/:uid (completes itself)', kind: 'protocol' },
 } as const;
 
 export type Step = (typeof steps)[keyof typeof steps];
@@ -90,11 +91,16 @@ class Walk {
 
   /** From the authorization request to the email page of a new interaction; returns its path. */
   async start(pkce: Pkce): Promise<string> {
-    const authorize = await this.step(steps.authorize, this.browser.get(authorizationPath(pkce)), 303, /^\/interaction\/[\w-]+$/);
-    const interaction = authorize.location!;
+    const interaction = await this.authorize(pkce);
     const page = await this.page(steps.emailPage, interaction);
     this.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     return interaction;
+  }
+
+  /** The authorization request; returns the path of the interaction it opened. */
+  async authorize(pkce: Pkce, extra: Record<string, string> = {}): Promise<string> {
+    const reply = await this.step(steps.authorize, this.browser.get(authorizationPath(pkce, extra)), 303, /^\/interaction\/[\w-]+$/);
+    return reply.location!;
   }
 
   /** From the step that finishes the interaction to the tokens, as the client would. */
@@ -128,7 +134,7 @@ function newPkce(): Pkce {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function authorizationPath(pkce: Pkce): string {
+function authorizationPath(pkce: Pkce, extra: Record<string, string>): string {
   const query = new URLSearchParams({
     client_id: benchClient.client_id,
     response_type: 'code',
@@ -138,6 +144,7 @@ function authorizationPath(pkce: Pkce): string {
     code_challenge_method: 'S256',
     state: randomBytes(8).toString('base64url'),
     nonce: randomBytes(8).toString('base64url'),
+    ...extra,
   });
   return `/auth?${query}`;
 }
@@ -193,6 +200,18 @@ export async function passwordReset(options: FlowOptions, account: { email: stri
   await walk.submit(steps.totpSubmit, `${at}/totp`, { code: totpCodeAt(account.totpSecret, Date.now()) }, to(at, '/new-password'));
   await walk.page(steps.newPasswordPage, `${at}/new-password`);
   const done = await walk.submit(steps.newPasswordSubmit, `${at}/new-password`, { password: newPassword, confirmation: newPassword }, /^\/auth\//);
+  return walk.finish(done, pkce);
+}
+
+/**
+ * The peer's code flow: its interaction signs in the account named in login_hint and grants at once,
+ * so the flow is four requests. prompt=consent, as oidc-provider asks before it grants offline_access.
+ */
+export async function peerCodeFlow(options: FlowOptions, accountId: string): Promise<Tokens> {
+  const walk = new Walk(options);
+  const pkce = newPkce();
+  const at = await walk.authorize(pkce, { prompt: 'consent', login_hint: accountId });
+  const done = await walk.step(steps.completesItself, walk.browser.get(at), 303, /^\/auth\//);
   return walk.finish(done, pkce);
 }
 

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
+import { accessLogger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { StepRefused } from '../interactions/flow.ts';
 import { renderErrorPage } from '../interactions/provider-pages.ts';
@@ -43,6 +44,7 @@ export interface AppDependencies {
 }
 
 function requestLog(logger: Logger, metrics: Metrics) {
+  const access = accessLogger(logger);
   return async (ctx: Context, next: Next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
@@ -56,7 +58,7 @@ function requestLog(logger: Logger, metrics: Metrics) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? routeGroup(ctx.path);
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
-      logger.info(
+      access.info(
         { reqId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1000) },
         'request',
       );

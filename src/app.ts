@@ -209,8 +209,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(health(deps));
   app.use(brandAssets(config));
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
-  const interactions = createInteractionRouter(deps.services);
-  app.use(interactions.routes());
+  const interactions = createInteractionRouter(deps.services).routes();
+  // Every hosted page is under /interaction/: other requests skip matching the router's patterns.
+  app.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? interactions(ctx as never, next) : next()));
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

@@ -3,7 +3,7 @@
  * parent's questions over the IPC channel and stops when told, or when the parent goes away.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { RoundTrips } from './instrument.ts';
+import type { RoundTrips } from '../harness/round-trips.ts';
 import type { ParentMessage, ServerStats } from './server-protocol.ts';
 
 /** V8 hands the pages a full collection emptied back to the system from a background thread, soon after. */

@@ -5,8 +5,8 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { openDatabase, type Database } from '../src/db/knex.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { MailServer } from '../test/helpers/mail-server.ts';
-import { deleteKeys } from '../test/helpers/stores.ts';
+import { MailServer } from '../harness/mail.ts';
+import { deleteKeys } from '../harness/redis-keys.ts';
 import { benchClient } from './client.ts';
 import type { PeerEnvironment } from './peer/settings.ts';
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { buildServer } from '../src/server.ts';
 import { listenForParent } from './child.ts';
-import { countRoundTrips } from './instrument.ts';
+import { countRoundTrips } from '../harness/round-trips.ts';
 
 const config = loadConfig(process.env);
 const server = await buildServer(config, { logger: createLogger(config.logLevel) });

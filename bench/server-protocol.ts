@@ -1,4 +1,4 @@
-import type { RoundTrips } from './instrument.ts';
+import type { RoundTrips } from '../harness/round-trips.ts';
 
 /** What the server process reports: its whole CPU time (every thread), memory and round trips so far. */
 export interface ServerStats {

@@ -12,7 +12,7 @@ import mount from 'koa-mount';
 import Provider, { type Configuration } from 'oidc-provider';
 import { listenForParent } from '../child.ts';
 import { benchClient } from '../client.ts';
-import type { RoundTrips } from '../instrument.ts';
+import type { RoundTrips } from '../../harness/round-trips.ts';
 import { peerAdapter } from './adapter.ts';
 import { peerEnvironment } from './settings.ts';
 

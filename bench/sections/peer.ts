@@ -4,7 +4,7 @@ import { bareCompares } from '../bcrypt-baseline.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
 import { peerCodeFlow, refresh, type Step, type StepRecorder, type Tokens } from '../flows.ts';
 import { connect, type Connection } from '../http.ts';
-import { difference, totals } from '../instrument.ts';
+import { difference, totals } from '../../harness/round-trips.ts';
 import { closedLoop } from '../load.ts';
 import { fixed, pass, whole, type Section } from '../report.ts';
 import { startServer, type ServerHandle } from '../server-handle.ts';

@@ -3,7 +3,7 @@ import { rules } from '../../src/config.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
 import { refresh } from '../flows.ts';
 import { connect } from '../http.ts';
-import { difference, totals } from '../instrument.ts';
+import { difference, totals } from '../../harness/round-trips.ts';
 import { closedLoop } from '../load.ts';
 import { fixed, pass, whole, type Section } from '../report.ts';
 import { summarise } from '../stats.ts';
@@ -51,7 +51,7 @@ export async function measureTokenEndpoint(ctx: BenchContext, target: SignInTarg
     });
     const after = await target.server.stats();
     // Round trips are counted one grant at a time, where a wait on Redis is unambiguous
-    // (bench/instrument.ts), and long after the sign-ins, as a refresh usually comes.
+    // (harness/round-trips.ts), and long after the sign-ins, as a refresh usually comes.
     const sequentialGrants = 20;
     const beforeSequential = await target.server.stats();
     for (let i = 0; i < sequentialGrants; i++) refreshTokens[0] = (await refresh(connection, refreshTokens[0]!)).tokens.refresh_token;

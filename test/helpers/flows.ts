@@ -1,9 +1,9 @@
-import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
-import { Browser, type Page } from './browser.ts';
+import { Browser, type Page } from '../../harness/browser.ts';
+import { BrowserDriver, signIn } from '../../harness/journeys.ts';
 import { publicClient, type TestServer } from './server.ts';
 
 export const strongPassword = 'Blue#Harbor42';
@@ -75,7 +75,7 @@ export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { clie
     { execute: [oidc.allowInsecureRequests] },
   );
   const redirectUri = client.redirect_uris[0]!;
-  const browser = new Browser([redirectUri, 'http://127.0.0.1:9/'], acceptLanguage);
+  const browser = new Browser({ stopAt: [redirectUri, 'http://127.0.0.1:9/'], acceptLanguage });
   return {
     config,
     browser,
@@ -92,12 +92,20 @@ export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { clie
   };
 }
 
-/** Email, password, authenticator code: the ordinary sign-in, ending at the client's redirect_uri. */
+/**
+ * Email, password, authenticator code (the shared journey, in the relying party's browser), with a
+ * code of the next time step by the server's clock: returns the page the provider sends the browser
+ * to, usually the client's redirect_uri.
+ */
 export async function walkSignIn(rp: RelyingParty, t: TestServer, first: Page, email: string, secret: string, password = strongPassword): Promise<Page> {
-  const signInPage = await rp.browser.submit(first, '/email', { email });
-  assert.equal(signInPage.$('h1').text().trim(), 'Sign in', 'the sign-in page follows the email');
-  const totpPage = await rp.browser.submit(signInPage, '/password', { password });
-  assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
-  nextTotpStep(t);
-  return rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+  const driver = new BrowserDriver(rp.browser, first);
+  await signIn(driver, {
+    email,
+    password,
+    code: () => {
+      nextTotpStep(t);
+      return totpNow(t, secret);
+    },
+  });
+  return driver.page;
 }

@@ -17,7 +17,7 @@ import { BruteForceGuard } from '../../src/security/brute-force.ts';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { runCli, type CliRun } from '../helpers/cli-process.ts';
-import { deleteKeys } from '../helpers/stores.ts';
+import { deleteKeys } from '../../harness/redis-keys.ts';
 
 /**
  * Runs the real CLI as a child process, the way an operator does, against a fresh embedded

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { rules } from '../../src/config.ts';
 import { revokeAccountAccess } from '../../src/store/oidc-adapter.ts';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';

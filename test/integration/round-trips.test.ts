@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countRoundTrips, difference, totals } from '../../bench/instrument.ts';
+import { countRoundTrips, difference, totals } from '../../harness/round-trips.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 

@@ -4,9 +4,9 @@ import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { assertRefused, csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Every step route under /interaction/:uid except the email step, which is always open. */

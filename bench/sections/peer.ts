@@ -5,7 +5,7 @@ import { signInNext, type BenchContext, type SignInTarget } from '../context.ts'
 import { peerCodeFlow, refresh, type Step, type StepRecorder, type Tokens } from '../flows.ts';
 import { connect, type Connection } from '../http.ts';
 import { difference, totals } from '../../harness/round-trips.ts';
-import { closedLoop } from '../load.ts';
+import { closedLoop, openLoop } from '../load.ts';
 import { fixed, pass, whole, type Section } from '../report.ts';
 import { startServer, type ServerHandle } from '../server-handle.ts';
 import { signatureCosts } from '../signature-baseline.ts';
@@ -19,8 +19,11 @@ const refreshTarget = 0.9;
 const requestTarget = 1.1;
 const accounts = 8_000;
 const refreshLabel = 'POST /token (refresh grant)';
+/** The paced windows send refresh grants at this share of the rate our server reached at full speed. */
+const pacedShare = 0.5;
 
-type Work = 'refresh' | 'flow';
+/** Refresh grants as fast as the chains go, the same at a fixed arrival rate, or complete flows. */
+type Work = 'refresh' | 'paced' | 'flow';
 
 /** One of the two servers compared, and how a flow is walked through it. */
 interface Side {
@@ -39,30 +42,46 @@ function windows(ctx: BenchContext) {
   return { rounds: ctx.quick ? 1 : 3, durationMs: ctx.quick ? 4_000 : 8_000, hashMs: 3_000, sequentialFlows: ctx.quick ? 5 : 20, sequentialGrants: ctx.quick ? 20 : 50 };
 }
 
-/** One window of refresh grants or of complete flows on one side; adds what it measured to the side's sums. */
-async function measureWindow(side: Side, work: Work, durationMs: number): Promise<void> {
+/**
+ * One window on one side; adds what it measured to the side's sums. `paced` sends refresh grants at
+ * `ratePerSecond`, each on a chain not in use, whatever the server's speed.
+ */
+async function measureWindow(side: Side, work: Work, durationMs: number, ratePerSecond = 0): Promise<void> {
   const before = await side.server.stats();
   const latencies: number[] = [];
-  const run = await closedLoop({
-    concurrency: work === 'refresh' ? chains : flowConcurrency,
-    durationMs,
-    maxIterations: 500_000,
-    iteration: async (worker) => {
-      if (work === 'flow') {
-        await side.flow();
-        return;
-      }
-      const answer = await refresh(side.connection, side.refreshTokens[worker]!);
-      side.refreshTokens[worker] = answer.tokens.refresh_token;
-      latencies.push(answer.ms);
-    },
-  });
+  const grant = async (chain: number) => {
+    const answer = await refresh(side.connection, side.refreshTokens[chain]!);
+    side.refreshTokens[chain] = answer.tokens.refresh_token;
+    latencies.push(answer.ms);
+  };
+  const idleChains = Array.from({ length: chains }, (_, chain) => chain);
+  const run =
+    work === 'paced'
+      ? await openLoop({
+          ratePerSecond,
+          durationMs,
+          maxInFlight: chains,
+          iteration: async () => {
+            const chain = idleChains.pop()!;
+            try {
+              await grant(chain);
+            } finally {
+              idleChains.push(chain);
+            }
+          },
+        })
+      : await closedLoop({
+          concurrency: work === 'refresh' ? chains : flowConcurrency,
+          durationMs,
+          maxIterations: 500_000,
+          iteration: (worker) => (work === 'flow' ? side.flow().then(() => undefined) : grant(worker)),
+        });
   const after = await side.server.stats();
   const sum = side.sums[work];
   sum.completed += run.completed;
   sum.cpuMs += after.cpuMs - before.cpuMs;
   sum.elapsedMs += run.elapsedMs;
-  sum.latencies.push(...(work === 'refresh' ? latencies : run.latencies));
+  sum.latencies.push(...(work === 'flow' ? run.latencies : latencies));
 }
 
 /**
@@ -110,6 +129,7 @@ async function sequentialCosts(side: Side, flows: number, grants: number) {
 
 const emptySums = (): Side['sums'] => ({
   refresh: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
+  paced: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
   flow: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
 });
 
@@ -185,17 +205,23 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
 
     let compareCpuMs = 0;
     let compares = 0;
+    let pacedRate = 0;
     for (let round = 0; round < w.rounds; round++) {
       ctx.log(`peer: round ${round + 1} of ${w.rounds}`);
       // Each round changes who goes first, so neither always follows the other's load.
       const order = round % 2 === 0 ? sides : [...sides].reverse();
-      for (const work of ['refresh', 'flow'] as const) for (const side of order) await measureWindow(side, work, w.durationMs);
+      for (const side of order) await measureWindow(side, 'refresh', w.durationMs);
+      // The same load for both: half the rate our server reached in its window of this round.
+      const ourRate = (ours.sums.refresh.completed / ours.sums.refresh.elapsedMs) * 1000;
+      pacedRate = Math.round(ourRate * pacedShare);
+      for (const side of order) await measureWindow(side, 'paced', w.durationMs, pacedRate);
+      for (const side of order) await measureWindow(side, 'flow', w.durationMs);
       const hash = await bareCompares(environment, creds, flowConcurrency, w.hashMs);
       compareCpuMs += hash.cpuMs;
       compares += hash.run.completed;
     }
     const signatures = await signatureCosts(ctx.quick ? 500 : 2_000);
-    return report(ctx, { ours, peer, sequential, cpuPerCompare: compareCpuMs / compares, signatures });
+    return report(ctx, { ours, peer, sequential, cpuPerCompare: compareCpuMs / compares, signatures, pacedRate });
   } finally {
     await Promise.all(connections.map((c) => c.pool.close()));
     await Promise.all(started.map((s) => s.stop()));
@@ -208,12 +234,14 @@ interface Measured {
   readonly sequential: Record<Side['name'], Awaited<ReturnType<typeof sequentialCosts>>>;
   readonly cpuPerCompare: number;
   readonly signatures: Awaited<ReturnType<typeof signatureCosts>>;
+  /** The arrival rate of the last round's paced windows. */
+  readonly pacedRate: number;
 }
 
 function report(ctx: BenchContext, m: Measured): Section {
   const w = windows(ctx);
-  const grants = (side: Side) => {
-    const sum = side.sums.refresh;
+  const grants = (side: Side, work: 'refresh' | 'paced' = 'refresh') => {
+    const sum = side.sums[work];
     const perSecond = (sum.completed / sum.elapsedMs) * 1000;
     const cores = sum.cpuMs / sum.elapsedMs;
     return { sum, perSecond, cores, perCore: perSecond / cores, cpuEach: sum.cpuMs / sum.completed, latency: summarise(sum.latencies) };
@@ -227,10 +255,11 @@ function report(ctx: BenchContext, m: Measured): Section {
   };
   const g = { ours: grants(m.ours), peer: grants(m.peer) };
   const f = { ours: flows(m.ours), peer: flows(m.peer) };
+  const paced = { ours: grants(m.ours, 'paced'), peer: grants(m.peer, 'paced') };
   const refreshRatio = g.ours.perCore / g.peer.perCore;
   const requestRatio = f.ours.perRequest / f.peer.perRequest;
-  const grantRow = (name: Side['name']) => {
-    const { sum, latency, cpuEach, cores, perSecond, perCore } = g[name];
+  const grantRow = (name: Side['name'], measured = g) => {
+    const { sum, latency, cpuEach, cores, perSecond, perCore } = measured[name];
     const trips = m.sequential[name].perGrant;
     return [name, whole(sum.completed), whole(perSecond), `${fixed(latency.p50)} / ${fixed(latency.p99)}`, `${fixed(trips.store)} (${fixed(trips.commands)}) / ${fixed(trips.sql)}`, fixed(cpuEach, 2), fixed(cores, 2), whole(perCore), '', ''];
   };
@@ -269,10 +298,12 @@ function report(ctx: BenchContext, m: Measured): Section {
       'consent at once), so its code flow is 4 requests; its accounts come from memory. It runs compiled, with the same ' +
       `runtime settings as the server, against the same Redis. Our server runs at bcrypt cost ${bcryptCost}, and one bare ` +
       "comparison's CPU (measured in the same rounds) is taken off each sign-in. " +
-      `In each of ${w.rounds} round(s), the two alternate in ${w.durationMs / 1000} s windows of refresh grants ` +
-      `(${chains} chains, as in section 2) and then of complete flows (concurrency ${flowConcurrency}), who goes first ` +
-      "changing each round. The chains' grants are timed only once the accounts they signed in with have left the " +
-      `server's ${rules.recentAccountSeconds} s recent-account cache, so each grant reads its account as a refresh does ` +
+      `In each of ${w.rounds} round(s), the two take turns, who goes first changing each round, in ${w.durationMs / 1000} s ` +
+      `windows of: refresh grants as fast as ${chains} chains go (as in section 2); refresh grants paced at the same rate for ` +
+      `both, ${pacedShare * 100}% of the rate our server reached (on this virtual machine a process kept busy pays less for each ` +
+      'wake-up, its own and its peers\', than one that waits, so CPU per grant at full speed favours the faster server); and ' +
+      `complete flows (concurrency ${flowConcurrency}). The chains' grants are timed only once the accounts they signed in ` +
+      `with have left the server's ${rules.recentAccountSeconds} s recent-account cache, so each grant reads its account as a refresh does ` +
       'minutes after a sign-in. "Per server core" divides by the CPU the server process used.',
     tables: [
       {
@@ -281,6 +312,8 @@ function report(ctx: BenchContext, m: Measured): Section {
           grantRow('ours'),
           grantRow('peer'),
           ['**ours ÷ peer**', '', fixed(g.ours.perSecond / g.peer.perSecond, 2), '', '', fixed(g.ours.cpuEach / g.peer.cpuEach, 2), '', `**${fixed(refreshRatio, 2)}**`, `≥ ${refreshTarget}`, pass(refreshRatio >= refreshTarget)],
+          ...(['ours', 'peer'] as const).map((name) => [`${name}, paced at ${whole(m.pacedRate)}/s`, ...grantRow(name, paced).slice(1)]),
+          ['**ours ÷ peer, paced**', '', '', '', '', fixed(paced.ours.cpuEach / paced.peer.cpuEach, 2), '', fixed(paced.ours.perCore / paced.peer.perCore, 2), '', ''],
         ],
       },
       {

@@ -5,18 +5,10 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { openDatabase, type Database } from '../src/db/knex.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { MailServer } from '../test/helpers/mail-server.ts';
-import { deleteKeys } from '../test/helpers/stores.ts';
-
-/** The one client the scenarios sign in to: public, PKCE, refresh tokens. */
-export const benchClient = {
-  client_id: 'bench-public',
-  client_name: 'Benchmark client',
-  redirect_uris: ['http://127.0.0.1:9/callback'],
-  token_endpoint_auth_method: 'none',
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-} as const;
+import { MailServer } from '../harness/mail.ts';
+import { deleteKeys } from '../harness/redis-keys.ts';
+import { benchClient } from './client.ts';
+import type { PeerEnvironment } from './peer/settings.ts';
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -91,6 +83,17 @@ export class BenchEnvironment {
       SSO_BCRYPT_COST: String(bcryptCost),
       // Production's level: the cost of a log line per request belongs in the measurement.
       SSO_LOG_LEVEL: 'info',
+    };
+  }
+
+  /** The environment of the peer (bare oidc-provider) in the Redis namespace of `part`. */
+  peerEnv(part: string, port: number): PeerEnvironment & Record<string, string> {
+    return {
+      PORT: String(port),
+      PEER_ISSUER: `http://127.0.0.1:${port}`,
+      REDIS_URL: this.redisUrl,
+      PEER_REDIS_PREFIX: `${this.redisPrefix}${part}:`,
+      PEER_COOKIE_KEY: this.cookieKey,
     };
   }
 

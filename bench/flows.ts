@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Exchange, Page } from '../harness/browser.ts';
+import { BrowserDriver, firstTimeLogin as walkFirstTimeLogin, JourneyError, passwordReset as walkPasswordReset, signIn as walkSignIn, type PageDriver } from '../harness/journeys.ts';
+import type { MailServer } from '../harness/mail.ts';
 import { totpCodeAt } from '../src/security/totp.ts';
-import { codeFrom, type MailServer } from '../test/helpers/mail-server.ts';
-import { benchClient } from './environment.ts';
-import { Browser, type Connection, type Reply } from './http.ts';
+import { benchClient } from './client.ts';
+import { browserOn, type Connection } from './http.ts';
 
 /** Told about every request of a flow as it completes; may be async (the per-step round-trip count waits on it). */
-export type StepRecorder = (step: Step, reply: Reply) => void | Promise<void>;
+export type StepRecorder = (step: Step, exchange: Exchange) => void | Promise<void>;
 
 export interface Tokens {
   readonly access_token: string;
@@ -40,83 +42,57 @@ export const steps = {
   forgotHop: { label: 'GET …/help (redirect to forgot)', kind: 'protocol' },
   forgotPage: { label: 'GET …/forgot', kind: 'page' },
   forgotSubmit: { label: 'POST …/forgot', kind: 'submit' },
+  completesItself: { label: 'GET /interaction/:uid (completes itself)', kind: 'protocol' },
 } as const;
 
 export type Step = (typeof steps)[keyof typeof steps];
+
+/** The requests of an interaction's steps, by method and the path after /interaction/:uid. */
+const interactionSteps: Record<string, Step> = {
+  'POST /email': steps.emailSubmit,
+  'GET /password': steps.signInPage,
+  'POST /password': steps.passwordSubmit,
+  'GET /totp': steps.totpPage,
+  'POST /totp': steps.totpSubmit,
+  'POST /activation/send': steps.sendCode,
+  'GET /activation/code': steps.codePage,
+  'POST /activation/verify': steps.codeSubmit,
+  'GET /activation/verified': steps.verifiedPage,
+  'GET /new-password': steps.newPasswordPage,
+  'POST /new-password': steps.newPasswordSubmit,
+  'GET /enroll': steps.enrollPage,
+  'GET /enroll/verify': steps.enrollCodePage,
+  'POST /enroll/verify': steps.enrollSubmit,
+  'GET /forgot': steps.forgotPage,
+  'POST /forgot': steps.forgotSubmit,
+};
+
+const redirected = (exchange: Exchange) => exchange.status >= 300 && exchange.status < 400;
+
+/** Which step a request was, from its method, path and (where one path serves two steps) its status. */
+function stepOf(exchange: Exchange): Step {
+  const { pathname } = new URL(exchange.url);
+  if (pathname === '/auth') return steps.authorize;
+  if (pathname.startsWith('/auth/')) return steps.resume;
+  if (pathname === '/token') return steps.codeExchange;
+  const within = /^\/interaction\/[^/]+(\/.*)?$/.exec(pathname);
+  if (within !== null) {
+    const path = within[1] ?? '';
+    if (path === '') return redirected(exchange) ? steps.completesItself : steps.emailPage;
+    if (path === '/help') return redirected(exchange) ? steps.forgotHop : steps.helpPage;
+    const step = interactionSteps[`${exchange.method} ${path}`];
+    if (step !== undefined) return step;
+  }
+  throw new JourneyError(`the benchmark knows no step for ${exchange.method} ${pathname}`);
+}
 
 export interface FlowOptions {
   readonly connection: Connection;
   readonly record?: StepRecorder;
 }
 
-const mailTimeoutMs = 15_000;
 const redirectUri = benchClient.redirect_uris[0];
 const newPassword = 'Quiet#Meadow73';
-
-class FlowError extends Error {
-  override name = 'FlowError';
-}
-
-/** One user's walk through the pages: a browser, the step log and the CSRF token once known. */
-class Walk {
-  readonly browser: Browser;
-  csrf = '';
-
-  constructor(private readonly options: FlowOptions) {
-    this.browser = new Browser(options.connection);
-  }
-
-  /** Sends one request and checks its status (and, for a redirect, where it leads). */
-  async step(step: Step, request: Promise<Reply>, status: number, leadsTo?: RegExp): Promise<Reply> {
-    const reply = await request;
-    await this.options.record?.(step, reply);
-    if (reply.status !== status || (leadsTo !== undefined && !leadsTo.test(reply.location ?? ''))) {
-      const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(reply.text)?.[1]?.trim() ?? reply.text.slice(0, 200);
-      const error = /error-summary__list[\s\S]*?<li>([\s\S]*?)<\/li>/.exec(reply.text)?.[1]?.replace(/<[^>]+>/g, '').trim();
-      throw new FlowError(
-        `${step.label}: expected ${status}${leadsTo ? ` to ${leadsTo}` : ''}, got ${reply.status} ${reply.location ?? ''} ${heading}${error ? ` (${error})` : ''}`,
-      );
-    }
-    return reply;
-  }
-
-  page(step: Step, path: string): Promise<Reply> {
-    return this.step(step, this.browser.get(path), 200);
-  }
-
-  submit(step: Step, path: string, fields: Record<string, string>, leadsTo: RegExp): Promise<Reply> {
-    return this.step(step, this.browser.post(path, { _csrf: this.csrf, ...fields }), 303, leadsTo);
-  }
-
-  /** From the authorization request to the email page of a new interaction; returns its path. */
-  async start(pkce: Pkce): Promise<string> {
-    const authorize = await this.step(steps.authorize, this.browser.get(authorizationPath(pkce)), 303, /^\/interaction\/[\w-]+$/);
-    const interaction = authorize.location!;
-    const page = await this.page(steps.emailPage, interaction);
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-    return interaction;
-  }
-
-  /** From the step that finishes the interaction to the tokens, as the client would. */
-  async finish(finishing: Reply, pkce: Pkce): Promise<Tokens> {
-    const resume = await this.step(steps.resume, this.browser.get(finishing.location!), 303, /^http:\/\/127\.0\.0\.1:9\/callback\?code=/);
-    const code = new URL(resume.location!).searchParams.get('code')!;
-    const reply = await this.step(
-      steps.codeExchange,
-      this.browser.post('/token', {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        code_verifier: pkce.verifier,
-        client_id: benchClient.client_id,
-      }),
-      200,
-    );
-    const tokens = JSON.parse(reply.text) as Tokens;
-    if (typeof tokens.refresh_token !== 'string') throw new FlowError('the code exchange returned no refresh token');
-    return tokens;
-  }
-}
 
 interface Pkce {
   readonly verifier: string;
@@ -128,7 +104,7 @@ function newPkce(): Pkce {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function authorizationPath(pkce: Pkce): string {
+function authorizationPath(pkce: Pkce, extra: Record<string, string>): string {
   const query = new URLSearchParams({
     client_id: benchClient.client_id,
     response_type: 'code',
@@ -138,83 +114,65 @@ function authorizationPath(pkce: Pkce): string {
     code_challenge_method: 'S256',
     state: randomBytes(8).toString('base64url'),
     nonce: randomBytes(8).toString('base64url'),
+    ...extra,
   });
   return `/auth?${query}`;
 }
 
-const to = (interaction: string, path: string) => new RegExp(`^${interaction}${path}$`);
+/**
+ * The benchmark's client around a journey: an authorization request with PKCE in a fresh browser,
+ * the journey (or nothing, for an interaction that completes itself), and the code exchange.
+ */
+async function codeFlow(options: FlowOptions, journey: (driver: PageDriver) => Promise<unknown>, extra: Record<string, string> = {}): Promise<Tokens> {
+  const record = options.record;
+  const browser = browserOn(options.connection, record === undefined ? undefined : (exchange) => record(stepOf(exchange), exchange));
+  const pkce = newPkce();
+  const driver = new BrowserDriver(browser, await browser.get(`${options.connection.origin}${authorizationPath(pkce, extra)}`));
+  await journey(driver);
+  const code = new URL(driver.url()).searchParams.get('code');
+  if (code === null || !driver.url().startsWith(redirectUri)) throw new JourneyError(`the flow ended at ${driver.url()}, not at the client with a code`);
+  const answer = await browser.send(`${options.connection.origin}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier, client_id: benchClient.client_id }),
+  });
+  return tokensFrom(answer, 'code exchange');
+}
+
+function tokensFrom(answer: Page, what: string): Tokens {
+  if (answer.status !== 200) throw new JourneyError(`${what}: expected 200, got ${answer.status} ${answer.html.slice(0, 200)}`);
+  const tokens = JSON.parse(answer.html) as Tokens;
+  if (typeof tokens.refresh_token !== 'string') throw new JourneyError(`${what}: no refresh token in the answer`);
+  return tokens;
+}
 
 /** The ordinary sign-in: authorization request, email, password, authenticator code, code exchange. */
-export async function signIn(options: FlowOptions, account: { email: string; password: string; totpSecret: string }): Promise<Tokens> {
-  const walk = new Walk(options);
-  const pkce = newPkce();
-  const at = await walk.start(pkce);
-  await walk.submit(steps.emailSubmit, `${at}/email`, { email: account.email }, to(at, '/password'));
-  await walk.page(steps.signInPage, `${at}/password`);
-  await walk.submit(steps.passwordSubmit, `${at}/password`, { password: account.password }, to(at, '/totp'));
-  await walk.page(steps.totpPage, `${at}/totp`);
-  const done = await walk.submit(steps.totpSubmit, `${at}/totp`, { code: totpCodeAt(account.totpSecret, Date.now()) }, /^\/auth\//);
-  return walk.finish(done, pkce);
+export function signIn(options: FlowOptions, account: { email: string; password: string; totpSecret: string }): Promise<Tokens> {
+  return codeFlow(options, (driver) => walkSignIn(driver, { email: account.email, password: account.password, code: () => totpCodeAt(account.totpSecret, Date.now()) }));
 }
 
 /** First-time login of an invited account: emailed code, new password, authenticator enrollment. */
-export async function firstTimeLogin(options: FlowOptions & { mail: MailServer }, email: string): Promise<Tokens> {
-  const walk = new Walk(options);
-  const pkce = newPkce();
-  const at = await walk.start(pkce);
-  await walk.submit(steps.emailSubmit, `${at}/email`, { email }, to(at, '/password'));
-  await walk.page(steps.signInPage, `${at}/password`);
-  await walk.page(steps.helpPage, `${at}/help`);
-  await walk.submit(steps.sendCode, `${at}/activation/send`, {}, to(at, '/activation/code'));
-  await walk.page(steps.codePage, `${at}/activation/code`);
-  const code = codeFrom(await withTimeout(options.mail.waitFor((m) => m.to.includes(email)), mailTimeoutMs, `the code email to ${email}`));
-  await walk.submit(steps.codeSubmit, `${at}/activation/verify`, { code }, to(at, '/activation/verified'));
-  await walk.page(steps.verifiedPage, `${at}/activation/verified`);
-  await walk.page(steps.newPasswordPage, `${at}/new-password`);
-  await walk.submit(steps.newPasswordSubmit, `${at}/new-password`, { password: newPassword, confirmation: newPassword }, to(at, '/enroll'));
-  const enroll = await walk.page(steps.enrollPage, `${at}/enroll`);
-  const secret = (/<code class="secret">([^<]+)<\/code>/.exec(enroll.text)?.[1] ?? '').replace(/\s+/g, '');
-  await walk.page(steps.enrollCodePage, `${at}/enroll/verify`);
-  const done = await walk.submit(steps.enrollSubmit, `${at}/enroll/verify`, { code: totpCodeAt(secret, Date.now()) }, /^\/auth\//);
-  return walk.finish(done, pkce);
+export function firstTimeLogin(options: FlowOptions & { mail: MailServer }, email: string): Promise<Tokens> {
+  return codeFlow(options, (driver) => walkFirstTimeLogin(driver, { email, mail: options.mail, newPassword, code: (secret) => totpCodeAt(secret, Date.now()) }));
 }
 
 /** Forgotten password of an account with an authenticator: confirm the email, authenticator code, new password. */
-export async function passwordReset(options: FlowOptions, account: { email: string; totpSecret: string }): Promise<Tokens> {
-  const walk = new Walk(options);
-  const pkce = newPkce();
-  const at = await walk.start(pkce);
-  await walk.submit(steps.emailSubmit, `${at}/email`, { email: account.email }, to(at, '/password'));
-  await walk.page(steps.signInPage, `${at}/password`);
-  await walk.step(steps.forgotHop, walk.browser.get(`${at}/help`), 303, to(at, '/forgot'));
-  await walk.page(steps.forgotPage, `${at}/forgot`);
-  await walk.submit(steps.forgotSubmit, `${at}/forgot`, { email: account.email }, to(at, '/totp'));
-  await walk.page(steps.totpPage, `${at}/totp`);
-  await walk.submit(steps.totpSubmit, `${at}/totp`, { code: totpCodeAt(account.totpSecret, Date.now()) }, to(at, '/new-password'));
-  await walk.page(steps.newPasswordPage, `${at}/new-password`);
-  const done = await walk.submit(steps.newPasswordSubmit, `${at}/new-password`, { password: newPassword, confirmation: newPassword }, /^\/auth\//);
-  return walk.finish(done, pkce);
+export function passwordReset(options: FlowOptions, account: { email: string; totpSecret: string }): Promise<Tokens> {
+  return codeFlow(options, (driver) => walkPasswordReset(driver, { email: account.email, newPassword, code: () => totpCodeAt(account.totpSecret, Date.now()) }));
+}
+
+/**
+ * The peer's code flow: its interaction signs in the account named in login_hint and grants at once,
+ * so the flow is four requests. prompt=consent, as oidc-provider asks before it grants offline_access.
+ */
+export function peerCodeFlow(options: FlowOptions, accountId: string): Promise<Tokens> {
+  return codeFlow(options, async () => undefined, { prompt: 'consent', login_hint: accountId });
 }
 
 /** One refresh-token grant; the answer carries the next refresh token of the chain (rotation). */
 export async function refresh(connection: Connection, refreshToken: string): Promise<{ tokens: Tokens; ms: number }> {
-  const reply = await new Browser(connection).post('/token', {
-    grant_type: 'refresh_token',
-    refresh_token: refreshToken,
-    client_id: benchClient.client_id,
+  const answer = await browserOn(connection).send(`${connection.origin}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: benchClient.client_id }),
   });
-  if (reply.status !== 200) throw new FlowError(`refresh grant: expected 200, got ${reply.status} ${reply.text.slice(0, 200)}`);
-  return { tokens: JSON.parse(reply.text) as Tokens, ms: reply.ms };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FlowError(`${what} did not arrive within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return { tokens: tokensFrom(answer, 'refresh grant'), ms: answer.ms };
 }

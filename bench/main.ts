@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile[=DIR]] [-- --only=capacity,token,pages,scale,memory] [-- --out=FILE]`
+ * `npm run bench [-- --quick] [-- --profile[=DIR]] [-- --only=capacity,token,pages,scale,memory,peer] [-- --out=FILE]`
  *
  * Measures the server against the targets of issue #8 and writes BENCHMARKS.md (a full run) with
  * the machine it ran on. Everything runs on loopback against PostgreSQL and Redis in this run's
@@ -21,12 +21,13 @@ import { describeMachine } from './machine.ts';
 import { renderReport, writeReport, type Section } from './report.ts';
 import { measureCapacity } from './sections/capacity.ts';
 import { measureMemory } from './sections/memory.ts';
+import { measurePeer } from './sections/peer.ts';
 import { measurePages } from './sections/pages.ts';
 import { measureScale } from './sections/scale.ts';
 import { measureTokenEndpoint } from './sections/token.ts';
 import { compiledDir, startServer } from './server-handle.ts';
 
-const sectionNames = ['capacity', 'token', 'pages', 'scale', 'memory'] as const;
+const sectionNames = ['capacity', 'token', 'pages', 'scale', 'memory', 'peer'] as const;
 type SectionName = (typeof sectionNames)[number];
 /** The contract's default: what production pays for each sign-in. */
 const productionBcryptCost = 12;
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     }
     if (only.has('scale')) await measure(() => measureScale(ctx));
     if (only.has('memory')) await measure(() => measureMemory(ctx));
+    if (only.has('peer')) await measure(() => measurePeer(ctx));
   } finally {
     await Promise.all([env.cleanup(), removeCompiled()]);
   }

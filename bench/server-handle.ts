@@ -12,11 +12,17 @@ import type { ChildMessage, ServerStats } from './server-protocol.ts';
  * the same tree rebuilding while this one starts servers would otherwise pull the files from under it.
  */
 export const compiledDir = path.join(distDir, `bench-${process.pid}`);
-const entry = path.join(compiledDir, 'bench', 'server-process.js');
+/** The compiled entry of each process under test: our server, or the bare engine it is compared with. */
+const entries = {
+  server: path.join(compiledDir, 'bench', 'server-process.js'),
+  peer: path.join(compiledDir, 'bench', 'peer', 'process.js'),
+} as const;
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 30_000;
 
 export interface ServerOptions {
+  /** Which process to start; our server unless told. */
+  readonly kind?: keyof typeof entries;
   /** Writes a V8 CPU profile of the server into this directory when it stops. */
   readonly profileDir?: string;
   /** Lets stats() run a full garbage collection before reading memory. */
@@ -26,6 +32,8 @@ export interface ServerOptions {
 export interface ServerHandle {
   readonly origin: string;
   stats(options?: { collectGarbage?: boolean }): Promise<ServerStats>;
+  /** Starts or stops recording each request's CPU (ServerStats.requestCpuMs). */
+  trace(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -40,14 +48,14 @@ async function freePort(): Promise<number> {
 
 export type EnvironmentFor = (port: number) => Record<string, string>;
 
-/** Starts the compiled bench/server-process.ts in a child process and waits until it listens. */
+/** Starts the compiled bench/server-process.ts (or the peer) in a child process and waits until it listens. */
 export async function startServer(environmentFor: EnvironmentFor, options: ServerOptions = {}): Promise<ServerHandle> {
   const port = await freePort();
   const { environment, nodeFlags } = imageRuntime();
   const execArgv = [...nodeFlags];
   if (options.exposeGc === true) execArgv.push('--expose-gc');
   if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
-  const child: ChildProcess = fork(entry, [], {
+  const child: ChildProcess = fork(entries[options.kind ?? 'server'], [], {
     execArgv,
     // As the image runs it: the thread pool, the allocator's arenas and V8's heap sizing are part of
     // the CPU and RSS measured.
@@ -89,6 +97,9 @@ export async function startServer(environmentFor: EnvironmentFor, options: Serve
         pending.set(id, resolve);
         child.send({ type: 'stats', id, collectGarbage });
       });
+    },
+    trace(on) {
+      child.send({ type: 'trace', on });
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -2,7 +2,7 @@
  * `npm run screenshots`: walks every hosted page and its main error states in Chromium, at 1280 px
  * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README, then one
  * page in each language at 360 px. It runs a throwaway server (embedded database, loopback SMTP)
- * like the browser tests do.
+ * like the browser tests do, and drives the pages with the journeys' own Chromium driver (harness/).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { locales, translator, type Locale } from '../src/i18n/index.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
 import { arrivedAtClient, authorization, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
-import { codeFrom } from '../test/helpers/mail-server.ts';
+import { codeFrom } from '../harness/mail.ts';
+import { PlaywrightDriver } from '../harness/playwright-driver.ts';
 import { readMail } from '../test/helpers/mime.ts';
 import { secretOf, decodeQrDataUrl } from '../test/helpers/qr.ts';
 import { backends, startTestServer, type TestServer } from '../test/helpers/server.ts';
@@ -25,40 +26,30 @@ async function signInPages(page: Page, t: TestServer, shoot: Shoot): Promise<voi
   const { secret } = await seedActiveAccount(t, 'an.peeters@example.com');
   await seedActiveAccount(t, 'locked.out@example.com');
   await t.server.services.accounts.create({ email: 'late@example.com', invitedAt: new Date(Date.now() - 40 * 24 * 3600 * 1000) });
+  const driver = new PlaywrightDriver(page);
 
   await page.goto((await authorization(t)).url);
   await shoot('01-email');
-  await fill(page, 'Email Address', 'jan@example.com');
-  await press(page, 'Continue');
+  await driver.submit('/email', { email: 'jan@example.com' });
   await shoot('02-email-unknown');
-  await fill(page, 'Email Address', 'late@example.com');
-  await press(page, 'Continue');
+  await driver.submit('/email', { email: 'late@example.com' });
   await shoot('03-email-deactivated');
 
-  await fill(page, 'Email Address', 'locked.out@example.com');
-  await press(page, 'Continue');
-  for (let attempt = 0; attempt < 10; attempt++) {
-    await fill(page, 'Password', `Wrong#Pass${attempt}`);
-    await press(page, 'Sign in');
-  }
+  await driver.submit('/email', { email: 'locked.out@example.com' });
+  for (let attempt = 0; attempt < 10; attempt++) await driver.submit('/password', { password: `Wrong#Pass${attempt}` });
   await shoot('06-sign-in-locked');
 
   await page.goto((await authorization(t)).url);
-  await fill(page, 'Email Address', 'an.peeters@example.com');
-  await press(page, 'Continue');
+  await driver.submit('/email', { email: 'an.peeters@example.com' });
   await shoot('04-sign-in');
-  await fill(page, 'Password', 'Wrong#Pass1');
-  await press(page, 'Sign in');
+  await driver.submit('/password', { password: 'Wrong#Pass1' });
   await shoot('05-sign-in-wrong-password');
-  await fill(page, 'Password', strongPassword);
-  await press(page, 'Sign in');
+  await driver.submit('/password', { password: strongPassword });
   await shoot('15-authenticator-code');
-  await fill(page, 'Enter your code.', '000000');
-  await press(page, 'Verify');
+  await driver.submit('/totp', { code: '000000' });
   await shoot('16-authenticator-code-wrong');
   nextTotpStep(t);
-  await fill(page, 'Enter your code.', totpNow(t, secret));
-  await press(page, 'Verify');
+  await driver.submit('/totp', { code: totpNow(t, secret) });
   await arrivedAtClient(page, '/callback');
 
   await page.goto(new URL('/session/end', t.issuer).toString());
@@ -70,44 +61,36 @@ async function signInPages(page: Page, t: TestServer, shoot: Shoot): Promise<voi
 async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
   const email = 'marie.dubois@example.com';
   await t.server.services.accounts.create({ email, name: 'Marie Dubois' });
+  const driver = new PlaywrightDriver(page);
   await page.goto((await authorization(t)).url);
-  await fill(page, 'Email Address', email);
-  await press(page, 'Continue');
-  await follow(page, 'First time login/Forgot Password?');
+  await driver.submit('/email', { email });
+  await driver.follow('/help');
   await shoot('07-first-time-login');
   const before = t.mail.messages.length;
-  await press(page, 'Send verification code');
+  await driver.submit('/activation/send');
   await shoot('08-code-sent');
   const code = codeFrom(await t.mail.next(email, before));
-  await fill(page, 'Verification Code', code === '000000' ? '111111' : '000000');
-  await press(page, 'Verify code');
+  await driver.submit('/activation/verify', { code: code === '000000' ? '111111' : '000000' });
   await shoot('09-code-wrong');
-  await fill(page, 'Verification Code', code);
-  await press(page, 'Verify code');
+  await driver.submit('/activation/verify', { code });
   await shoot('10-code-verified');
-  await press(page, 'Continue');
+  await driver.follow('/new-password');
   await shoot('11-choose-password');
-  await fill(page, 'New Password', 'marie dubois');
-  await fill(page, 'Confirm New Password', 'marie');
-  await press(page, 'Continue');
+  await driver.submit('/new-password', { password: 'marie dubois', confirmation: 'marie' });
   await shoot('12-choose-password-errors');
-  await fill(page, 'New Password', strongPassword);
-  await fill(page, 'Confirm New Password', strongPassword);
-  await press(page, 'Continue');
+  await driver.submit('/new-password', { password: strongPassword, confirmation: strongPassword });
   await shoot('13-authenticator-setup');
   await page.getByText('Still having trouble?', { exact: true }).click();
   await shoot('14-authenticator-setup-details');
   const secret = secretOf(decodeQrDataUrl((await page.getByRole('img', { name: 'QR code' }).getAttribute('src')) ?? ''));
-  await press(page, 'Continue');
+  await driver.follow('/enroll/verify');
   nextTotpStep(t);
-  await fill(page, 'Enter your code.', totpNow(t, secret));
-  await press(page, 'Verify');
+  await driver.submit('/enroll/verify', { code: totpNow(t, secret) });
   await arrivedAtClient(page, '/callback');
 
   await page.goto((await authorization(t, { prompt: 'login' })).url);
-  await fill(page, 'Email Address', email);
-  await press(page, 'Continue');
-  await follow(page, 'First time login/Forgot Password?');
+  await driver.submit('/email', { email });
+  await driver.follow('/help');
   await shoot('17-forgot-password');
 
   await page.goto((await authorization(t, { prompt: 'login' })).url);

@@ -11,6 +11,7 @@ import { browserPosts } from './browser-posts.ts';
 import { brandStylesheet, readBrandLogo } from './brand.ts';
 import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
+import { accessLogger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { brandedFormPosts } from '../interactions/provider-pages.ts';
 import { errorPages } from './web/errors.ts';
@@ -45,6 +46,7 @@ export interface AppDependencies {
 }
 
 function requestLog(logger: Logger, metrics: Metrics) {
+  const access = accessLogger(logger);
   return async (ctx: Context, next: Next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
@@ -58,7 +60,7 @@ function requestLog(logger: Logger, metrics: Metrics) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? routeGroup(ctx.path);
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
-      logger.info(
+      access.info(
         { reqId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1000) },
         'request',
       );
@@ -177,8 +179,9 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(health(deps));
   app.use(brandAssets(config));
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
-  const interactions = createInteractionRouter(deps.services);
-  app.use(interactions.routes());
+  const interactions = createInteractionRouter(deps.services).routes();
+  // Every hosted page is under /interaction/: other requests skip matching the router's patterns.
+  app.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? interactions(ctx as never, next) : next()));
   app.use(browserPosts({ config, provider, views }));
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   app.use(jsonOutages());

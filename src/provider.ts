@@ -123,7 +123,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const sessionSeconds = config.sessionHours * 3600;
 
   const findAccount: FindAccount = async (_ctx, sub) => {
-    const account = recentAccounts.recall(sub) ?? (await accounts.findById(sub));
+    const account = recentAccounts.recall(sub) ?? (await accounts.findActiveClaims(sub));
     if (account === undefined || account.status !== 'active') return undefined;
     return {
       accountId: account.id,

@@ -1,7 +1,7 @@
 import { bareCompares } from '../bcrypt-baseline.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
 import type { Step } from '../flows.ts';
-import { commandsOnly, difference, totals, type RoundTrips } from '../instrument.ts';
+import { commandsOnly, difference, totals, type RoundTrips } from '../../harness/round-trips.ts';
 import { closedLoop, steadyRate } from '../load.ts';
 import { fixed, pass, type Section } from '../report.ts';
 import { summarise } from '../stats.ts';
@@ -182,7 +182,7 @@ export async function measureCapacity(ctx: BenchContext, target: SignInTarget): 
         'CPU beyond the hash is the server process\'s whole CPU time (every thread, from `process.cpuUsage()`) per sign-in, ' +
           'less the CPU of one bare comparison. At cost 12 it is the difference of two numbers near 200 ms, so a few ms of ' +
           'noise are expected; section 5 measures the same quantity at cost 4, where the hash is under 1 ms.',
-        'Round trips are counted in the benchmark harness (`bench/instrument.ts`) during sequential sign-ins, read after each ' +
+        'Round trips are counted in the benchmark harness (`harness/round-trips.ts`) during sequential sign-ins, read after each ' +
           'request. A store round trip is a wait on Redis: a command (a Store method call, or a call of the brute-force ' +
           "guard's rate limiters, which talk to Redis directly) sent while no other is outstanding; commands sent together " +
           '(`Promise.all`) share it, and a MULTI transaction is one command. Every SQL statement (knex\'s `query` event) is a ' +

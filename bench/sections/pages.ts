@@ -31,7 +31,7 @@ export async function measurePages(ctx: BenchContext, target: SignInTarget, capa
   // Ten seconds' worth of arrivals: at 70% of capacity only a stall of the server gets there.
   const maxInFlight = Math.max(32, Math.ceil(rate * 10));
   const samples = new Samples();
-  const record = (step: Step, reply: { ms: number }) => samples.add(step.label, reply.ms);
+  const record = (step: Step, exchange: { ms: number }) => samples.add(step.label, exchange.ms);
   const options = { connection: target.connection, record };
   ctx.log('pages: warming up the first-time login and reset flows');
   const unrecorded = { connection: target.connection, record: () => undefined };

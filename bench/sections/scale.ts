@@ -29,7 +29,7 @@ async function measureAt(ctx: BenchContext, target: SignInTarget, accounts: numb
   const signIns = ctx.quick ? 100 : 300;
   ctx.log(`scale: ${signIns} sign-ins one at a time with ${whole(accounts)} accounts`);
   const samples = new Samples();
-  const record = (step: Step, reply: { ms: number }) => samples.add(step.label, reply.ms);
+  const record = (step: Step, exchange: { ms: number }) => samples.add(step.label, exchange.ms);
   // Warm-up: the JIT and the connection pools, not the cache of the rows measured next. Long enough that
   // the first measurement (1,000 accounts, right after the server started) is not the colder one.
   await closedLoop({ concurrency: 1, durationMs: 20_000, maxIterations: 100, iteration: () => signInNext(target).then(() => undefined) });

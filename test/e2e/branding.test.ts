@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, strongPassword, totpNow } from '../helpers/flows.ts';
 import { arrivedAtClient, authorization, fill, follow, narrow, press, scanQr, wide, withVisit } from '../helpers/hosted-pages.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage } from '../helpers/page-checks.ts';
 import { secretOf } from '../helpers/qr.ts';

@@ -17,7 +17,7 @@ import {
   wide,
   withVisit,
 } from '../helpers/hosted-pages.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { checkPage } from '../helpers/page-checks.ts';
 import { secretOf } from '../helpers/qr.ts';
 import type { TestServer } from '../helpers/server.ts';

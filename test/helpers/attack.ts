@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import * as cheerio from 'cheerio';
-import { Browser, type Page } from './browser.ts';
+import { Browser, errorsOn, formOf, type Exchange, type Page } from '../../harness/browser.ts';
 import { startAuthorization, type RelyingParty } from './flows.ts';
 import { publicClient, type TestServer } from './server.ts';
 
@@ -13,24 +12,14 @@ import { publicClient, type TestServer } from './server.ts';
 const stopAt = [publicClient.redirect_uris[0], 'http://127.0.0.1:9/'];
 
 /** One response as the browser received it. */
-export interface Seen {
-  readonly url: string;
-  readonly status: number;
-  readonly headers: Headers;
-}
+export type Seen = Pick<Exchange, 'url' | 'status' | 'headers'>;
 
 /** A browser whose every request carries extra headers (e.g. the client address a proxy reports), and that remembers every response. */
 export class HeaderBrowser extends Browser {
   readonly seen: Seen[] = [];
 
-  constructor(private readonly extra: Record<string, string> = {}) {
-    super(stopAt);
-  }
-
-  override async request(url: string, init: Parameters<Browser['request']>[1] = {}): Promise<Response> {
-    const response = await super.request(url, { ...init, headers: { ...this.extra, ...init.headers } });
-    this.seen.push({ url, status: response.status, headers: response.headers });
-    return response;
+  constructor(extra: Record<string, string> = {}) {
+    super({ stopAt, headers: extra, onResponse: (exchange) => void this.seen.push(exchange) });
   }
 }
 
@@ -42,31 +31,8 @@ export class HeaderBrowser extends Browser {
 export class TlsProxyBrowser extends Browser {
   readonly seen: Seen[] = [];
 
-  constructor(
-    private readonly publicOrigin: string,
-    private readonly backendOrigin: string,
-  ) {
-    super(stopAt);
-  }
-
-  override async request(url: string, init: Parameters<Browser['request']>[1] = {}): Promise<Response> {
-    const cookie = await this.jar.getCookieString(url);
-    const target = url.startsWith(this.publicOrigin) ? this.backendOrigin + url.slice(this.publicOrigin.length) : url;
-    const response = await fetch(target, {
-      method: init.method ?? 'GET',
-      body: init.body,
-      redirect: 'manual',
-      headers: {
-        'x-forwarded-proto': 'https',
-        'x-forwarded-host': new URL(this.publicOrigin).host,
-        ...(cookie ? { cookie } : {}),
-        ...(init.body instanceof URLSearchParams ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...init.headers,
-      },
-    });
-    for (const header of response.headers.getSetCookie()) await this.jar.setCookie(header, url);
-    this.seen.push({ url, status: response.status, headers: response.headers });
-    return response;
+  constructor(publicOrigin: string, backendOrigin: string) {
+    super({ stopAt, behindProxy: { publicOrigin, backendOrigin }, onResponse: (exchange) => void this.seen.push(exchange) });
   }
 }
 
@@ -153,23 +119,11 @@ export interface BurstAnswer {
  * parallel sends.
  */
 export async function burst(browser: Browser, page: Page, action: string, fieldSets: ReadonlyArray<Record<string, string>>): Promise<BurstAnswer[]> {
-  const form = page.$('form').filter((_, el) => (page.$(el).attr('action') ?? '').endsWith(action)).first();
-  assert.ok(form.length > 0, `no form posting to ${action} on ${page.url}`);
-  const hidden: Record<string, string> = {};
-  form.find('input[type=hidden]').each((_, el) => {
-    hidden[page.$(el).attr('name')!] = page.$(el).attr('value') ?? '';
-  });
-  const target = new URL(form.attr('action')!, page.url).toString();
   return Promise.all(
     fieldSets.map(async (fields) => {
-      const response = await browser.request(target, { method: 'POST', body: new URLSearchParams({ ...hidden, ...fields }) });
-      const html = await response.text();
-      const $ = cheerio.load(html);
-      return {
-        status: response.status,
-        errors: $('.error-summary__list li').map((_, el) => $(el).text().trim()).get(),
-        location: response.headers.get('location'),
-      };
+      const { url, body } = formOf(page, action, fields);
+      const answer = await browser.send(url, { method: 'POST', body });
+      return { status: answer.status, errors: errorsOn(answer), location: answer.headers.get('location') };
     }),
   );
 }

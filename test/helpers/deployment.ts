@@ -11,7 +11,7 @@ import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { enrollAuthenticatorApp, strongPassword } from './flows.ts';
 import { confidentialClient, publicClient } from './server.ts';
-import { deleteKeys } from './stores.ts';
+import { deleteKeys } from '../../harness/redis-keys.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;

@@ -7,8 +7,9 @@ import { FactorRepository } from '../../src/factors/repository.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
-import { Browser, type Page } from './browser.ts';
-import { codeFrom, type MailServer } from './mail-server.ts';
+import { Browser, type Page } from '../../harness/browser.ts';
+import { BrowserDriver, firstTimeLogin, signIn } from '../../harness/journeys.ts';
+import { codeFrom, type MailServer } from '../../harness/mail.ts';
 import { publicClient, type TestServer } from './server.ts';
 
 export const strongPassword = 'Blue#Harbor42';
@@ -87,7 +88,7 @@ export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { clie
     { execute: [oidc.allowInsecureRequests] },
   );
   const redirectUri = client.redirect_uris[0]!;
-  const browser = new Browser([redirectUri, 'http://127.0.0.1:9/'], acceptLanguage);
+  const browser = new Browser({ stopAt: [redirectUri, 'http://127.0.0.1:9/'], acceptLanguage });
   return {
     config,
     browser,
@@ -104,14 +105,22 @@ export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { clie
   };
 }
 
-/** Email, password, authenticator code: the ordinary sign-in, ending at the client's redirect_uri. */
+/**
+ * Email, password, authenticator code (the shared journey, in the relying party's browser), with a
+ * code of the next time step by the server's clock: returns the page the provider sends the browser
+ * to, usually the client's redirect_uri.
+ */
 export async function walkSignIn(rp: RelyingParty, t: TestServer, first: Page, email: string, secret: string, password = strongPassword): Promise<Page> {
-  const signInPage = await rp.browser.submit(first, '/email', { email });
-  assert.equal(signInPage.$('h1').text().trim(), 'Sign in', 'the sign-in page follows the email');
-  const totpPage = await rp.browser.submit(signInPage, '/password', { password });
-  assert.match(totpPage.html, /Enter the verification code from your authenticator app\./);
-  nextTotpStep(t);
-  return rp.browser.submit(totpPage, '/totp', { code: totpNow(t, secret) });
+  const driver = new BrowserDriver(rp.browser, first);
+  await signIn(driver, {
+    email,
+    password,
+    code: () => {
+      nextTotpStep(t);
+      return totpNow(t, secret);
+    },
+  });
+  return driver.page;
 }
 
 /** From the email step to the choose-password page of a first-time login, the code read from the email. */
@@ -123,4 +132,21 @@ export async function toNewPassword(mail: MailServer, rp: RelyingParty, email: s
   const sent = await rp.browser.submit(help, '/activation/send');
   const verified = await rp.browser.submit(sent, '/activation/verify', { code: codeFrom(await mail.next(email, before)) });
   return rp.browser.get(new URL(verified.$('a.button').attr('href')!, verified.url).toString());
+}
+
+/**
+ * The ordinary sign-in through a server whose clock the test cannot move (a server process): the
+ * code is the one for now. Returns the page the provider sends the browser to.
+ */
+export async function signInNow(browser: Browser, first: Page, email: string, secret: string): Promise<Page> {
+  const driver = new BrowserDriver(browser, first);
+  await signIn(driver, { email, password: strongPassword, code: () => totpCodeAt(secret, Date.now()) });
+  return driver.page;
+}
+
+/** First-time login through a server process (codes for now): the page it ends on and the enrolled secret. */
+export async function firstTimeLoginNow(browser: Browser, first: Page, email: string, mail: MailServer): Promise<{ callback: Page; secret: string }> {
+  const driver = new BrowserDriver(browser, first);
+  const { secret } = await firstTimeLogin(driver, { email, mail, newPassword: strongPassword, code: (enrolled) => totpCodeAt(enrolled, Date.now()) });
+  return { callback: driver.page, secret };
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { signIn } from '../../harness/journeys.ts';
+import { loads, PlaywrightDriver } from '../../harness/playwright-driver.ts';
+
+export { loads };
 import { nextTotpStep, relyingParty, strongPassword, totpNow } from './flows.ts';
 import { decodeQrDataUrl } from './qr.ts';
 import { publicClient, type TestServer } from './server.ts';
@@ -88,14 +92,6 @@ export async function authorization(t: Pick<TestServer, 'issuer'>, params: Recor
   };
 }
 
-/** Runs an action that loads another document (a link, a form) and waits until it has loaded. */
-export async function loads(page: Page, action: () => Promise<unknown>): Promise<void> {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await action();
-  await navigated;
-  await page.waitForLoadState('load');
-}
-
 export function press(page: Page, button: string): Promise<void> {
   return loads(page, () => page.getByRole('button', { name: button, exact: true }).click());
 }
@@ -150,13 +146,14 @@ export async function scanQr(page: Page): Promise<string> {
   return fromSource;
 }
 
-/** Email, password and authenticator code through the pages, from the email page to the client. */
+/** Email, password and authenticator code through the pages, from the email page to the client (the shared journey, in Chromium). */
 export async function signInThroughPages(page: Page, t: TestServer, email: string, secret: string, password = strongPassword): Promise<void> {
-  await fill(page, 'Email Address', email);
-  await press(page, 'Continue');
-  await fill(page, 'Password', password);
-  await press(page, 'Sign in');
-  nextTotpStep(t);
-  await fill(page, 'Enter your code.', totpNow(t, secret));
-  await press(page, 'Verify');
+  await signIn(new PlaywrightDriver(page), {
+    email,
+    password,
+    code: () => {
+      nextTotpStep(t);
+      return totpNow(t, secret);
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import type { ReceivedMail } from './mail-server.ts';
+import type { ReceivedMail } from '../../harness/mail.ts';
 
 /** The header block, unfolded (RFC 5322 section 2.2.3). */
 function headers(raw: string): string[] {

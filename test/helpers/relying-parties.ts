@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { Browser, type Page } from './browser.ts';
+import { Browser, type Page } from '../../harness/browser.ts';
 import { nextTotpStep, startAuthorization, strongPassword, totpNow } from './flows.ts';
 import type { TestServer } from './server.ts';
 
@@ -43,7 +43,7 @@ export async function relyingPartyIn(
 
 /** A browser that stops at any redirect to the test clients' addresses (127.0.0.1:9) and to the given prefixes. */
 export function clientBrowser(...stopAt: string[]): Browser {
-  return new Browser(['http://127.0.0.1:9/', ...stopAt]);
+  return new Browser({ stopAt: ['http://127.0.0.1:9/', ...stopAt] });
 }
 
 /** Email, password, authenticator code in any browser: ends where the flow leads (the client's redirect). */

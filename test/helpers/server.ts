@@ -10,8 +10,8 @@ import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildServer, type Server } from '../../src/server.ts';
-import { deleteKeys } from './stores.ts';
-import { MailServer } from './mail-server.ts';
+import { deleteKeys } from '../../harness/redis-keys.ts';
+import { MailServer } from '../../harness/mail.ts';
 
 export const publicClient = {
   client_id: 'test-public',

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
 import type { Store } from '../../src/store/store.ts';
+import { deleteKeys } from '../../harness/redis-keys.ts';
 import { sentinelSkip, startReplicatedRedis } from './redis-sentinel.ts';
+
+export { deleteKeys };
 
 /**
  * One backend to run a suite against. Typical use:
@@ -95,19 +97,4 @@ function replicatedVariant(wanted: boolean): StoreVariant {
       redis = undefined;
     },
   };
-}
-
-/** Deletes every key under the prefix (for tests that create Redis stores themselves); SCAN rather than KEYS so a shared Redis is never blocked. */
-export async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (found.length > 0) await client.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await client.quit();
-  }
 }

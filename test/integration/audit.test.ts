@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { nextTotpStep, relyingParty, strongPassword, totpNow } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 

@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { runCli, type CliRun } from '../helpers/cli-process.ts';
-import { relyingParty, strongPassword } from '../helpers/flows.ts';
-import { firstTimeLogin } from '../helpers/journeys.ts';
-import { MailServer } from '../helpers/mail-server.ts';
+import { firstTimeLoginNow, relyingParty, strongPassword } from '../helpers/flows.ts';
+import { MailServer } from '../../harness/mail.ts';
 import { confidentialClient, freePort, publicClient } from '../helpers/server.ts';
 
 /**
@@ -63,7 +62,7 @@ describe('the CLI beside the running server on the embedded default', { timeout:
     succeeded(await cli(['users', 'add', loaded]));
     const first = await relyingParty(issuer(), confidentialClient);
     const start = await first.start();
-    const { callback } = await firstTimeLogin(first.browser, start.page, loaded, mail!);
+    const { callback } = await firstTimeLoginNow(first.browser, start.page, loaded, mail!);
     const held = await first.finish(callback.url, start);
 
     // The load: sign-ins of the user through the email and password steps, one after another (an

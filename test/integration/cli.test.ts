@@ -19,7 +19,7 @@ import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { runCli, runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
 import { enrollAuthenticatorApp } from '../helpers/flows.ts';
-import { deleteKeys } from '../helpers/stores.ts';
+import { deleteKeys } from '../../harness/redis-keys.ts';
 
 /**
  * The operator CLI against a fresh embedded database (or a fresh PostgreSQL schema with

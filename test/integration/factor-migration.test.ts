@@ -11,7 +11,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { relyingParty, strongPassword, walkSignIn } from '../helpers/flows.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { verifyPassword } from '../../src/security/password-hash.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, toNewPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { sentinelSkip, startPrivateRedis } from '../helpers/redis-sentinel.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 

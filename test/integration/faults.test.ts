@@ -4,11 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/knex.ts';
 import { verifyPassword } from '../../src/security/password-hash.ts';
 import { isBackendUnavailable } from '../../src/unavailable.ts';
-import { errorsOn, type Browser, type Page } from '../helpers/browser.ts';
+import { errorsOn, formOf, type Browser, type Page } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
 import { relyingParty, seedActiveAccount, strongPassword, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom, MailServer } from '../helpers/mail-server.ts';
+import { codeFrom, MailServer } from '../../harness/mail.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -275,17 +275,6 @@ describe('SMTP server down', () => {
   });
 });
 
-/** The page's form as a browser would post it: its target and its body with the hidden fields. */
-function formOf(page: Page, action: string, fields: Record<string, string>): { url: string; body: URLSearchParams } {
-  const form = page.$(`form[action$="${action}"]`).first();
-  const body = new URLSearchParams();
-  form.find('input[type=hidden]').each((_, input) => {
-    body.set(page.$(input).attr('name')!, page.$(input).attr('value') ?? '');
-  });
-  for (const [name, value] of Object.entries(fields)) body.set(name, value);
-  return { url: new URL(form.attr('action')!, page.url).toString(), body };
-}
-
 /**
  * A form post whose body trickles in: the request is in flight from its headers until `finish()`
  * sends the rest, however long the test waits in between. Its connection is kept alive, as a load
@@ -358,8 +347,7 @@ describe('SIGTERM under load', { skip: deploymentSkip }, () => {
     const slow = await slowPost(slowOne!.browser, slowOne!.page, '/password', { password: strongPassword }, keepAlive);
     const submits = others.map(async ({ browser, page }) => {
       const { url, body } = formOf(page, '/password', { password: strongPassword });
-      const response = await browser.request(url, { method: 'POST', body });
-      await response.arrayBuffer();
+      const response = await browser.send(url, { method: 'POST', body });
       return { status: response.status, location: response.headers.get('location') ?? undefined };
     });
     await waitUntil(

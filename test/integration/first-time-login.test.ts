@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorsOn, type Page } from '../helpers/browser.ts';
+import { errorsOn, type Page } from '../../harness/browser.ts';
 import { relyingParty, nextTotpStep, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 

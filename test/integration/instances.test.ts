@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, strongPassword } from '../helpers/flows.ts';
-import { firstTimeLogin, signIn } from '../helpers/journeys.ts';
+import { totpCodeAt } from '../../src/security/totp.ts';
+import { BrowserDriver, firstTimeLogin, signIn } from '../../harness/journeys.ts';
+import { relyingParty, signInNow, strongPassword } from '../helpers/flows.ts';
 import { verifyJwt } from '../helpers/jwt.ts';
-import { MailServer } from '../helpers/mail-server.ts';
+import { MailServer } from '../../harness/mail.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.ts';
 import { freePort, publicClient } from '../helpers/server.ts';
 
@@ -51,9 +52,10 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     const from = front.served.length;
     const rp = await relyingParty({ issuer: front.url });
     const start = await rp.start();
-    const { callback } = await firstTimeLogin(rp.browser, start.page, email, mail);
-    assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `back at the client: ${callback.url}`);
-    const tokens = await rp.finish(callback.url, start);
+    const callback = new BrowserDriver(rp.browser, start.page);
+    await firstTimeLogin(callback, { email, mail, newPassword: strongPassword, code: (secret) => totpCodeAt(secret, Date.now()) });
+    assert.ok(callback.url().startsWith(publicClient.redirect_uris[0]), `back at the client: ${callback.url()}`);
+    const tokens = await rp.finish(callback.url(), start);
     assert.deepEqual(tokens.claims()!.amr, ['pwd', 'otp', 'mfa']);
     assertAlternated(from);
     assert.equal((await (await deployment.accounts()).findByEmail(email))!.status, 'active');
@@ -65,11 +67,12 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     const from = front.served.length;
     const rp = await relyingParty({ issuer: front.url });
     const start = await rp.start();
-    const callback = await signIn(rp.browser, start.page, email, secret);
+    const callback = new BrowserDriver(rp.browser, start.page);
+    await signIn(callback, { email, password: strongPassword, code: () => totpCodeAt(secret, Date.now()) });
     assertAlternated(from);
 
     front.pin(0);
-    const tokens = await rp.finish(callback.url, start);
+    const tokens = await rp.finish(callback.url(), start);
     front.pin(1);
     const jwks = (await (await fetch(`${front.url}/jwks`)).json()) as Parameters<typeof verifyJwt>[1];
     const idToken = verifyJwt(tokens.id_token!, jwks);
@@ -91,7 +94,7 @@ describe('two instances behind one issuer', { skip: deploymentSkip }, () => {
     const { secret } = await deployment.seedActiveAccount(email);
     const rp = await relyingParty({ issuer: front.url });
     const start = await rp.start();
-    const tokens = await rp.finish((await signIn(rp.browser, start.page, email, secret)).url, start);
+    const tokens = await rp.finish((await signInNow(rp.browser, start.page, email, secret)).url, start);
     const from = front.served.length;
     const firstUse = Date.now();
     const results = await Promise.all(Array.from({ length: 10 }, () => oidc.refreshTokenGrant(rp.config, tokens.refresh_token!)));

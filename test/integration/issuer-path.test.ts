@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as cheerio from 'cheerio';
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { relyingParty, seedActiveAccount, strongPassword, totpNow, nextTotpStep } from '../helpers/flows.ts';
 import { startPathProxy, type PathProxy } from '../helpers/path-proxy.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -127,7 +127,7 @@ for (const mode of ['keep', 'strip'] as const) {
       const unknown = await fetch(`${issuer}/interaction/nothing-here`);
       assert.equal(unknown.status, 400);
       const html = await unknown.text();
-      assertUnderPath({ url: unknown.url, status: unknown.status, headers: unknown.headers, html, $: cheerio.load(html) }, '/sso');
+      assertUnderPath({ url: unknown.url, status: unknown.status, headers: unknown.headers, html, $: cheerio.load(html), ms: 0 }, '/sso');
       assert.match(html, /href="\/sso\/assets\/styles.css"/, 'an error page links its styles under the path');
     });
   });

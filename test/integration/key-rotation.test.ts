@@ -4,10 +4,11 @@ import * as oidc from 'openid-client';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { runCli } from '../helpers/cli-process.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty } from '../helpers/flows.ts';
-import { signIn } from '../helpers/journeys.ts';
+import { totpCodeAt } from '../../src/security/totp.ts';
+import { BrowserDriver, signIn } from '../../harness/journeys.ts';
+import { relyingParty, strongPassword } from '../helpers/flows.ts';
 import { verifyJwt } from '../helpers/jwt.ts';
-import { MailServer } from '../helpers/mail-server.ts';
+import { MailServer } from '../../harness/mail.ts';
 import { freePort } from '../helpers/server.ts';
 
 type PublishedKeys = Parameters<typeof verifyJwt>[1] & { keys: Array<{ kid?: string; alg?: string; key_ops?: string[] }> };
@@ -43,8 +44,9 @@ describe('signing key rotation across restarts', { skip: deploymentSkip }, () =>
     const { secret } = await deployment.seedActiveAccount(email);
     const rp = await relyingParty({ issuer: instance.url });
     const start = await rp.start();
-    const callback = await signIn(rp.browser, start.page, email, secret);
-    return { rp, tokens: await rp.finish(callback.url, start) };
+    const driver = new BrowserDriver(rp.browser, start.page);
+    await signIn(driver, { email, password: strongPassword, code: () => totpCodeAt(secret, Date.now()) });
+    return { rp, tokens: await rp.finish(driver.url(), start) };
   }
 
   async function operator(...args: string[]): Promise<void> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { relyingParty, seedActiveAccount } from '../helpers/flows.ts';
-import { firstTimeLogin } from '../helpers/journeys.ts';
+import { totpCodeAt } from '../../src/security/totp.ts';
+import { BrowserDriver, firstTimeLogin } from '../../harness/journeys.ts';
+import { relyingParty, seedActiveAccount, strongPassword } from '../helpers/flows.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -43,9 +44,10 @@ describe('metrics', () => {
       async () => {
         const rp = await relyingParty(t);
         const start = await rp.start();
-        const { callback } = await firstTimeLogin(rp.browser, start.page, email, t.mail, () => Date.now() + t.clock.offsetMs);
-        assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]));
-        await rp.finish(callback.url, start);
+        const callback = new BrowserDriver(rp.browser, start.page);
+        await firstTimeLogin(callback, { email, mail: t.mail, newPassword: strongPassword, code: (secret) => totpCodeAt(secret, Date.now() + t.clock.offsetMs) });
+        assert.ok(callback.url().startsWith(publicClient.redirect_uris[0]));
+        await rp.finish(callback.url(), start);
       },
     );
     assert.deepEqual(moved, { codes: 1, enrollments: 1, success: 1, badPassword: 0, tokens: 1 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { Browser, type Page } from '../helpers/browser.ts';
+import { Browser, type Page } from '../../harness/browser.ts';
 import { seedActiveAccount } from '../helpers/flows.ts';
 import { clientBrowser, relyingPartyIn, signInWith, tokensVia } from '../helpers/relying-parties.ts';
 import { backends, confidentialClient, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -90,12 +90,12 @@ for (const backend of backends()) {
         prompt: 'none',
         state: 'posted-state',
       }));
-      const posted = await browser.request(authorization.origin + authorization.pathname, { method: 'POST', body: authorization.searchParams });
+      const posted = await browser.send(authorization.origin + authorization.pathname, { method: 'POST', body: authorization.searchParams });
       assert.equal(posted.status, 303);
       const again = new URL(posted.headers.get('location')!, t.issuer);
       assert.equal(again.pathname, '/auth');
       assert.deepEqual([...again.searchParams].sort(), [...authorization.searchParams].sort(), 'the same parameters, now in the query');
-      const answered = await browser.follow(posted, authorization.toString());
+      const answered = await browser.follow(posted);
       const callback = new URL(answered.url);
       assert.ok(callback.searchParams.get('code'), `prompt=none by POST finds the session: ${answered.url}`);
       assert.equal(callback.searchParams.get('state'), 'posted-state');
@@ -107,11 +107,11 @@ for (const backend of backends()) {
       const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
       assert.ok(done.url.startsWith(publicClient.post_logout_redirect_uris[0]), done.url);
 
-      const tooLarge = await browser.request(`${t.issuer}/auth`, { method: 'POST', body: new URLSearchParams({ client_id: publicClient.client_id, state: 'x'.repeat(9000) }) });
+      const tooLarge = await browser.send(`${t.issuer}/auth`, { method: 'POST', body: new URLSearchParams({ client_id: publicClient.client_id, state: 'x'.repeat(9000) }) });
       assert.equal(tooLarge.status, 413);
-      const json = await browser.request(`${t.issuer}/session/end`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const json = await browser.send(`${t.issuer}/session/end`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
       assert.equal(json.status, 400);
-      assert.match(await json.text(), /<html/, 'a page, not a stack trace');
+      assert.match(json.html, /<html/, 'a page, not a stack trace');
     });
 
     it('prompt=select_account offers the signed-in account, keeps it without a new sign-in, or signs in another', async () => {
@@ -144,7 +144,7 @@ for (const backend of backends()) {
       assert.equal(nobody.page.$('label[for=email]').text().trim(), 'Email Address');
 
       const login = await first.rp.start({ prompt: 'login' });
-      const refused = await first.browser.request(new URL(`${new URL(login.page.url).pathname}/continue`, t.issuer).toString(), {
+      const refused = await first.browser.send(new URL(`${new URL(login.page.url).pathname}/continue`, t.issuer).toString(), {
         method: 'POST',
         body: new URLSearchParams({ _csrf: login.page.$('input[name=_csrf]').attr('value')! }),
       });
@@ -212,7 +212,7 @@ for (const backend of backends()) {
     });
 
     it('accepts a native application’s loopback redirect on any port and its private-use scheme (RFC 8252), not a web application’s other port', async () => {
-      const browser = new Browser(['http://127.0.0.1:51234/', 'com.example.app:']);
+      const browser = new Browser({ stopAt: ['http://127.0.0.1:51234/', 'com.example.app:'] });
       const { secret } = await seedActiveAccount(t, 'native@example.com');
       const loopback = await relyingPartyIn(t, browser, { ...nativeClient, redirect_uris: ['http://127.0.0.1:51234/callback'] });
       const first = await tokensVia(t, browser, loopback, { email: 'native@example.com', secret });
@@ -231,7 +231,7 @@ for (const backend of backends()) {
     it('shows the post-logout URI it received when it is not registered exactly, trailing slash included', async () => {
       const browser = clientBrowser();
       const url = `${t.issuer}/session/end?client_id=slash-app&post_logout_redirect_uri=${encodeURIComponent('http://127.0.0.1:9/slash')}`;
-      const page = await browser.follow(await browser.request(url, { headers: { accept: 'text/html' } }), url);
+      const page = await browser.follow(await browser.send(url, { headers: { accept: 'text/html' } }));
       assert.equal(page.status, 400);
       assert.equal(page.$('.received-uri').text(), 'http://127.0.0.1:9/slash');
       assert.match(page.$('p:has(.received-uri)').text(), /Address received:/);

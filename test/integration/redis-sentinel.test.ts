@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { errorsOn, type Page } from '../helpers/browser.ts';
+import { errorsOn, type Page } from '../../harness/browser.ts';
 import { relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { startSentinelSet, sentinelSkip, type SentinelSet } from '../helpers/redis-sentinel.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 import { probe, waitUntil } from '../helpers/wait.ts';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { rules } from '../../src/config.ts';
 import { revokeAccountAccess } from '../../src/store/oidc-adapter.ts';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
@@ -110,6 +111,34 @@ for (const backend of backends()) {
       assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]));
       const account = await t.server.services.accounts.findById(id);
       assert.equal(account!.status, 'active');
+    });
+
+    it('reads the account on each refresh: one deactivated or reset in the database is refused even while its tokens remain', async () => {
+      const signedIn = async (email: string) => {
+        const { id, secret } = await seedActiveAccount(t, email);
+        const rp = await relyingParty(t);
+        const first = await rp.start();
+        const tokens = await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
+        return { id, rp, refreshToken: tokens.refresh_token! };
+      };
+      const leaver = await signedIn('left.without.revocation@example.com');
+      const reset = await signedIn('reset.without.revocation@example.com');
+      // Past the few seconds in which the sign-in's own read of the account serves the provider.
+      t.clock.offsetMs += (rules.recentAccountSeconds + 1) * 1000;
+      const refreshed = await oidc.refreshTokenGrant(leaver.rp.config, leaver.refreshToken);
+      assert.ok(refreshed.refresh_token, 'an active account refreshes');
+
+      await t.server.services.accounts.deactivate(leaver.id);
+      await t.server.services.accounts.resetCredentials(reset.id);
+      for (const [what, refreshToken, rp] of [
+        ['deactivated', refreshed.refresh_token, leaver.rp],
+        ['reset', reset.refreshToken, reset.rp],
+      ] as const) {
+        await assert.rejects(oidc.refreshTokenGrant(rp.config, refreshToken), (error: Error & { error?: string }) => {
+          assert.equal(error.error, 'invalid_grant', `the ${what} account's refresh is refused`);
+          return true;
+        });
+      }
     });
 
     it('deactivation ends the session and revokes the refresh token at once', async () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rules } from '../../src/config.ts';
 import { HeaderBrowser, authorize, burst, reachedClient } from '../helpers/attack.ts';
-import { errorsOn, type Page } from '../helpers/browser.ts';
+import { errorsOn, type Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const WRONG = 'Wrong#Pass99';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const FORM_REFUSED = 'This form has expired';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { HeaderBrowser, TlsProxyBrowser, authorize, reachedClient, type Seen } from '../helpers/attack.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const httpsIssuer = 'https://sso.example.test';

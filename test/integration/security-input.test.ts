@@ -3,9 +3,9 @@ import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import { HeaderBrowser, authorize, csrfOf, interactionCookies, reachedClient, uidOf } from '../helpers/attack.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { malformedRequests, type InteractionHandle, type MalformedRequest } from '../helpers/malformed.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import { csrfOf, reachedClient } from '../helpers/attack.ts';
-import type { Browser, Page } from '../helpers/browser.ts';
+import type { Browser, Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Every secret a journey handled, by kind, to look for afterwards wherever it must not be. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reachedClient } from '../helpers/attack.ts';
-import { errorsOn, type Page } from '../helpers/browser.ts';
+import { errorsOn, type Page } from '../../harness/browser.ts';
 import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const TOTP_REFUSED = 'The code is incorrect or has already been used. Wait for a new code and try again.';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Cookie } from 'tough-cookie';
 import { reachedClient } from '../helpers/attack.ts';
-import type { Browser, Page } from '../helpers/browser.ts';
+import type { Browser, Page } from '../../harness/browser.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 

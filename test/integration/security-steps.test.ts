@@ -6,9 +6,9 @@ import { hashPassword } from '../../src/security/password-hash.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { assertRefused, csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
-import type { Page } from '../helpers/browser.ts';
+import type { Page } from '../../harness/browser.ts';
 import { enrollAuthenticatorApp, nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
-import { codeFrom } from '../helpers/mail-server.ts';
+import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** Every route under /interaction/:uid that has a requirement: all but the email step (always open) and cancelling. */

@@ -115,7 +115,7 @@ describe('security: anonymous requests cannot fill the store (postgres+redis)', 
     const key = `${prefix}oidc:Interaction:${uidOf(page)}`;
     const anonymous = await redis.ttl(key);
     assert.ok(anonymous > 0 && anonymous <= rules.anonymousInteractionSeconds, `anonymous: ${anonymous} s`);
-    const response = await browser.request(new URL(page.$('form').attr('action')!, page.url).toString(), {
+    const response = await browser.send(new URL(page.$('form').attr('action')!, page.url).toString(), {
       method: 'POST',
       body: new URLSearchParams({ _csrf: page.$('input[name=_csrf]').attr('value')!, email }),
     });

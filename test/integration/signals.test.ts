@@ -8,9 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cleanEnvironment } from '../helpers/cli-process.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty } from '../helpers/flows.ts';
-import { signIn } from '../helpers/journeys.ts';
-import { MailServer } from '../helpers/mail-server.ts';
+import { relyingParty, signInNow } from '../helpers/flows.ts';
+import { MailServer } from '../../harness/mail.ts';
 import { freePort, publicClient } from '../helpers/server.ts';
 import { probe, statusOf, waitUntil, within } from '../helpers/wait.ts';
 
@@ -136,7 +135,7 @@ describe('npm run build && npm run serve: the compiled server', { skip: deployme
     const { secret } = await deployment.seedActiveAccount('compiled@example.com');
     const rp = await relyingParty({ issuer: url });
     const { page, ...checks } = await rp.start();
-    const callback = await signIn(rp.browser, page, 'compiled@example.com', secret);
+    const callback = await signInNow(rp.browser, page, 'compiled@example.com', secret);
     assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the sign-in ends at the client: ${callback.url}`);
     assert.ok((await rp.finish(callback.url, checks)).id_token);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { errorsOn } from '../helpers/browser.ts';
+import { errorsOn } from '../../harness/browser.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret } from '../../src/security/totp.ts';
 import { enrollAuthenticatorApp, relyingParty, seedActiveAccount, strongPassword, totpNow, nextTotpStep, walkSignIn } from '../helpers/flows.ts';

@@ -14,7 +14,7 @@ const tripKeys = { store: 'trips.store', sql: 'trips.sql' } as const;
 
 /**
  * Counts the server's commands to its backends, and its round trips, from the outside without
- * touching production code: the Store's methods are wrapped in place (every caller holds this same
+ * touching production code (the benchmark's server process and the round-trip budget test use it): the Store's methods are wrapped in place (every caller holds this same
  * object), the brute-force guard's rate limiters (which talk to Redis directly, not through the
  * Store) likewise, and SQL through knex's `query` event.
  *

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Router } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import mount from 'koa-mount';
 import serve from 'koa-static';
@@ -41,6 +42,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
+  /** The routes of the signed-in surfaces (the account page, the console): before the provider's. */
+  readonly surfaceRoutes: readonly Router[];
   /** oidc-provider signs its cookies with the keys of the Koa app it is mounted in. */
   readonly cookieKeys: readonly string[];
 }
@@ -182,6 +185,7 @@ export function createApp(deps: AppDependencies): Koa {
   const interactions = createInteractionRouter(deps.services).routes();
   // Every hosted page is under /interaction/: other requests skip matching the router's patterns.
   app.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? interactions(ctx as never, next) : next()));
+  for (const routes of deps.surfaceRoutes) app.use(routes.routes());
   app.use(browserPosts({ config, provider, views }));
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   app.use(jsonOutages());

@@ -22,6 +22,10 @@ export const rules = {
   interactionTtlSeconds: 60 * 60,
   /** The life of an interaction nobody has identified in yet: anonymous requests cannot fill the store for an hour. */
   anonymousInteractionSeconds: 10 * 60,
+  /** How recent a sign-in a change on the account page needs (CONTRACT.md section 8). */
+  accountFreshSeconds: 10 * 60,
+  /** How recent a sign-in a console action needs (CONTRACT.md section 9). */
+  consoleFreshSeconds: 15 * 60,
   /** Per client address (an IPv6 /64), authorization and pushed authorization requests per window. */
   authorizationRequestsPerWindow: 200,
   authorizationWindowSeconds: 10 * 60,

@@ -6,6 +6,8 @@ import type { InteractionServices } from '../interactions/context.ts';
 import { createProviderPages } from '../interactions/provider-pages.ts';
 import { interactionViews } from '../interactions/views.ts';
 import { createRenderer } from './web/render.ts';
+import { SignedInSurface, surfaceClient } from './web/signed-in-surface.ts';
+import { accountSurface, consoleSurface } from './web/surfaces.ts';
 import { AccountRepository } from './accounts/repository.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
@@ -39,6 +41,8 @@ export interface Server {
   readonly mailer: Mailer;
   readonly readiness: Readiness;
   readonly lifecycle: AccountLifecycle;
+  /** The signed-in web surfaces: the account page and the console. */
+  readonly surfaces: { readonly account: SignedInSurface; readonly console: SignedInSurface };
   /** Runs the periodic housekeeping once: stale invitations, old audit events. */
   housekeeping(): Promise<void>;
   /** Finishes what account changes still owe (sessions to end, emails), e.g. after a store outage. */
@@ -89,7 +93,8 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const provider = createProvider({
       config,
       secrets,
-      clients,
+      // The account page and the console are first-party clients the server registers itself.
+      clients: [...clients, ...[accountSurface, consoleSurface].map((surface) => surfaceClient(config, surface))],
       adapter: createOidcAdapter(store, { now }),
       accounts,
       recentAccounts,
@@ -167,7 +172,20 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         await Promise.all([database.ping(), store.ping()]);
       },
     };
-    const app = createApp({ config, provider, clients, services, views, logger, metrics, readiness, cookieKeys: secrets.cookieKeys });
+    const surfaceDependencies = { config, provider, store, accounts, secretKey: secrets.secretKey, now };
+    const surfaces = { account: new SignedInSurface(surfaceDependencies, accountSurface), console: new SignedInSurface(surfaceDependencies, consoleSurface) };
+    const app = createApp({
+      config,
+      provider,
+      clients,
+      services,
+      views,
+      logger,
+      metrics,
+      readiness,
+      cookieKeys: secrets.cookieKeys,
+      surfaceRoutes: [surfaces.account.routes(), surfaces.console.routes()],
+    });
     return {
       app,
       provider,
@@ -177,6 +195,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       mailer,
       readiness,
       lifecycle,
+      surfaces,
       finishOwedTasks,
       async housekeeping() {
         const expired = await accounts.expireStaleInvitations();

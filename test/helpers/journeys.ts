@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { totpCodeAt } from '../../src/security/totp.ts';
 import type { Browser, Page } from './browser.ts';
-import { strongPassword } from './flows.ts';
+import { saveRecoveryCodes, strongPassword } from './flows.ts';
 import { codeFrom, type MailServer } from './mail-server.ts';
 
 /**
@@ -24,8 +24,9 @@ export async function signIn(browser: Browser, first: Page, email: string, secre
 }
 
 /**
- * First-time login of an invited account: emailed code, new password, authenticator enrollment.
- * Returns the callback page and the enrolled secret (read from the "Still having trouble?" panel).
+ * First-time login of an invited account: emailed code, new password, authenticator enrollment,
+ * recovery codes saved. Returns the callback page, the enrolled secret (read from the "Still having
+ * trouble?" panel) and the recovery codes.
  */
 export async function firstTimeLogin(
   browser: Browser,
@@ -33,7 +34,7 @@ export async function firstTimeLogin(
   email: string,
   mail: MailServer,
   now = Date.now,
-): Promise<{ callback: Page; secret: string }> {
+): Promise<{ callback: Page; secret: string; recoveryCodes: string[] }> {
   const signInPage = await browser.submit(first, '/email', { email });
   const help = await browser.get(new URL(signInPage.$('a[href$="/help"]').attr('href')!, signInPage.url).toString());
   const before = mail.messages.length;
@@ -47,6 +48,6 @@ export async function firstTimeLogin(
   expectPage(enroll, /QR code/, 'new password');
   const secret = enroll.$('code.secret').text().replace(/\s+/g, '');
   const codePage = await browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
-  const callback = await browser.submit(codePage, '/enroll/verify', { code: totpCodeAt(secret, now()) });
-  return { callback, secret };
+  const saved = await saveRecoveryCodes(browser, await browser.submit(codePage, '/enroll/verify', { code: totpCodeAt(secret, now()) }));
+  return { callback: saved.next, secret, recoveryCodes: saved.codes };
 }

@@ -87,6 +87,11 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Receives the server's log lines (JSON), for tests that read them; by default they go to stdout. */
   readonly logDestination?: DestinationStream;
+  /**
+   * The issuer's host name: 127.0.0.1 by default; `localhost` for passkeys, whose RP ID is never
+   * an IP address. The server listens on 127.0.0.1 either way.
+   */
+  readonly host?: '127.0.0.1' | 'localhost';
 }
 
 /**
@@ -108,7 +113,7 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
     const clientsFile = path.join(dataDir, 'clients.json');
     await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient]));
     const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
+    const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
     const config = loadConfig({
       PORT: String(port),
       SSO_ISSUER: issuer,

@@ -36,7 +36,9 @@ export const steps = {
   newPasswordSubmit: { label: 'POST …/new-password', kind: 'hash' },
   enrollPage: { label: 'GET …/enroll (QR code)', kind: 'page' },
   enrollCodePage: { label: 'GET …/enroll/verify', kind: 'page' },
-  enrollSubmit: { label: 'POST …/enroll/verify', kind: 'check' },
+  enrollSubmit: { label: 'POST …/enroll/verify (stores the app and its recovery codes)', kind: 'check' },
+  recoveryCodesPage: { label: 'GET …/recovery-codes', kind: 'page' },
+  recoveryCodesSubmit: { label: 'POST …/recovery-codes', kind: 'submit' },
   forgotHop: { label: 'GET …/help (redirect to forgot)', kind: 'protocol' },
   forgotPage: { label: 'GET …/forgot', kind: 'page' },
   forgotSubmit: { label: 'POST …/forgot', kind: 'submit' },
@@ -157,7 +159,7 @@ export async function signIn(options: FlowOptions, account: { email: string; pas
   return walk.finish(done, pkce);
 }
 
-/** First-time login of an invited account: emailed code, new password, authenticator enrollment. */
+/** First-time login of an invited account: emailed code, new password, authenticator enrollment, recovery codes. */
 export async function firstTimeLogin(options: FlowOptions & { mail: MailServer }, email: string): Promise<Tokens> {
   const walk = new Walk(options);
   const pkce = newPkce();
@@ -175,7 +177,9 @@ export async function firstTimeLogin(options: FlowOptions & { mail: MailServer }
   const enroll = await walk.page(steps.enrollPage, `${at}/enroll`);
   const secret = (/<code class="secret">([^<]+)<\/code>/.exec(enroll.text)?.[1] ?? '').replace(/\s+/g, '');
   await walk.page(steps.enrollCodePage, `${at}/enroll/verify`);
-  const done = await walk.submit(steps.enrollSubmit, `${at}/enroll/verify`, { code: totpCodeAt(secret, Date.now()) }, /^\/auth\//);
+  await walk.submit(steps.enrollSubmit, `${at}/enroll/verify`, { code: totpCodeAt(secret, Date.now()) }, to(at, '/recovery-codes'));
+  await walk.page(steps.recoveryCodesPage, `${at}/recovery-codes`);
+  const done = await walk.submit(steps.recoveryCodesSubmit, `${at}/recovery-codes`, { saved: 'yes' }, /^\/auth\//);
   return walk.finish(done, pkce);
 }
 

@@ -17,6 +17,8 @@ export interface PageDriver {
   follow(href: string): Promise<void>;
   /** The text of the first element matching the CSS selector. */
   text(selector: string): Promise<string>;
+  /** The texts of every element matching the CSS selector. */
+  texts(selector: string): Promise<string[]>;
   /** What the page says, for an error message: status if known, heading and error summary. */
   describe(): Promise<string>;
 }
@@ -51,6 +53,10 @@ export class BrowserDriver implements PageDriver {
 
   async text(selector: string): Promise<string> {
     return this.page.$(selector).first().text();
+  }
+
+  async texts(selector: string): Promise<string[]> {
+    return this.page.$(selector).map((_, el) => this.page.$(el).text()).get();
   }
 
   async describe(): Promise<string> {
@@ -104,10 +110,10 @@ export interface FirstTimeLogin {
 
 /**
  * First-time login of an invited account, through the link a user follows: emailed code, new
- * password, authenticator enrollment. Ends where the provider takes over; returns the enrolled secret
- * (read from the "Still having trouble?" panel).
+ * password, authenticator enrollment, recovery codes saved. Ends where the provider takes over;
+ * returns the enrolled secret (read from the "Still having trouble?" panel) and the recovery codes.
  */
-export async function firstTimeLogin(driver: PageDriver, user: FirstTimeLogin): Promise<{ secret: string }> {
+export async function firstTimeLogin(driver: PageDriver, user: FirstTimeLogin): Promise<{ secret: string; recoveryCodes: string[] }> {
   await driver.submit('/email', { email: user.email });
   await expectStep(driver, '/password', 'email');
   await driver.follow('/help');
@@ -126,8 +132,12 @@ export async function firstTimeLogin(driver: PageDriver, user: FirstTimeLogin): 
   await driver.follow('/enroll/verify');
   await expectStep(driver, '/enroll/verify', 'continue to the code');
   await driver.submit('/enroll/verify', { code: user.code(secret) });
-  await expectHandedBack(driver, 'authenticator enrollment');
-  return { secret };
+  await expectStep(driver, '/recovery-codes', 'authenticator enrollment');
+  const recoveryCodes = (await driver.texts('ol.recovery-codes code')).map((code) => code.trim());
+  if (recoveryCodes.length !== 10) throw new JourneyError(`expected ten recovery codes, got ${recoveryCodes.length}: ${await driver.describe()}`);
+  await driver.submit('/recovery-codes', { saved: 'yes' });
+  await expectHandedBack(driver, 'recovery codes saved');
+  return { secret, recoveryCodes };
 }
 
 export interface PasswordReset {

@@ -22,7 +22,12 @@ export class PlaywrightDriver implements PageDriver {
 
   async submit(action: string, fields: Record<string, string> = {}): Promise<void> {
     const form = this.page.locator(`form[action$="${action}"]`).first();
-    for (const [name, value] of Object.entries(fields)) await form.locator(`[name="${name}"]`).fill(value);
+    for (const [name, value] of Object.entries(fields)) {
+      const field = form.locator(`[name="${name}"]`);
+      // A checkbox is ticked, as a person would; its value is the form's.
+      if ((await field.getAttribute('type')) === 'checkbox') await field.check();
+      else await field.fill(value);
+    }
     await loads(this.page, () => form.locator('button[type=submit]').first().click());
   }
 
@@ -32,6 +37,10 @@ export class PlaywrightDriver implements PageDriver {
 
   async text(selector: string): Promise<string> {
     return (await this.page.locator(selector).first().textContent()) ?? '';
+  }
+
+  async texts(selector: string): Promise<string[]> {
+    return this.page.locator(selector).allTextContents();
   }
 
   async describe(): Promise<string> {

@@ -1,12 +1,10 @@
 import QRCode from 'qrcode';
-import type { AccountWithFactors } from '../src/accounts/account.ts';
 import { formatWait, type Translate } from '../src/i18n/index.ts';
 import { TOTP_PARAMETERS, formatSecretForDisplay, totpUri } from '../src/security/totp.ts';
 import type { Entered, InteractionServices, StepContext } from './context.ts';
-import { withProof, type FlowState } from './flow.ts';
-import { finishLogin } from './finish.ts';
+import { withSecondFactor, type FlowState } from './flow.ts';
 import { goTo, render, saveFlow, thenOrDone } from './step-kit.ts';
-import { codeRefusal, totpPage, typedCode } from './totp.ts';
+import { codeError, codeRefusal, totpPage, typedCode } from './totp.ts';
 
 /**
  * What the enrollment page shows for a secret: the QR code of its otpauth:// URI and the secret in
@@ -52,15 +50,17 @@ export async function showEnrollCode(services: InteractionServices, ctx: StepCon
 
 /**
  * The first code from the app proves the scan worked; only then is the app stored, together with
- * the activation of an invited account and their audit events. Once they are, the page says so
- * whatever happens next.
+ * the account's recovery codes, the activation of an invited account and their audit events. Once
+ * they are, the page says so whatever happens next. The recovery codes are shown on the next page
+ * (sealed in the flow state until the user has saved them); the sign-in finishes there.
  */
 export async function verifyEnrollment(services: InteractionServices, ctx: StepContext, { flow, account }: Entered): Promise<void> {
   if (flow.pendingTotpSecret === undefined) return goTo(ctx, '/enroll');
   const typed = typedCode(ctx);
-  if (!('code' in typed)) return totpPage(services, ctx, '/enroll/verify', typed.status, typed.message);
+  if (!('code' in typed)) return totpPage(services, ctx, '/enroll/verify', typed.status, codeError(typed.message));
   const { it } = ctx.state;
   const activating = account.status === 'invited';
+  let recoveryCodes: string[] = [];
   const checked = await services.factors.authenticatorApps.enroll(account, flow.pendingTotpSecret, typed.code, {
     name: services.factors.authenticatorApps.defaultName(account, it.t('factors.defaultAppName'), (n) => it.t('factors.defaultAppNameNumbered', { n })),
     requester: it.requester,
@@ -72,18 +72,22 @@ export async function verifyEnrollment(services: InteractionServices, ctx: StepC
         await audit.record({ event: 'account.activated', outcome: 'success', ...who });
       }
       await audit.record({ event: 'totp.enrolled', outcome: 'success', ...who });
+      recoveryCodes = await services.factors.recoveryCodes.create(account, it.requester, trx);
     },
   });
-  if (checked.status === 'full') return totpPage(services, ctx, '/enroll/verify', 409, it.t('factors.error.tooManyApps'));
+  if (checked.status === 'full') return totpPage(services, ctx, '/enroll/verify', 409, codeError(it.t('factors.error.tooManyApps')));
   if (checked.status !== 'right') {
     const refusal = codeRefusal(ctx, checked);
-    return totpPage(services, ctx, '/enroll/verify', refusal.status, refusal.message);
+    return totpPage(services, ctx, '/enroll/verify', refusal.status, codeError(refusal.message));
   }
   const { pendingTotpSecret: _stored, ...rest } = flow;
-  const proven = withProof(rest, 'otp', services.now());
-  const enrolled: AccountWithFactors = { ...account, status: activating ? 'active' : account.status, factors: [...account.factors, checked.value] };
+  const proven: FlowState = {
+    ...withSecondFactor(rest, 'authenticator-app', services.now()),
+    hasSecondFactor: true,
+    pendingRecoveryCodes: services.factors.recoveryCodes.seal(recoveryCodes),
+  };
   await thenOrDone(services, ctx, 'authenticatorAdded', async () => {
-    ctx.state.it.flow = proven;
-    await finishLogin(services, ctx, enrolled, proven);
+    await saveFlow(services, ctx, proven);
+    goTo(ctx, '/recovery-codes');
   });
 }

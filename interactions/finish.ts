@@ -13,14 +13,15 @@ import { audit } from './step-kit.ts';
 export async function finishLogin(services: InteractionServices, ctx: StepContext, account: AccountWithFactors, flow: FlowState): Promise<void> {
   requireStep('finish', flow, factsOfAccount(account));
   const signedIn = account.status === 'active' ? account : await services.accounts.activate(account.id);
-  services.metrics.signins.inc({ outcome: 'success' });
+  const factor = flow.secondFactor ?? 'unknown';
+  services.metrics.signins.inc({ outcome: 'success', factor });
   // Recorded before the interaction is finished: no sign-in completes without its audit row.
   await audit(services, ctx, {
     event: 'signin.success',
     outcome: 'success',
     accountId: account.id,
     email: account.email,
-    details: { purpose: flow.purpose, amr: amrOf(flow.proofs).join(' ') },
+    details: { purpose: flow.purpose, amr: amrOf(flow.proofs).join(' '), factor },
   });
   services.recentAccounts.remember(signedIn);
   await Promise.all([

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccountWithFactors } from '../src/accounts/account.ts';
-import { hasSecondFactor } from '../src/factors/index.ts';
+import { factorKinds, hasPasskey, hasSecondFactor } from '../src/factors/record.ts';
+import type { FactorKind } from '../src/factors/record.ts';
 import type { Store } from '../src/store/store.ts';
 
 /**
@@ -40,11 +41,17 @@ const flowSchema = z.object({
   codeSent: z.boolean(),
   /** Enrollment in progress: the new authenticator secret, sealed, until its first code verifies. */
   pendingTotpSecret: z.string().optional(),
+  /** The recovery codes made with the first authenticator app, sealed, until the user has saved them. */
+  pendingRecoveryCodes: z.string().optional(),
+  /** The kind of second factor this flow's second-factor proof came from: metrics and the audit trail name it. */
+  secondFactor: z.enum(factorKinds).optional(),
   /**
    * The account as the email step read it. Pages that only show a form check their step against
    * these; every step that proves something or changes the account reads the account again.
    */
   hasSecondFactor: z.boolean(),
+  /** The account holds a passkey: the sign-in and authenticator code pages offer it. */
+  hasPasskey: z.boolean().default(false),
   /** When the account's password last changed (ms), or null: a sign-in's password proof holds for this password only. */
   passwordChangedAt: z.number().nullable(),
   /** The password hash, sealed like an authenticator secret at rest, that the password step checks. */
@@ -55,17 +62,22 @@ export type FlowState = Readonly<z.infer<typeof flowSchema>>;
 /** The facts about the account that decide which steps are open. */
 export interface AccountFacts {
   readonly hasSecondFactor: boolean;
+  readonly hasPasskey: boolean;
   readonly passwordChangedAt: number | null;
 }
 
 /** The account as this flow last read it (see FlowState). */
 export function factsOf(flow: FlowState): AccountFacts {
-  return { hasSecondFactor: flow.hasSecondFactor, passwordChangedAt: flow.passwordChangedAt };
+  return { hasSecondFactor: flow.hasSecondFactor, hasPasskey: flow.hasPasskey, passwordChangedAt: flow.passwordChangedAt };
 }
 
 /** The account as just read. */
 export function factsOfAccount(account: AccountWithFactors): AccountFacts {
-  return { hasSecondFactor: hasSecondFactor(account.factors), passwordChangedAt: account.passwordChangedAt?.getTime() ?? null };
+  return {
+    hasSecondFactor: hasSecondFactor(account.factors),
+    hasPasskey: hasPasskey(account.factors),
+    passwordChangedAt: account.passwordChangedAt?.getTime() ?? null,
+  };
 }
 
 /**
@@ -102,6 +114,11 @@ export const requirements = {
     samePassword(f, a) &&
     f.proofs.password !== undefined &&
     (f.purpose === 'signin' || (f.purpose === 'activation' && f.proofs.emailCode !== undefined)),
+  // The first authenticator app is stored and proven; its recovery codes wait to be saved.
+  recoveryCodes: (f: FlowState, a: AccountFacts) =>
+    f.pendingRecoveryCodes !== undefined && a.hasSecondFactor && samePassword(f, a) && f.proofs.password !== undefined && f.proofs.otp !== undefined,
+  // A passkey stands for both factors at sign-in, and for the second factor of a confirmed reset.
+  passkey: (f: FlowState, a: AccountFacts) => a.hasPasskey && (f.purpose === 'signin' || (f.purpose === 'reset' && f.resetConfirmed)),
   // A passkey proves both factors on its own; otherwise a password and a second factor.
   finish: (f: FlowState, a: AccountFacts) =>
     f.proofs.passkey !== undefined || (samePassword(f, a) && f.proofs.password !== undefined && f.proofs.otp !== undefined),
@@ -125,7 +142,19 @@ export function withProof(flow: FlowState, proof: Proof, at: number): FlowState 
   return { ...flow, proofs: { ...flow.proofs, [proof]: at } };
 }
 
-/** RFC 8176 authentication method references, derived from what this interaction proved. */
+/**
+ * A second factor proven: a passkey proves `passkey` (both factors), an authenticator app or a
+ * recovery code `otp`; the flow remembers which kind it was.
+ */
+export function withSecondFactor(flow: FlowState, kind: FactorKind, at: number): FlowState {
+  return { ...withProof(flow, kind === 'passkey' ? 'passkey' : 'otp', at), secondFactor: kind };
+}
+
+/**
+ * RFC 8176 authentication method references, derived from what this interaction proved. A passkey
+ * used as the second factor after a password gives `pwd hwk user mfa`: each thing proven is named,
+ * and `otp` only when a code was entered.
+ */
 export function amrOf(proofs: Proofs): string[] {
   return [
     ...(proofs.password === undefined ? [] : ['pwd']),
@@ -182,6 +211,7 @@ export class FlowStore {
       resetConfirmed: false,
       codeSent: false,
       hasSecondFactor: hasSecondFactor(account.factors),
+      hasPasskey: hasPasskey(account.factors),
       passwordChangedAt: account.passwordChangedAt?.getTime() ?? null,
       sealedPasswordHash,
     };

@@ -2,21 +2,28 @@ import { verifyPassword } from '../src/security/password-hash.ts';
 import { openSecret } from '../src/security/secret-box.ts';
 import type { InteractionServices, StepContext } from './context.ts';
 import { withProof, type FlowState } from './flow.ts';
+import type { FieldError } from '../src/web/render.ts';
 import { attempt, audit, goTo, lockMessage, refusalMessage, render, saveFlow } from './step-kit.ts';
 
-function signInPage(services: InteractionServices, ctx: StepContext, email: string, status = 200, error?: string) {
+/** The sign-in page; an account with a passkey is offered it as well (with JavaScript). */
+export function signInPage(services: InteractionServices, ctx: StepContext, flow: FlowState, status = 200, errors: readonly FieldError[] = []): void {
   const { t } = ctx.state.it;
   render(services, ctx, {
     view: 'signin',
     title: t('signIn.heading'),
     status,
-    email,
-    errors: error === undefined ? [] : [{ field: 'password', message: error }],
+    email: flow.email,
+    passkey: flow.hasPasskey,
+    errors,
   });
 }
 
+function passwordError(message: string): FieldError[] {
+  return [{ field: 'password', message }];
+}
+
 export async function showSignIn(services: InteractionServices, ctx: StepContext, flow: FlowState): Promise<void> {
-  signInPage(services, ctx, flow.email);
+  signInPage(services, ctx, flow);
 }
 
 /**
@@ -29,7 +36,7 @@ export async function submitPassword(services: InteractionServices, ctx: StepCon
   const { it } = ctx.state;
   const account = { id: flow.accountId, email: flow.email };
   const password = it.form.password ?? '';
-  if (password === '') return signInPage(services, ctx, flow.email, 400, it.t('signIn.error.passwordRequired'));
+  if (password === '') return signInPage(services, ctx, flow, 400, passwordError(it.t('signIn.error.passwordRequired')));
 
   const hash = flow.sealedPasswordHash === null ? null : openSecret(services.secretKey, flow.sealedPasswordHash);
   const tried = await attempt(
@@ -39,12 +46,12 @@ export async function submitPassword(services: InteractionServices, ctx: StepCon
     () => verifyPassword(password, hash, services.config.bcryptCost),
     (right) => right,
   );
-  if (tried.kind === 'refused') return signInPage(services, ctx, flow.email, 429, refusalMessage(it.t, tried.refusal));
+  if (tried.kind === 'refused') return signInPage(services, ctx, flow, 429, passwordError(refusalMessage(it.t, tried.refusal)));
   if (!tried.right) {
-    services.metrics.signins.inc({ outcome: 'bad_password' });
+    services.metrics.signins.inc({ outcome: 'bad_password', factor: 'password' });
     await audit(services, ctx, { event: 'signin.password', outcome: 'failure', accountId: account.id, email: account.email });
     const lock = lockMessage(it.t, tried.lockSeconds);
-    return signInPage(services, ctx, flow.email, lock === undefined ? 401 : 429, lock ?? it.t('signIn.error.invalid'));
+    return signInPage(services, ctx, flow, lock === undefined ? 401 : 429, passwordError(lock ?? it.t('signIn.error.invalid')));
   }
   await saveFlow(services, ctx, withProof(flow, 'password', services.now()));
   goTo(ctx, flow.hasSecondFactor ? '/totp' : '/enroll');

@@ -3,7 +3,10 @@ import type { StepRoute } from './context.ts';
 import { showStart, submitEmail } from './email.ts';
 import { showEnroll, showEnrollCode, verifyEnrollment } from './enroll.ts';
 import { cancel } from './finish.ts';
+import { passkeyOptions, passkeyPage, submitPasskey } from './passkey.ts';
 import { showNewPassword, submitNewPassword } from './password.ts';
+import { showRecovery, submitRecovery } from './recovery.ts';
+import { confirmRecoveryCodes, downloadRecoveryCodes, showRecoveryCodes } from './recovery-codes.ts';
 import { confirmForgot, showForgot } from './reset.ts';
 import { showSignIn, submitPassword } from './signin.ts';
 import { keepAccount } from './select-account.ts';
@@ -44,6 +47,32 @@ export const steps: readonly StepRoute[] = [
     requires: 'secondFactor',
     proves: 'otp',
     handler: submitSecondFactor,
+    next: ['/new-password'],
+  },
+  { step: 'secondFactor', method: 'get', path: '/recovery', again: '/recovery', reads: 'flow', requires: 'secondFactor', handler: showRecovery },
+  {
+    step: 'secondFactor',
+    method: 'post',
+    path: '/recovery',
+    again: '/recovery',
+    reads: 'account',
+    requires: 'secondFactor',
+    proves: 'otp',
+    handler: submitRecovery,
+    next: ['/new-password'],
+  },
+
+  // The passkey buttons of the sign-in and code pages (with JavaScript): the prompt's options, then its answer.
+  { step: 'passkey', method: 'post', path: '/passkey/options', reads: 'flow', requires: 'passkey', handler: passkeyOptions },
+  {
+    step: 'passkey',
+    method: 'post',
+    path: '/passkey',
+    again: passkeyPage,
+    reads: 'account',
+    requires: 'passkey',
+    proves: 'passkey',
+    handler: submitPasskey,
     next: ['/new-password'],
   },
 
@@ -107,7 +136,18 @@ export const steps: readonly StepRoute[] = [
     requires: 'enroll',
     proves: 'otp',
     handler: verifyEnrollment,
-    next: ['/enroll'],
+    next: ['/enroll', '/recovery-codes'],
+  },
+  { step: 'recoveryCodes', method: 'get', path: '/recovery-codes', again: '/recovery-codes', reads: 'account', requires: 'recoveryCodes', handler: showRecoveryCodes },
+  { step: 'recoveryCodes', method: 'get', path: '/recovery-codes/download', reads: 'account', requires: 'recoveryCodes', handler: downloadRecoveryCodes },
+  {
+    step: 'recoveryCodes',
+    method: 'post',
+    path: '/recovery-codes',
+    again: '/recovery-codes',
+    reads: 'account',
+    requires: 'recoveryCodes',
+    handler: confirmRecoveryCodes,
   },
 
   // A link on every page: the uid in its address is the interaction's own secret, so no other site can aim it.

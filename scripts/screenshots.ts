@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { locales, translator, type Locale } from '../src/i18n/index.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
-import { arrivedAtClient, authorization, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
+import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
+import { addVirtualAuthenticator, registerPasskey } from '../test/helpers/passkeys.ts';
 import { codeFrom } from '../harness/mail.ts';
 import { PlaywrightDriver } from '../harness/playwright-driver.ts';
 import { readMail } from '../test/helpers/mime.ts';
@@ -48,6 +49,12 @@ async function signInPages(page: Page, t: TestServer, shoot: Shoot): Promise<voi
   await shoot('15-authenticator-code');
   await driver.submit('/totp', { code: '000000' });
   await shoot('16-authenticator-code-wrong');
+  await follow(page, 'Use a recovery code');
+  await shoot('24-recovery-code');
+  await fill(page, 'Recovery code', 'abcde-23456');
+  await press(page, 'Verify');
+  await shoot('25-recovery-code-wrong');
+  await follow(page, 'Use a code from your authenticator app instead');
   nextTotpStep(t);
   await driver.submit('/totp', { code: totpNow(t, secret) });
   await arrivedAtClient(page, '/callback');
@@ -86,6 +93,10 @@ async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Pro
   await driver.follow('/enroll/verify');
   nextTotpStep(t);
   await driver.submit('/enroll/verify', { code: totpNow(t, secret) });
+  await shoot('22-recovery-codes');
+  await press(page, 'Continue');
+  await shoot('23-recovery-codes-not-confirmed');
+  await confirmRecoveryCodes(page);
   await arrivedAtClient(page, '/callback');
 
   await page.goto((await authorization(t, { prompt: 'login' })).url);
@@ -98,6 +109,23 @@ async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Pro
   await (await t.server.services.provider.Interaction.find(uid))!.destroy();
   await page.reload();
   await shoot('20-session-expired');
+}
+
+/** An account with a passkey on this browser's (virtual) authenticator: the pages that offer it. */
+async function passkeyPages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+  const email = 'sofie.janssens@example.com';
+  const { id } = await seedActiveAccount(t, email);
+  await addVirtualAuthenticator(page);
+  await registerPasskey(t, page, id);
+  await page.goto((await authorization(t, { prompt: 'login' })).url);
+  await fill(page, 'Email Address', email);
+  await press(page, 'Continue');
+  await shoot('26-sign-in-passkey');
+  await fill(page, 'Password', strongPassword);
+  await press(page, 'Sign in');
+  await shoot('27-authenticator-code-passkey');
+  await press(page, 'Use a passkey');
+  await arrivedAtClient(page, '/callback');
 }
 
 /** The emailed code, found with the sentence its language puts around it. */
@@ -129,7 +157,8 @@ async function choosePasswordIn(page: Page, t: TestServer, locale: Locale, shoot
 }
 
 async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
-  const t = await startTestServer(backends()[0]!);
+  // On localhost: a passkey's RP ID is a host name, never an IP address.
+  const t = await startTestServer(backends()[0]!, {}, { host: 'localhost' });
   const context = await browser.newContext({ viewport });
   try {
     await context.route('http://127.0.0.1:9/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><title>Client</title>' }));
@@ -141,6 +170,7 @@ async function shootAt(browser: Browser, viewport: { width: number; height: numb
     };
     await signInPages(page, t, shoot);
     await firstTimeLoginPages(page, t, shoot);
+    await passkeyPages(page, t, shoot);
     if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
   } finally {
     await context.close();

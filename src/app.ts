@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from '@koa/router';
@@ -101,6 +103,24 @@ function brandAssets(config: Config) {
   };
 }
 
+/**
+ * Browser libraries the pages use, served from the installed package under /assets/vendor/ (no
+ * CDN: the pages' CSP allows scripts from this origin only). Read once at start.
+ */
+function vendorAssets() {
+  const require = createRequire(import.meta.url);
+  // The package exports only its module entry points; its browser bundle sits beside them.
+  const webauthnBundle = path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
+  const files = new Map([['/assets/vendor/simplewebauthn-browser.js', readFileSync(webauthnBundle)]]);
+  return async (ctx: Context, next: Next) => {
+    const body = files.get(ctx.path);
+    if (body === undefined || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    ctx.type = 'application/javascript';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = body;
+  };
+}
+
 function health(deps: AppDependencies) {
   return async (ctx: Context, next: Next) => {
     if (ctx.path === '/healthz') {
@@ -181,6 +201,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(noStore);
   app.use(health(deps));
   app.use(brandAssets(config));
+  app.use(vendorAssets());
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
   const interactions = createInteractionRouter(deps.services).routes();
   // Every hosted page is under /interaction/: other requests skip matching the router's patterns.

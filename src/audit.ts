@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { normaliseEmail } from './accounts/account.ts';
 
 /**
- * Every event name the server records. `signin.*`, `code.*`, `password.*`, `totp.*` come from the
- * hosted pages; `account.*` are state changes, whoever made them; `cli.*` name the operator command
+ * Every event name the server records. `signin.*`, `code.*`, `password.*`, `totp.*`,
+ * `recovery-code(s).*` and `passkey.*` come from the hosted pages (and the account page); `account.*` are state changes, whoever made them; `cli.*` name the operator command
  * that was run (recorded next to the `account.*` change it caused).
  */
 export const auditEventNames = [
@@ -19,6 +19,11 @@ export const auditEventNames = [
   'password.forgot',
   'totp.enrolled',
   'totp.failure',
+  'recovery-codes.created',
+  'recovery-code.used',
+  'recovery-code.failure',
+  'passkey.added',
+  'passkey.failure',
   'mfa.reset',
   'account.created',
   'account.imported',

@@ -33,6 +33,11 @@ export const rules = {
   authorizationRequestMaxBytes: 8 * 1024,
   totpWindow: 1,
   maxAuthenticatorApps: 5,
+  /** Recovery codes in a set (CONTRACT section 8). */
+  recoveryCodes: 10,
+  maxPasskeys: 10,
+  /** How long a passkey ceremony (the browser's prompt) may take, and its challenge waits in the store. */
+  passkeyCeremonySeconds: 5 * 60,
   passwordMinLength: 8,
   passwordMaxLength: 16,
   commonPasswordCount: 10_000,

@@ -6,10 +6,23 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    // `factor`: the second factor that completed a sign-in (authenticator-app, recovery-codes, passkey), or "password" for a wrong one.
     signins: new Counter({
       name: 'sso_signins_total',
-      help: 'Sign-in attempts by outcome',
-      labelNames: ['outcome'] as const,
+      help: 'Sign-in attempts by outcome and by the factor that decided them',
+      labelNames: ['outcome', 'factor'] as const,
+      registers: [registry],
+    }),
+    factorChecks: new Counter({
+      name: 'sso_factor_checks_total',
+      help: 'Second factors checked, by kind and outcome (right, wrong, refused by a brute-force limit)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    factorEnrollments: new Counter({
+      name: 'sso_factor_enrollments_total',
+      help: 'Second factors added, by kind (a new set of recovery codes counts once)',
+      labelNames: ['kind'] as const,
       registers: [registry],
     }),
     // Counted where a secret is compared, after its attempt was reserved: what the brute-force limits bound.

@@ -22,7 +22,8 @@ import { AccountLifecycle } from './accounts/lifecycle.ts';
 import { RoleRepository } from './accounts/roles.ts';
 import { createTaskRunners } from './accounts/task-runners.ts';
 import { AccountTasks } from './accounts/tasks.ts';
-import { Factors } from './factors/index.ts';
+import { Factors, relyingPartyOf } from './factors/index.ts';
+import { translator } from './i18n/index.ts';
 import { FactorRepository } from './factors/repository.ts';
 import { Attempts } from './security/attempts.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
@@ -123,13 +124,23 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const guard = new BruteForceGuard({ store, now });
     const attempts = new Attempts({ guard, audit, metrics });
     const factorRepository = new FactorRepository(database.knex, () => new Date(now()));
-    const factors = new Factors({ repository: factorRepository, store, attempts, audit, metrics, secretKey: secrets.secretKey, now });
     const accountTasks = new AccountTasks(
       database.knex,
       createTaskRunners({ sessions: async () => ({ provider, store }), mailer: async () => mailer, config }),
       audit,
       () => new Date(now()),
     );
+    const factors = new Factors({
+      repository: factorRepository,
+      store,
+      attempts,
+      audit,
+      tasks: accountTasks,
+      metrics,
+      secretKey: secrets.secretKey,
+      relyingParty: relyingPartyOf(config.issuer, translator('en')('layout.serviceName', { brand: config.brand.name })),
+      now,
+    });
     const lifecycle = new AccountLifecycle({
       knex: database.knex,
       activationDays: config.activationDays,

@@ -63,10 +63,11 @@ async function show(ctx: CliContext, email: string): Promise<void> {
   for (const [key, value] of fields) ctx.print(`${`${key}:`.padEnd(15)}${value}`);
 }
 
-/** One second factor: kind, name and dates; never a secret. */
+/** One second factor: kind, name (recovery codes: how many are left) and dates; never a secret. */
 function factorLine(factor: FactorSummary): string {
   const used = factor.lastUsedAt === null ? 'never used' : `last used ${isoTime(factor.lastUsedAt)}`;
-  return `${factor.kind}\t${column(factor.name)}\tadded ${isoTime(factor.createdAt)}\t${used}`;
+  const name = factor.left === undefined ? column(factor.name) : `${factor.left} left`;
+  return `${factor.kind}\t${name}\tadded ${isoTime(factor.createdAt)}\t${used}`;
 }
 
 function deactivation(account: Account): string {

@@ -7,15 +7,8 @@ import { openSecret, sealSecret } from '../security/secret-box.ts';
 import { claimTotpStep, generateTotpSecret, matchTotp } from '../security/totp.ts';
 import type { Store } from '../store/store.ts';
 import type { FactorCheck } from './outcome.ts';
-import type { StoredFactor } from './record.ts';
+import type { FactorOwner, StoredFactor } from './record.ts';
 import type { FactorRepository } from './repository.ts';
-
-/** The account a factor is checked for: its id and email (for the audit trail) and its factors. */
-export interface FactorOwner {
-  readonly id: string;
-  readonly email: string;
-  readonly factors: readonly StoredFactor[];
-}
 
 export interface AuthenticatorAppsDependencies {
   readonly repository: FactorRepository;
@@ -95,6 +88,7 @@ export class AuthenticatorApps {
     });
     if (stored === undefined) return { status: 'full' };
     this.deps.metrics.enrollments.inc();
+    this.deps.metrics.factorEnrollments.inc({ kind: this.kind });
     return { status: 'right', value: stored };
   }
 
@@ -124,8 +118,15 @@ export class AuthenticatorApps {
       },
       (result) => result.verdict === 'ok',
     );
-    if (tried.kind === 'refused') return { status: 'refused', refusal: tried.refusal };
-    if (tried.right && tried.verdict.verdict === 'ok') return { status: 'right', value: tried.verdict.app };
+    if (tried.kind === 'refused') {
+      this.deps.metrics.factorChecks.inc({ kind: this.kind, outcome: 'refused' });
+      return { status: 'refused', refusal: tried.refusal };
+    }
+    if (tried.right && tried.verdict.verdict === 'ok') {
+      this.deps.metrics.factorChecks.inc({ kind: this.kind, outcome: 'right' });
+      return { status: 'right', value: tried.verdict.app };
+    }
+    this.deps.metrics.factorChecks.inc({ kind: this.kind, outcome: 'wrong' });
     await this.deps.audit.record({
       event: 'totp.failure',
       outcome: 'failure',

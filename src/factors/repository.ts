@@ -77,6 +77,11 @@ export interface NewFactor {
   readonly data?: unknown;
 }
 
+/** Locks the account's row for the transaction, so changes to its factors happen one after the other; false when there is no such account. */
+async function lockAccount(trx: Knex.Transaction, accountId: string): Promise<boolean> {
+  return (await trx('accounts').where('id', accountId).forUpdate().first('id')) !== undefined;
+}
+
 /** The `factors` table. Each kind's module (src/factors/) decides what goes in; this only stores it. */
 export class FactorRepository {
   constructor(
@@ -96,26 +101,77 @@ export class FactorRepository {
    */
   async add(factor: NewFactor, max: number): Promise<StoredFactor | undefined> {
     return this.knex.transaction(async (trx) => {
-      const owner = await trx('accounts').where('id', factor.accountId).forUpdate().first('id');
-      if (owner === undefined) return undefined;
+      if (!(await lockAccount(trx, factor.accountId))) return undefined;
       const [counted] = await trx(table).where({ account_id: factor.accountId, kind: factor.kind }).count({ n: '*' });
       if (Number(counted?.n ?? 0) >= max) return undefined;
-      const [row] = await trx<FactorRow>(table)
-        .insert({
-          id: randomUUID(),
-          account_id: factor.accountId,
-          kind: factor.kind,
-          name: factor.name,
-          secret: factor.secret ?? null,
-          credential_id: factor.credentialId ?? null,
-          // Serialised here so both drivers store the same JSON.
-          data: factor.data === undefined ? null : (JSON.stringify(factor.data) as unknown),
-          created_at: this.now(),
-          last_used_at: null,
-        })
-        .returning('*');
-      return row === undefined ? undefined : toFactor(row);
+      return this.insert(trx, factor);
     });
+  }
+
+  /**
+   * Stores the factor in place of every factor of its kind the account had (a new set of recovery
+   * codes voids the old one), under the account's row lock: two replacements at once leave one.
+   * Undefined when there is no such account.
+   */
+  async replace(factor: NewFactor): Promise<StoredFactor | undefined> {
+    return this.knex.transaction(async (trx) => {
+      if (!(await lockAccount(trx, factor.accountId))) return undefined;
+      await trx(table).where({ account_id: factor.accountId, kind: factor.kind }).del();
+      return this.insert(trx, factor);
+    });
+  }
+
+  /**
+   * Takes `member` out of the list `data.<list>` of the account's factor of `kind` in one conditional
+   * statement: of concurrent takers of one member, exactly one finds it there (the others' updates
+   * wait for its row lock and then no longer match). Returns how many members the list has left,
+   * or undefined when it did not hold the member. The factor is marked used.
+   */
+  async takeFromList(accountId: string, kind: FactorKind, list: string, member: string): Promise<number | undefined> {
+    if (!/^[a-z]+$/.test(list)) throw new RangeError(`not a list name: ${list}`);
+    const result = (await this.knex.raw(
+      `update ${table} set data = jsonb_set(data, '{${list}}', (data -> ?) - ?::text), last_used_at = ?
+       where account_id = ? and kind = ? and (data -> ?) @> jsonb_build_array(?::text)
+       returning jsonb_array_length(data -> ?) as left`,
+      [list, member, this.now(), accountId, kind, list, member, list],
+    )) as { rows: Array<{ left: number | string }> };
+    const row = result.rows[0];
+    return row === undefined ? undefined : Number(row.left);
+  }
+
+  /**
+   * Sets `data.counter` of a factor to `counter` when it is higher than the stored one, or when both
+   * are 0 (an authenticator that keeps no counter): a counter that did not move forward is refused,
+   * as the sign of a cloned authenticator. One conditional statement, so two uses cannot both move
+   * it to the same value. The factor is marked used. False when refused.
+   */
+  async advanceCounter(factorId: string, counter: number): Promise<boolean> {
+    const result = (await this.knex.raw(
+      `update ${table} set data = jsonb_set(data, '{counter}', to_jsonb(?::bigint)), last_used_at = ?
+       where id = ? and (coalesce((data ->> 'counter')::bigint, 0) < ?::bigint
+                         or (?::bigint = 0 and coalesce((data ->> 'counter')::bigint, 0) = 0))
+       returning id`,
+      [counter, this.now(), factorId, counter, counter],
+    )) as { rows: unknown[] };
+    return result.rows.length > 0;
+  }
+
+  private async insert(trx: Knex.Transaction, factor: NewFactor): Promise<StoredFactor | undefined> {
+    const [row] = await trx<FactorRow>(table)
+      .insert({
+        id: randomUUID(),
+        account_id: factor.accountId,
+        kind: factor.kind,
+        name: factor.name,
+        secret: factor.secret ?? null,
+        credential_id: factor.credentialId ?? null,
+        // Serialised here so both drivers store the same JSON.
+        data: factor.data === undefined ? null : (JSON.stringify(factor.data) as unknown),
+        created_at: this.now(),
+        last_used_at: null,
+      })
+      .returning('*');
+    return row === undefined ? undefined : toFactor(row);
   }
 
   /** Renames one of the account's factors; false when it has no such factor. */

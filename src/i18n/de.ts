@@ -119,12 +119,40 @@ export const de: Messages = {
   'totp.codeLabel': 'Geben Sie Ihren Code ein.',
   'totp.submit': 'Überprüfen',
   'totp.lostDevice':
-    'Telefon verloren oder App gelöscht? Bitten Sie Ihre Kontaktperson, Ihre Authenticator-App zurückzusetzen.',
+    'Telefon verloren und kein Wiederherstellungscode mehr übrig? Bitten Sie Ihre Kontaktperson, Ihre Authenticator-App zurückzusetzen.',
   'totp.error.required': 'Geben Sie den Code aus Ihrer Authenticator-App ein',
   'totp.error.format': 'Geben Sie den 6-stelligen Code ein',
   'totp.error.invalid':
     'Der Code ist falsch oder wurde bereits verwendet. Warten Sie auf einen neuen Code und versuchen Sie es erneut.',
 
+  'totp.otherWays': 'Andere Überprüfungsmethoden',
+  'totp.useRecoveryCode': 'Wiederherstellungscode verwenden',
+
+  'recovery.heading': 'Wiederherstellungscode verwenden',
+  'recovery.intro':
+    'Geben Sie einen der Wiederherstellungscodes ein, die Sie beim Einrichten Ihrer Authenticator-App gespeichert haben. Jeder Code kann einmal verwendet werden.',
+  'recovery.codeLabel': 'Wiederherstellungscode',
+  'recovery.useApp': 'Stattdessen einen Code aus Ihrer Authenticator-App verwenden',
+  'recovery.error.required': 'Geben Sie einen Wiederherstellungscode ein',
+  'recovery.error.format': 'Geben Sie den Wiederherstellungscode so ein, wie Sie ihn erhalten haben: 10 Buchstaben und Ziffern, zum Beispiel abcde-23456',
+  'recovery.error.invalid': 'Der Wiederherstellungscode ist falsch oder wurde bereits verwendet.',
+
+  'recoveryCodes.heading': 'Speichern Sie Ihre Wiederherstellungscodes',
+  'recoveryCodes.intro':
+    'Wenn Sie Ihr Telefon verlieren, können Sie sich mit einem dieser Codes anstelle eines Codes aus Ihrer Authenticator-App anmelden. Jeder Code kann einmal verwendet werden.',
+  'recoveryCodes.keep': 'Bewahren Sie sie sicher auf, zum Beispiel in einem Passwort-Manager. Sie werden nur dieses eine Mal angezeigt.',
+  'recoveryCodes.listLabel': 'Ihre Wiederherstellungscodes',
+  'recoveryCodes.download': 'Herunterladen',
+  'recoveryCodes.savedLabel': 'Ich habe meine Wiederherstellungscodes gespeichert',
+  'recoveryCodes.error.notSaved': 'Bestätigen Sie, dass Sie Ihre Wiederherstellungscodes gespeichert haben',
+  'recoveryCodes.file.title': 'Wiederherstellungscodes von {email} für den {brand} Extranet Identity Provider',
+  'recoveryCodes.file.created': 'Erstellt am {date}',
+
+  'passkey.signIn': 'Mit einem Passkey anmelden',
+  'passkey.use': 'Passkey verwenden',
+  'passkey.error.cancelled': 'Der Passkey wurde nicht verwendet. Versuchen Sie es erneut, oder wählen Sie eine andere Anmeldemethode.',
+  'passkey.error.invalid':
+    'Mit diesem Passkey können Sie sich nicht bei diesem Konto anmelden. Versuchen Sie es mit einem anderen Passkey, oder wählen Sie eine andere Anmeldemethode.',
   'forgot.heading': 'Passwort zurücksetzen',
   'forgot.intro':
     'Bestätigen Sie Ihre E-Mail-Adresse. Anschließend geben Sie einen Code aus Ihrer Authenticator-App ein und wählen ein neues Passwort.',
@@ -203,6 +231,17 @@ export const de: Messages = {
   'mail.mfaReset.next':
     'Bei Ihrer nächsten Anmeldung werden Sie nach der Eingabe Ihres Passworts gebeten, erneut eine Authenticator-App einzurichten.',
   'mail.mfaReset.notYou': 'Wenn Sie dies nicht veranlasst haben, wenden Sie sich sofort an Ihre Kontaktperson.',
+  'mail.recoveryCodeUsed.subject': 'Ein Wiederherstellungscode Ihres Kontos beim {brand} Extranet Identity Provider wurde verwendet',
+  'mail.recoveryCodeUsed.body':
+    'Soeben wurde einer der Wiederherstellungscodes Ihres Kontos beim {brand} Extranet Identity Provider anstelle eines Codes aus Ihrer Authenticator-App verwendet.',
+  'mail.recoveryCodeUsed.left.one': 'Sie haben noch {n} Wiederherstellungscode.',
+  'mail.recoveryCodeUsed.left.other': 'Sie haben noch {n} Wiederherstellungscodes.',
+  'mail.recoveryCodeUsed.none':
+    'Sie haben keine Wiederherstellungscodes mehr: Wenn Sie jetzt Ihr Telefon verlieren, kann nur Ihre Kontaktperson Ihre Authenticator-App zurücksetzen.',
+  'mail.recoveryCodeUsed.notYou': 'Wenn Sie diesen Code nicht verwendet haben, wenden Sie sich sofort an Ihre Kontaktperson.',
+  'mail.recoveryCodesCreated.subject': 'Neue Wiederherstellungscodes für Ihr Konto beim {brand} Extranet Identity Provider',
+  'mail.recoveryCodesCreated.body':
+    'Für Ihr Konto beim {brand} Extranet Identity Provider wurden neue Wiederherstellungscodes erstellt. Ihre bisherigen Codes können nicht mehr verwendet werden.',
   'mail.invitation.subject': 'Aktivieren Sie Ihr Konto beim {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Für Sie wurde ein Konto beim {brand} Extranet Identity Provider angelegt.',
   'mail.invitation.steps':

@@ -122,11 +122,39 @@ export const en = {
   'totp.intro': 'Enter the verification code from your authenticator app.',
   'totp.codeLabel': 'Enter your code.',
   'totp.submit': 'Verify',
-  'totp.lostDevice': 'Lost your phone or removed the app? Ask your point of contact to reset your authenticator.',
+  'totp.lostDevice': 'Lost your phone and have no recovery code left? Ask your point of contact to reset your authenticator.',
   'totp.error.required': 'Enter the code from your authenticator app',
   'totp.error.format': 'Enter the 6-digit code',
   'totp.error.invalid': 'The code is incorrect or has already been used. Wait for a new code and try again.',
 
+  'totp.otherWays': 'Other ways to verify',
+  'totp.useRecoveryCode': 'Use a recovery code',
+
+  'recovery.heading': 'Use a recovery code',
+  'recovery.intro':
+    'Enter one of the recovery codes you saved when you set up your authenticator app. Each code can be used once.',
+  'recovery.codeLabel': 'Recovery code',
+  'recovery.useApp': 'Use a code from your authenticator app instead',
+  'recovery.error.required': 'Enter a recovery code',
+  'recovery.error.format': 'Enter the recovery code as it was given: 10 letters and digits, like abcde-23456',
+  'recovery.error.invalid': 'The recovery code is incorrect or has already been used.',
+
+  'recoveryCodes.heading': 'Save your recovery codes',
+  'recoveryCodes.intro':
+    'If you lose your phone, you can sign in with one of these codes instead of a code from your authenticator app. Each code can be used once.',
+  'recoveryCodes.keep': 'Keep them somewhere safe, such as a password manager. They are shown only this once.',
+  'recoveryCodes.listLabel': 'Your recovery codes',
+  'recoveryCodes.download': 'Download',
+  'recoveryCodes.savedLabel': 'I have saved my recovery codes',
+  'recoveryCodes.error.notSaved': 'Confirm that you have saved your recovery codes',
+  'recoveryCodes.file.title': '{brand} Extranet Identity Provider recovery codes of {email}',
+  'recoveryCodes.file.created': 'Created on {date}',
+
+  'passkey.signIn': 'Sign in with a passkey',
+  'passkey.use': 'Use a passkey',
+  'passkey.error.cancelled': 'The passkey was not used. Try again, or choose another way to sign in.',
+  'passkey.error.invalid':
+    'This passkey cannot be used to sign in to this account. Try again with another passkey, or choose another way to sign in.',
   'forgot.heading': 'Reset your password',
   'forgot.intro':
     'Confirm your email address. You will then enter a code from your authenticator app and choose a new password.',
@@ -199,6 +227,17 @@ export const en = {
   'mail.mfaReset.next':
     'The next time you sign in, you will be asked to set up an authenticator app again after entering your password.',
   'mail.mfaReset.notYou': 'If you did not ask for this, contact your point of contact immediately.',
+  'mail.recoveryCodeUsed.subject': 'A recovery code of your {brand} Extranet Identity Provider account was used',
+  'mail.recoveryCodeUsed.body':
+    'One of the recovery codes of your {brand} Extranet Identity Provider account was just used in place of a code from your authenticator app.',
+  'mail.recoveryCodeUsed.left.one': 'You have {n} recovery code left.',
+  'mail.recoveryCodeUsed.left.other': 'You have {n} recovery codes left.',
+  'mail.recoveryCodeUsed.none':
+    'You have no recovery codes left: if you lose your phone now, only your point of contact can reset your authenticator.',
+  'mail.recoveryCodeUsed.notYou': 'If you did not use it, contact your point of contact immediately.',
+  'mail.recoveryCodesCreated.subject': 'New recovery codes for your {brand} Extranet Identity Provider account',
+  'mail.recoveryCodesCreated.body':
+    'New recovery codes were created for your {brand} Extranet Identity Provider account. The codes you had before can no longer be used.',
   'mail.invitation.subject': 'Activate your {brand} Extranet Identity Provider account',
   'mail.invitation.intro': 'An account has been created for you on the {brand} Extranet Identity Provider.',
   'mail.invitation.steps':

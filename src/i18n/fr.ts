@@ -123,11 +123,42 @@ export const fr: Messages = {
   'totp.codeLabel': 'Saisissez votre code.',
   'totp.submit': 'Vérifier',
   'totp.lostDevice':
-    'Vous avez perdu votre téléphone ou supprimé l’application\u202f? Demandez à votre personne de contact de réinitialiser votre application d’authentification.',
+    'Vous avez perdu votre téléphone et il ne vous reste aucun code de récupération\u202f? Demandez à votre personne de contact de réinitialiser votre application d’authentification.',
   'totp.error.required': 'Saisissez le code de votre application d’authentification',
   'totp.error.format': 'Saisissez le code à 6 chiffres',
   'totp.error.invalid': 'Le code est incorrect ou a déjà été utilisé. Attendez un nouveau code et réessayez.',
 
+  'totp.otherWays': 'Autres moyens de vérification',
+  'totp.useRecoveryCode': 'Utiliser un code de récupération',
+
+  'recovery.heading': 'Utiliser un code de récupération',
+  'recovery.intro':
+    'Saisissez l’un des codes de récupération que vous avez conservés lors de la configuration de votre application d’authentification. Chaque code ne peut être utilisé qu’une fois.',
+  'recovery.codeLabel': 'Code de récupération',
+  'recovery.useApp': 'Utiliser plutôt un code de votre application d’authentification',
+  'recovery.error.required': 'Saisissez un code de récupération',
+  'recovery.error.format':
+    'Saisissez le code de récupération tel qu’il vous a été donné\u00a0: 10 lettres et chiffres, par exemple abcde-23456',
+  'recovery.error.invalid': 'Le code de récupération est incorrect ou a déjà été utilisé.',
+
+  'recoveryCodes.heading': 'Conservez vos codes de récupération',
+  'recoveryCodes.intro':
+    'Si vous perdez votre téléphone, vous pourrez vous connecter avec l’un de ces codes au lieu d’un code de votre application d’authentification. Chaque code ne peut être utilisé qu’une fois.',
+  'recoveryCodes.keep':
+    'Conservez-les en lieu sûr, par exemple dans un gestionnaire de mots de passe. Ils ne sont affichés qu’une seule fois.',
+  'recoveryCodes.listLabel': 'Vos codes de récupération',
+  'recoveryCodes.download': 'Télécharger',
+  'recoveryCodes.savedLabel': 'J’ai conservé mes codes de récupération',
+  'recoveryCodes.error.notSaved': 'Confirmez que vous avez conservé vos codes de récupération',
+  'recoveryCodes.file.title': 'Codes de récupération de {email} pour {brand} Extranet Identity Provider',
+  'recoveryCodes.file.created': 'Créés le {date}',
+
+  'passkey.signIn': 'Se connecter avec une clé d’accès',
+  'passkey.use': 'Utiliser une clé d’accès',
+  'passkey.error.cancelled':
+    'La clé d’accès n’a pas été utilisée. Réessayez, ou choisissez un autre moyen de vous connecter.',
+  'passkey.error.invalid':
+    'Cette clé d’accès ne permet pas de se connecter à ce compte. Réessayez avec une autre clé d’accès, ou choisissez un autre moyen de vous connecter.',
   'forgot.heading': 'Réinitialisez votre mot de passe',
   'forgot.intro':
     'Confirmez votre adresse e-mail. Vous saisirez ensuite un code de votre application d’authentification et choisirez un nouveau mot de passe.',
@@ -205,6 +236,19 @@ export const fr: Messages = {
   'mail.mfaReset.next':
     'Lors de votre prochaine connexion, il vous sera demandé de configurer à nouveau une application d’authentification après avoir saisi votre mot de passe.',
   'mail.mfaReset.notYou': 'Si vous n’avez pas fait cette demande, contactez immédiatement votre personne de contact.',
+  'mail.recoveryCodeUsed.subject':
+    'Un code de récupération de votre compte {brand} Extranet Identity Provider a été utilisé',
+  'mail.recoveryCodeUsed.body':
+    'L’un des codes de récupération de votre compte {brand} Extranet Identity Provider vient d’être utilisé à la place d’un code de votre application d’authentification.',
+  'mail.recoveryCodeUsed.left.one': 'Il vous reste {n} code de récupération.',
+  'mail.recoveryCodeUsed.left.other': 'Il vous reste {n} codes de récupération.',
+  'mail.recoveryCodeUsed.none':
+    'Il ne vous reste aucun code de récupération\u00a0: si vous perdez maintenant votre téléphone, seule votre personne de contact pourra réinitialiser votre application d’authentification.',
+  'mail.recoveryCodeUsed.notYou':
+    'Si vous n’avez pas utilisé ce code, contactez immédiatement votre personne de contact.',
+  'mail.recoveryCodesCreated.subject': 'Nouveaux codes de récupération pour votre compte {brand} Extranet Identity Provider',
+  'mail.recoveryCodesCreated.body':
+    'De nouveaux codes de récupération ont été créés pour votre compte {brand} Extranet Identity Provider. Les codes que vous aviez auparavant ne peuvent plus être utilisés.',
   'mail.invitation.subject': 'Activez votre compte {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Un compte a été créé pour vous sur {brand} Extranet Identity Provider.',
   'mail.invitation.steps':

@@ -116,11 +116,39 @@ export const nl: Messages = {
   'totp.codeLabel': 'Vul uw code in.',
   'totp.submit': 'Verifiëren',
   'totp.lostDevice':
-    'Uw telefoon kwijt of de app verwijderd? Vraag uw contactpersoon om uw authenticator-app opnieuw in te stellen.',
+    'Uw telefoon kwijt en geen herstelcode meer over? Vraag uw contactpersoon om uw authenticator-app opnieuw in te stellen.',
   'totp.error.required': 'Vul de code uit uw authenticator-app in',
   'totp.error.format': 'Vul de 6-cijferige code in',
   'totp.error.invalid': 'De code is onjuist of werd al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
 
+  'totp.otherWays': 'Andere manieren om te verifiëren',
+  'totp.useRecoveryCode': 'Een herstelcode gebruiken',
+
+  'recovery.heading': 'Een herstelcode gebruiken',
+  'recovery.intro':
+    'Vul een van de herstelcodes in die u hebt bewaard toen u uw authenticator-app instelde. Elke code kan één keer worden gebruikt.',
+  'recovery.codeLabel': 'Herstelcode',
+  'recovery.useApp': 'Toch een code uit uw authenticator-app gebruiken',
+  'recovery.error.required': 'Vul een herstelcode in',
+  'recovery.error.format': 'Vul de herstelcode in zoals u die kreeg: 10 letters en cijfers, zoals abcde-23456',
+  'recovery.error.invalid': 'De herstelcode is onjuist of werd al gebruikt.',
+
+  'recoveryCodes.heading': 'Bewaar uw herstelcodes',
+  'recoveryCodes.intro':
+    'Als u uw telefoon kwijtraakt, kunt u zich aanmelden met een van deze codes in plaats van met een code uit uw authenticator-app. Elke code kan één keer worden gebruikt.',
+  'recoveryCodes.keep': 'Bewaar ze op een veilige plaats, bijvoorbeeld in een wachtwoordbeheerder. Ze worden alleen nu getoond.',
+  'recoveryCodes.listLabel': 'Uw herstelcodes',
+  'recoveryCodes.download': 'Downloaden',
+  'recoveryCodes.savedLabel': 'Ik heb mijn herstelcodes bewaard',
+  'recoveryCodes.error.notSaved': 'Bevestig dat u uw herstelcodes hebt bewaard',
+  'recoveryCodes.file.title': 'Herstelcodes van {email} voor {brand} Extranet Identity Provider',
+  'recoveryCodes.file.created': 'Aangemaakt op {date}',
+
+  'passkey.signIn': 'Aanmelden met een toegangssleutel',
+  'passkey.use': 'Een toegangssleutel gebruiken',
+  'passkey.error.cancelled': 'De toegangssleutel werd niet gebruikt. Probeer het opnieuw of kies een andere manier om u aan te melden.',
+  'passkey.error.invalid':
+    'Met deze toegangssleutel kunt u zich niet aanmelden bij dit account. Probeer het opnieuw met een andere toegangssleutel of kies een andere manier om u aan te melden.',
   'forgot.heading': 'Uw wachtwoord opnieuw instellen',
   'forgot.intro':
     'Bevestig uw e-mailadres. Daarna vult u een code uit uw authenticator-app in en kiest u een nieuw wachtwoord.',
@@ -198,6 +226,17 @@ export const nl: Messages = {
   'mail.mfaReset.next':
     'Bij uw volgende aanmelding wordt u gevraagd om na uw wachtwoord opnieuw een authenticator-app in te stellen.',
   'mail.mfaReset.notYou': 'Hebt u hier niet om gevraagd? Neem dan onmiddellijk contact op met uw contactpersoon.',
+  'mail.recoveryCodeUsed.subject': 'Er werd een herstelcode van uw account bij {brand} Extranet Identity Provider gebruikt',
+  'mail.recoveryCodeUsed.body':
+    'Zopas werd een van de herstelcodes van uw account bij {brand} Extranet Identity Provider gebruikt in plaats van een code uit uw authenticator-app.',
+  'mail.recoveryCodeUsed.left.one': 'U hebt nog {n} herstelcode over.',
+  'mail.recoveryCodeUsed.left.other': 'U hebt nog {n} herstelcodes over.',
+  'mail.recoveryCodeUsed.none':
+    'U hebt geen herstelcodes meer over: als u nu uw telefoon kwijtraakt, kan alleen uw contactpersoon uw authenticator-app opnieuw instellen.',
+  'mail.recoveryCodeUsed.notYou': 'Hebt u deze code niet zelf gebruikt? Neem dan onmiddellijk contact op met uw contactpersoon.',
+  'mail.recoveryCodesCreated.subject': 'Nieuwe herstelcodes voor uw account bij {brand} Extranet Identity Provider',
+  'mail.recoveryCodesCreated.body':
+    'Er werden nieuwe herstelcodes aangemaakt voor uw account bij {brand} Extranet Identity Provider. De codes die u vroeger had, kunnen niet meer worden gebruikt.',
   'mail.invitation.subject': 'Activeer uw account bij {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Er werd een account voor u aangemaakt bij {brand} Extranet Identity Provider.',
   'mail.invitation.steps':

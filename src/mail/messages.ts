@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { formatDate, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
+import { intlTags } from '../i18n/locale.ts';
 import { renderEmail, type EmailBlock, type RenderedEmail } from './render.ts';
 
 export type { RenderedEmail } from './render.ts';
@@ -67,6 +68,33 @@ export function mfaResetEmail(basics: EmailBasics): RenderedEmail {
     { text: t('mail.mfaReset.body', { brand }) },
     { text: t('mail.mfaReset.next') },
     { text: t('mail.mfaReset.notYou') },
+  ]);
+}
+
+/**
+ * A recovery code was used (sign-in or password reset): says how many are left, so the user knows
+ * when to make new ones, and warns when none are.
+ */
+export function recoveryCodeUsedEmail({ left, ...basics }: EmailBasics & { readonly left: number }): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  const remaining =
+    left === 0
+      ? t('mail.recoveryCodeUsed.none')
+      : t(new Intl.PluralRules(intlTags[t.locale]).select(left) === 'one' ? 'mail.recoveryCodeUsed.left.one' : 'mail.recoveryCodeUsed.left.other', { n: left });
+  return compose(t, basics, t('mail.recoveryCodeUsed.subject', { brand }), [
+    { text: t('mail.recoveryCodeUsed.body', { brand }) },
+    { text: remaining, prominent: true },
+    { text: t('mail.recoveryCodeUsed.notYou') },
+  ]);
+}
+
+export function recoveryCodesCreatedEmail(basics: EmailBasics): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.recoveryCodesCreated.subject', { brand }), [
+    { text: t('mail.recoveryCodesCreated.body', { brand }) },
+    { text: t('mail.passwordChanged.notYou') },
   ]);
 }
 

@@ -1,4 +1,12 @@
-import { invitationEmail, mfaResetEmail, passwordChangedEmail, type EmailBasics, type RenderedEmail } from './messages.ts';
+import {
+  invitationEmail,
+  mfaResetEmail,
+  passwordChangedEmail,
+  recoveryCodesCreatedEmail,
+  recoveryCodeUsedEmail,
+  type EmailBasics,
+  type RenderedEmail,
+} from './messages.ts';
 
 /**
  * The emails an account change owes its user, by name: an account task (src/accounts/tasks.ts)
@@ -8,6 +16,8 @@ import { invitationEmail, mfaResetEmail, passwordChangedEmail, type EmailBasics,
 export const notices = {
   'password-changed': (basics) => passwordChangedEmail(basics),
   'mfa-reset': (basics) => mfaResetEmail(basics),
+  'recovery-code-used': (basics, params) => recoveryCodeUsedEmail({ ...basics, left: count(required(params, 'left')) }),
+  'recovery-codes-created': (basics) => recoveryCodesCreatedEmail(basics),
   invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: new Date(required(params, 'deadline')) }),
 } satisfies Record<string, (basics: EmailBasics, params: Readonly<Record<string, string>>) => RenderedEmail>;
 
@@ -17,4 +27,10 @@ function required(params: Readonly<Record<string, string>>, name: string): strin
   const value = params[name];
   if (value === undefined) throw new Error(`the notice needs its ${name}`);
   return value;
+}
+
+function count(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${text}`);
+  return n;
 }

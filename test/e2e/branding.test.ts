@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { browseDuring, browserSkip } from '../helpers/chromium.ts';
 import { nextTotpStep, strongPassword, totpNow } from '../helpers/flows.ts';
-import { arrivedAtClient, authorization, fill, follow, narrow, press, scanQr, wide, withVisit } from '../helpers/hosted-pages.ts';
+import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, scanQr, wide, withVisit } from '../helpers/hosted-pages.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { readMail } from '../helpers/mime.ts';
 import { checkPage } from '../helpers/page-checks.ts';
@@ -108,6 +108,8 @@ describe('branding in Chromium', { skip: browserSkip() }, () => {
       nextTotpStep(t);
       await fill(page, 'Enter your code.', totpNow(t, secretOf(uri)));
       await press(page, 'Verify');
+      await checkPage(page, 'branded recovery codes');
+      await confirmRecoveryCodes(page);
       await auth.finish(await arrivedAtClient(page, '/callback'));
     });
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { browseDuring, browserSkip } from '../helpers/chromium.ts';
@@ -7,6 +8,7 @@ import {
   arrivedAtClient,
   describedBy,
   authorization,
+  confirmRecoveryCodes,
   errorSummary,
   fill,
   follow,
@@ -141,6 +143,23 @@ describe('first-time login in Chromium', { skip: browserSkip() }, () => {
         nextTotpStep(t);
         await fill(page, 'Enter your code.', totpNow(t, secret));
         await press(page, 'Verify');
+
+        assert.equal(await heading(page), 'Save your recovery codes');
+        await checkPage(page, 'recovery codes');
+        const codes = await page.locator('ol.recovery-codes code').allInnerTexts();
+        assert.equal(codes.length, 10);
+        const heardCodes = await page.getByRole('list', { name: 'Your recovery codes' }).ariaSnapshot();
+        const spelledCode = codes[0]!.split('-').map((group) => group.split('').join(' ')).join(', ');
+        assert.ok(heardCodes.includes(spelledCode) && !heardCodes.includes(codes[0]!), `a screen reader hears each code spelled out: ${heardCodes}`);
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download', exact: true }).click()]);
+        assert.equal(download.suggestedFilename(), 'recovery-codes.txt');
+        const file = await readFile(await download.path(), 'utf8');
+        assert.ok(codes.every((code) => file.includes(code)), 'the downloaded file holds the codes');
+        await press(page, 'Continue');
+        assert.deepEqual(await errorSummary(page), ['Confirm that you have saved your recovery codes']);
+        assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#saved', 'the summary leads to the checkbox');
+        await checkPage(page, 'recovery codes, not confirmed');
+        assert.deepEqual(await confirmRecoveryCodes(page), codes, 'the same codes again');
 
         const tokens = await auth.finish(await arrivedAtClient(page, '/callback'));
         assert.equal(tokens.claims()!.email, email);

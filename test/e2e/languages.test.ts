@@ -8,6 +8,7 @@ import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../hel
 import {
   arrivedAtClient,
   authorization,
+  confirmRecoveryCodes,
   errorSummary,
   fill,
   follow,
@@ -245,6 +246,10 @@ describe('languages in Chromium', { skip: browserSkip() }, () => {
         nextTotpStep(t);
         await fill(page, l('totp.codeLabel'), totpNow(t, secret));
         await press(page, l('totp.submit'));
+        await state('recovery codes');
+        await press(page, l('common.continue'));
+        await state('recovery codes, not confirmed');
+        await confirmRecoveryCodes(page, l);
         await arrivedAtClient(page, '/callback');
 
         const logout = new URL('/session/end', t.issuer);
@@ -264,8 +269,16 @@ describe('languages in Chromium', { skip: browserSkip() }, () => {
         await press(page, l('common.continue'));
         await press(page, l('totp.submit'));
         await state('reset, code missing');
+        await follow(page, l('totp.useRecoveryCode'));
+        await state('recovery code');
+        await press(page, l('totp.submit'));
+        await state('recovery code missing');
+        await fill(page, l('recovery.codeLabel'), 'zzzzz-zzzzz');
+        await press(page, l('totp.submit'));
+        assert.deepEqual(await errorSummary(page), [l('recovery.error.invalid')]);
+        await state('recovery code wrong');
 
-        const base = page.url().replace(/\/totp$/, '');
+        const base = page.url().replace(/\/recovery$/, '');
         await page.goto(`${base}/enroll`);
         await state('step refused');
         await (await t.server.services.provider.Interaction.find(base.split('/').pop()!))!.destroy();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { backends, startTestServer, type TestServer } from './server.ts';
+import { backends, startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 
 /** Debian's Chromium: `.ci/run` installs it, and so does `apt-get install chromium`. */
 export const chromiumPath = '/usr/bin/chromium';
@@ -43,13 +43,17 @@ export async function launchChromium(): Promise<Browser> {
  * Chromium and a test server on the embedded backend for the enclosing `describe`: started before its
  * tests, closed after them. `use` receives both once started; `env` is read when the server starts.
  */
-export function browseDuring(use: (browser: Browser, server: TestServer) => void, env: () => Record<string, string> = () => ({})): void {
+export function browseDuring(
+  use: (browser: Browser, server: TestServer) => void,
+  env: () => Record<string, string> = () => ({}),
+  options: TestServerOptions = {},
+): void {
   let browser: Browser | undefined;
   let server: TestServer | undefined;
   before(async () => {
     // The browser first: when it cannot start, no server is left running behind the failure.
     browser = await launchChromium();
-    server = await startTestServer(backends()[0]!, env());
+    server = await startTestServer(backends()[0]!, env(), options);
     use(browser, server);
   });
   after(async () => {

@@ -30,11 +30,27 @@ export async function seedActiveAccount(
   return { id: account.id, secret };
 }
 
+/** Makes the account's recovery codes, as its first enrollment would; returns the plain codes. */
+export function seedRecoveryCodes(t: TestServer, account: { id: string; email: string }): Promise<string[]> {
+  return t.server.services.factors.recoveryCodes.create(account, { ip: '127.0.0.1', userAgent: 'test seed' });
+}
+
 /** Stores an authenticator app for the account, as a completed enrollment would. */
 export async function enrollAuthenticatorApp(knex: Knex, accountId: string, sealedSecret: string, name = 'Authenticator app'): Promise<StoredFactor> {
   const app = await new FactorRepository(knex).add({ accountId, kind: 'authenticator-app', name, secret: sealedSecret }, rules.maxAuthenticatorApps);
   assert.ok(app, 'the account has room for another authenticator app');
   return app;
+}
+
+/**
+ * The page that follows the first authenticator app: reads its recovery codes, ticks "I have saved
+ * my recovery codes" and continues; returns the codes and where that led (the client, at sign-in).
+ */
+export async function saveRecoveryCodes(browser: Browser, page: Page): Promise<{ codes: string[]; next: Page }> {
+  assert.equal(page.$('h1').text().trim(), 'Save your recovery codes', `the recovery codes follow the enrollment: ${page.status} at ${page.url}`);
+  const codes = page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+  assert.equal(codes.length, 10, 'ten recovery codes');
+  return { codes, next: await browser.submit(page, '/recovery-codes', { saved: 'yes' }) };
 }
 
 /** The code the user's authenticator shows now, by the server's clock. */

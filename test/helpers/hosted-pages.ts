@@ -7,6 +7,7 @@ import { loads, PlaywrightDriver } from '../../harness/playwright-driver.ts';
 export { loads };
 import { nextTotpStep, relyingParty, strongPassword, totpNow } from './flows.ts';
 import { decodeQrDataUrl } from './qr.ts';
+import { translator, type Translate } from '../../src/i18n/index.ts';
 import { publicClient, type TestServer } from './server.ts';
 
 /** The two widths every flow is walked at: a small phone and a laptop. */
@@ -144,6 +145,18 @@ export async function scanQr(page: Page): Promise<string> {
   const fromPixels = decodeQrDataUrl(`data:image/png;base64,${shot.toString('base64')}`);
   assert.equal(fromPixels, fromSource, 'the rendered QR code reads the same as its image data');
   return fromSource;
+}
+
+/**
+ * The recovery codes page that follows the first authenticator app, in `locale`'s words: ticks
+ * "I have saved my recovery codes" and continues. Returns the codes shown.
+ */
+export async function confirmRecoveryCodes(page: Page, l: Translate = translator('en')): Promise<string[]> {
+  assert.equal(await heading(page), l('recoveryCodes.heading'));
+  const codes = await page.locator('ol.recovery-codes code').allInnerTexts();
+  await page.getByLabel(l('recoveryCodes.savedLabel'), { exact: true }).check();
+  await press(page, l('common.continue'));
+  return codes;
 }
 
 /** Email, password and authenticator code through the pages, from the email page to the client (the shared journey, in Chromium). */

@@ -89,6 +89,11 @@ export interface TestServerOptions {
   readonly logDestination?: DestinationStream;
   /** Registered beside the public and confidential test clients. */
   readonly clients?: readonly object[];
+  /**
+   * The issuer's host name: 127.0.0.1 by default; `localhost` for passkeys, whose RP ID is never
+   * an IP address. The server listens on 127.0.0.1 either way.
+   */
+  readonly host?: '127.0.0.1' | 'localhost';
 }
 
 /**
@@ -110,7 +115,7 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
     const clientsFile = path.join(dataDir, 'clients.json');
     await writeFile(clientsFile, JSON.stringify([publicClient, confidentialClient, ...(options.clients ?? [])]));
     const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
+    const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
     const config = loadConfig({
       PORT: String(port),
       SSO_ISSUER: issuer,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { nextTotpStep, relyingParty, strongPassword, totpNow } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, saveRecoveryCodes, strongPassword, totpNow } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
@@ -31,7 +31,7 @@ for (const backend of backends()) {
       const codePage = await rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
       const wrongTotp = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret, 10) });
       nextTotpStep(t);
-      const callback = await rp.browser.submit(wrongTotp, '/enroll/verify', { code: totpNow(t, secret) });
+      const { codes, next: callback } = await saveRecoveryCodes(rp.browser, await rp.browser.submit(wrongTotp, '/enroll/verify', { code: totpNow(t, secret) }));
       const tokens = await rp.finish(callback.url, start);
 
       const logout = oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: publicClient.post_logout_redirect_uris[0] });
@@ -59,6 +59,7 @@ for (const backend of backends()) {
         'totp.failure:failure',
         'totp.enrolled:success',
         'account.activated:success',
+        'recovery-codes.created:success',
         'signin.success:success',
         'logout:success',
         'signin.password:failure',
@@ -73,7 +74,7 @@ for (const backend of backends()) {
       assert.equal(success.clientId, publicClient.client_id);
       assert.ok(success.at instanceof Date);
       const everything = JSON.stringify(mine);
-      for (const secretValue of [strongPassword, 'Other$Pass22', code, secret, tokens.access_token, tokens.refresh_token!]) {
+      for (const secretValue of [strongPassword, 'Other$Pass22', code, secret, tokens.access_token, tokens.refresh_token!, ...codes, ...codes.map((c) => c.replace('-', ''))]) {
         assert.ok(!everything.includes(secretValue), 'no secret in the audit trail');
       }
     });

@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import type { Knex } from 'knex';
 import type { AccountWithFactors } from '../../src/accounts/account.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
+import { FactorRepository } from '../../src/factors/repository.ts';
 import { openDatabase } from '../../src/db/knex.ts';
 import { formatDate, translator } from '../../src/i18n/index.ts';
 import { generateSigningKey } from '../../src/secrets.ts';
@@ -250,6 +251,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       await accounts.setPassword(id, '$2b$04$not.a.real.hash');
       await enrollAuthenticatorApp(knex, id, 'not-a-real-secret', 'Phone');
       await enrollAuthenticatorApp(knex, id, 'not-a-real-secret-either', 'Tablet');
+      await new FactorRepository(knex).replace({ accountId: id, kind: 'recovery-codes', name: null, data: { unused: ['hash-1', 'hash-2', 'hash-3'] } });
       return accounts.activate(id);
     });
     const redis = redisUrl === undefined ? undefined : await createRedisStore(redisUrl, redisPrefix);
@@ -284,10 +286,11 @@ describe('operator CLI', { timeout: 360_000 }, () => {
         [
           ['authenticator-app', 'Phone'],
           ['authenticator-app', 'Tablet'],
+          ['recovery-codes', '3 left'],
         ],
-        'users show lists every factor, by kind and name',
+        'users show lists every factor, by kind and name, and how many recovery codes are left',
       );
-      assert.ok(factorLines.every((line) => !line.includes('not-a-real-secret')), 'never a secret');
+      assert.ok(factorLines.every((line) => !line.includes('not-a-real-secret') && !line.includes('hash-1')), 'never a secret');
 
       const unlocked = succeeded(await cli(['users', 'unlock', 'carol@example.com']));
       assert.match(unlocked[0]!, redis === undefined ? /was not locked/ : /^Unlocked carol@example\.com/);

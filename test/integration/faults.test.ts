@@ -7,7 +7,7 @@ import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, formOf, type Browser, type Page } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, seedActiveAccount, strongPassword, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom, MailServer } from '../../harness/mail.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -159,10 +159,11 @@ describe('PostgreSQL connections cut and restored', { skip: skipServices }, () =
     await waitReady(t);
     assert.deepEqual((await account())!.factors, []);
 
-    const callback = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+    const codes = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+    const { next: callback } = await saveRecoveryCodes(rp.browser, codes);
     assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]), `the enrollment is acknowledged: ${callback.url}`);
     const stored = await account();
-    assert.equal(stored!.factors.length, 1, 'and stored');
+    assert.deepEqual(stored!.factors.map((factor) => factor.kind), ['authenticator-app', 'recovery-codes'], 'and stored, with the recovery codes');
     assert.equal(stored!.status, 'active');
   });
   it('answers the token endpoint 503 with Retry-After while PostgreSQL is away', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { totpCodeAt } from '../../src/security/totp.ts';
 import { BrowserDriver, firstTimeLogin } from '../../harness/journeys.ts';
-import { relyingParty, seedActiveAccount, strongPassword } from '../helpers/flows.ts';
+import { relyingParty, seedActiveAccount, seedRecoveryCodes, strongPassword } from '../helpers/flows.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -37,7 +37,10 @@ describe('metrics', () => {
       {
         codes: ['sso_email_codes_sent_total'],
         enrollments: ['sso_totp_enrollments_total'],
-        success: ['sso_signins_total', { outcome: 'success' }],
+        apps: ['sso_factor_enrollments_total', { kind: 'authenticator-app' }],
+        recoveryCodes: ['sso_factor_enrollments_total', { kind: 'recovery-codes' }],
+        appChecks: ['sso_factor_checks_total', { kind: 'authenticator-app', outcome: 'right' }],
+        success: ['sso_signins_total', { outcome: 'success', factor: 'authenticator-app' }],
         badPassword: ['sso_signins_total', { outcome: 'bad_password' }],
         tokens: ['sso_http_request_duration_seconds_count', { method: 'POST', route: '/token', status: '200' }],
       },
@@ -50,7 +53,31 @@ describe('metrics', () => {
         await rp.finish(callback.url(), start);
       },
     );
-    assert.deepEqual(moved, { codes: 1, enrollments: 1, success: 1, badPassword: 0, tokens: 1 });
+    assert.deepEqual(moved, { codes: 1, enrollments: 1, apps: 1, recoveryCodes: 1, appChecks: 1, success: 1, badPassword: 0, tokens: 1 });
+  });
+
+  it('counts sign-ins by the factor that completed them, and factor checks by kind and outcome', async () => {
+    const email = 'counted.codes@example.com';
+    const { id } = await seedActiveAccount(t, email);
+    const codes = await seedRecoveryCodes(t, { id, email });
+    const moved = await delta(
+      {
+        success: ['sso_signins_total', { outcome: 'success', factor: 'recovery-codes' }],
+        right: ['sso_factor_checks_total', { kind: 'recovery-codes', outcome: 'right' }],
+        wrong: ['sso_factor_checks_total', { kind: 'recovery-codes', outcome: 'wrong' }],
+        checks: ['sso_secret_checks_total', { kind: 'recovery_code' }],
+      },
+      async () => {
+        const rp = await relyingParty(t);
+        const { page } = await rp.start();
+        const codePage = await rp.browser.submit(await rp.browser.submit(page, '/email', { email }), '/password', { password: strongPassword });
+        const recovery = await rp.browser.get(new URL(codePage.$('a[href$="/recovery"]').attr('href')!, codePage.url).toString());
+        const wrong = await rp.browser.submit(recovery, '/recovery', { recoveryCode: 'zzzzz-zzzzz' });
+        const callback = await rp.browser.submit(wrong, '/recovery', { recoveryCode: codes[0]! });
+        assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]));
+      },
+    );
+    assert.deepEqual(moved, { success: 1, right: 1, wrong: 1, checks: 2 });
   });
 
   it('counts wrong passwords by outcome, and a lockout once, when the tenth failure locks', async () => {

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { rules } from '../../src/config.ts';
 import { revokeAccountAccess } from '../../src/store/oidc-adapter.ts';
 import { errorsOn } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
 import { decodeQrDataUrl, secretOf } from '../helpers/qr.ts';
 import { backends, publicClient, serveDuring, type TestServer } from '../helpers/server.ts';
 
@@ -107,7 +107,7 @@ for (const backend of backends()) {
       nextTotpStep(t);
       const stale = await rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
       assert.equal(stale.status, 401, 'the old authenticator no longer works');
-      const callback = await rp.browser.submit(stale, '/enroll/verify', { code: totpNow(t, newSecret) });
+      const { next: callback } = await saveRecoveryCodes(rp.browser, await rp.browser.submit(stale, '/enroll/verify', { code: totpNow(t, newSecret) }));
       assert.ok(callback.url.startsWith(publicClient.redirect_uris[0]));
       const account = await t.server.services.accounts.findById(id);
       assert.equal(account!.status, 'active');

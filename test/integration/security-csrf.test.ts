@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { csrfOf, headingOf, interactionCookies, rawRequest, reachedClient, uidOf } from '../helpers/attack.ts';
 import type { Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, seedRecoveryCodes, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -54,7 +54,7 @@ for (const backend of backends().filter((b) => b.name === 'embedded')) {
 
     it('refuses forged posts at every step of sign-in, first-time login and reset, and accepts the real form', async () => {
       const email = 'csrf.user@example.com';
-      const { secret } = await seedActiveAccount(t, email);
+      const { id, secret } = await seedActiveAccount(t, email);
       const signIn = await relyingParty(t);
       let page = (await signIn.start()).page;
       page = await attackThenSubmit(signIn, page, '/email', { email });
@@ -82,7 +82,18 @@ for (const backend of backends().filter((b) => b.name === 'embedded')) {
       page = await first.browser.get(new URL(page.$('a.button').attr('href')!, page.url).toString());
       nextTotpStep(t);
       page = await attackThenSubmit(first, page, '/enroll/verify', { code: totpNow(t, enrolledSecret) });
+      assert.match(page.html, /Save your recovery codes/);
+      page = await attackThenSubmit(first, page, '/recovery-codes', { saved: 'yes' });
       assert.ok(reachedClient(page), `first-time login finished with the real forms: ${page.url}`);
+
+      const recovery = await relyingParty(t);
+      const codes = await seedRecoveryCodes(t, { id, email });
+      page = (await recovery.start()).page;
+      page = await recovery.browser.submit(page, '/email', { email });
+      page = await recovery.browser.submit(page, '/password', { password: strongPassword });
+      page = await recovery.browser.get(new URL(page.$('a[href$="/recovery"]').attr('href')!, page.url).toString());
+      page = await attackThenSubmit(recovery, page, '/recovery', { recoveryCode: codes[0]! });
+      assert.ok(reachedClient(page), `signed in with a recovery code through the real form: ${page.url}`);
 
       const reset = await relyingParty(t);
       page = (await reset.start()).page;

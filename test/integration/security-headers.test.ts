@@ -105,6 +105,9 @@ describe('security: headers and cookies', () => {
     page = await get(link(page, 'a.button'));
     nextTotpStep(t);
     page = await submit(page, '/enroll/verify', { code: totpNow(t, secret) });
+    await get(link(page, 'a[download]'));
+    page = await submit(page, '/recovery-codes');
+    page = await submit(page, '/recovery-codes', { saved: 'yes' });
     assert.ok(reachedClient(page), `first-time login finished: ${page.url}`);
 
     const email = 'headers.active@example.com';
@@ -128,6 +131,8 @@ describe('security: headers and cookies', () => {
     const start = await authorize(rp, signIn);
     page = keep(await signIn.submit(start.page, '/email', { email }));
     page = keep(await signIn.submit(page, '/password', { password: strongPassword }));
+    const recovery = keep(await signIn.get(link(page, 'a[href$="/recovery"]')));
+    keep(await signIn.submit(recovery, '/recovery', { recoveryCode: 'zzzzz-zzzzz' }));
     nextTotpStep(t);
     page = await signIn.submit(page, '/totp', { code: totpNow(t, seeded.secret) });
     assert.ok(reachedClient(page), `signed in: ${page.url}`);

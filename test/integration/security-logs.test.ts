@@ -129,7 +129,16 @@ for (const backend of backends()) {
       await snapshotStore();
       page = await first.browser.get(link(page, 'a.button'));
       nextTotpStep(t);
-      await tokens(first, await first.browser.submit(page, '/enroll/verify', code('authenticator code', totpNow(t, secret))), start);
+      page = await first.browser.submit(page, '/enroll/verify', code('authenticator code', totpNow(t, secret)));
+      const recoveryCodes = page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+      assert.equal(recoveryCodes.length, 10, 'the recovery codes are shown');
+      for (const recoveryCode of recoveryCodes) {
+        secrets.add('recovery code', recoveryCode);
+        secrets.add('recovery code', recoveryCode.replace('-', ''));
+      }
+      // While the codes wait in the flow state to be saved.
+      await snapshotStore();
+      await tokens(first, await first.browser.submit(page, '/recovery-codes', { saved: 'yes' }), start);
 
       // Sign-in, with a wrong password and a wrong code on the way.
       const signIn = await relyingParty(t);
@@ -141,6 +150,16 @@ for (const backend of backends()) {
       page = await signIn.browser.submit(page, '/totp', code('wrong authenticator code', totpNow(t, secret, 5)));
       nextTotpStep(t);
       await tokens(signIn, await signIn.browser.submit(page, '/totp', code('authenticator code', totpNow(t, secret))), again);
+
+      // Sign-in with a recovery code, a wrong one first.
+      const recovery = await relyingParty(t);
+      const fourth = await recovery.start();
+      page = await recovery.browser.submit(fourth.page, '/email', { email });
+      page = await recovery.browser.submit(page, '/password', { password: strongPassword });
+      page = await recovery.browser.get(link(page, 'a[href$="/recovery"]'));
+      secrets.add('wrong recovery code', 'zzzzz-zzzzz');
+      page = await recovery.browser.submit(page, '/recovery', { recoveryCode: 'zzzzz-zzzzz' });
+      await tokens(recovery, await recovery.browser.submit(page, '/recovery', { recoveryCode: recoveryCodes[0]! }), fourth);
 
       // Reset with the authenticator.
       const reset = await relyingParty(t);
@@ -184,14 +203,14 @@ for (const backend of backends()) {
     it('writes none to an audit record', async () => {
       const records = await t.server.services.audit.recent({ limit: 10_000 });
       const events = new Set(records.map((r) => r.event));
-      for (const event of ['code.sent', 'code.failure', 'code.verified', 'password.set', 'totp.enrolled', 'signin.password', 'totp.failure', 'signin.success', 'password.reset']) {
+      for (const event of ['code.sent', 'code.failure', 'code.verified', 'password.set', 'totp.enrolled', 'recovery-codes.created', 'recovery-code.used', 'recovery-code.failure', 'signin.password', 'totp.failure', 'signin.success', 'password.reset']) {
         assert.ok(events.has(event), `${event} was audited`);
       }
       assert.deepEqual(secrets.occurringIn(JSON.stringify(records)), []);
     });
 
     it('keeps no password, emailed code or authenticator secret in clear in the database or the store', async () => {
-      const atRest = ['password', 'refused password', 'wrong password', 'new password', 'emailed code', 'authenticator secret'];
+      const atRest = ['password', 'refused password', 'wrong password', 'new password', 'emailed code', 'authenticator secret', 'recovery code'];
       const { knex } = t.server.database;
       const tables = (await knex('information_schema.tables')
         .whereRaw('table_schema = current_schema()')
@@ -203,7 +222,7 @@ for (const backend of backends()) {
       }
       // The in-process store cannot be listed; Redis is what production runs on.
       if (backend.env.REDIS_URL === undefined) return;
-      assert.equal(storeSnapshots.length, 3);
+      assert.equal(storeSnapshots.length, 4);
       for (const [i, snapshot] of storeSnapshots.entries()) {
         assert.match(snapshot, /email-code/, `snapshot ${i} holds the store's keys`);
         assert.deepEqual(secrets.occurringIn(snapshot, atRest), [], `snapshot ${i}`);

@@ -136,9 +136,21 @@ for (const backend of backends()) {
       const signIn = await begin(t);
       const code = () => totpNow(t, secret);
       await step(signIn, '/email', { email });
-      await assertClosed(signIn, ['/totp', '/new-password', '/enroll', '/enroll/verify', '/activation/send', '/activation/code', '/activation/verify', '/activation/verified'], { code: code() }, 'after the email');
+      await assertClosed(
+        signIn,
+        ['/totp', '/recovery', '/new-password', '/enroll', '/enroll/verify', '/recovery-codes', '/recovery-codes/download', '/activation/send', '/activation/code', '/activation/verify', '/activation/verified'],
+        { code: code(), recoveryCode: 'abcde-23456', saved: 'yes' },
+        'after the email',
+      );
       await step(signIn, '/password', { password: strongPassword });
-      await assertClosed(signIn, ['/new-password', '/enroll', '/enroll/verify', '/activation/code', '/activation/verified'], { code: code() }, 'after the password');
+      await assertClosed(
+        signIn,
+        ['/new-password', '/enroll', '/enroll/verify', '/recovery-codes', '/recovery-codes/download', '/activation/code', '/activation/verified'],
+        { code: code(), saved: 'yes' },
+        'after the password',
+      );
+      // Without a passkey the account has no passkey step at all, before or after the password.
+      await assertClosed(signIn, ['/passkey/options', '/passkey'], { response: '{}' }, 'for an account without a passkey');
 
       const reset = await begin(t);
       await step(reset, '/email', { email });

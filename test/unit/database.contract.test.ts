@@ -196,6 +196,47 @@ for (const variant of databaseVariants()) {
       assert.equal(await factors.removeAll(id), 1);
     });
 
+    test('factors: a member taken from a list once, of ten takers at once and one after another', async () => {
+      const { id } = await accounts.create({ email: 'ivan@example.com' });
+      await factors.replace({ accountId: id, kind: 'recovery-codes', name: null, data: { unused: ['a1', 'b2', 'c3'] } });
+      const taken = await Promise.all(Array.from({ length: 10 }, () => factors.takeFromList(id, 'recovery-codes', 'unused', 'b2')));
+      assert.deepEqual(taken.filter((left) => left !== undefined), [2], 'one taker gets it, and learns how many are left');
+      assert.equal(await factors.takeFromList(id, 'recovery-codes', 'unused', 'b2'), undefined, 'and it is gone afterwards');
+      assert.equal(await factors.takeFromList(id, 'authenticator-app', 'unused', 'a1'), undefined, 'only from the kind asked');
+      assert.equal(await factors.takeFromList(unknownId, 'recovery-codes', 'unused', 'a1'), undefined, "never another account's");
+      assert.equal(await factors.takeFromList(id, 'recovery-codes', 'unused', 'a1'), 1);
+      const [set] = await factors.listFor(id, 'recovery-codes');
+      assert.deepEqual(set?.data, { unused: ['c3'] });
+      assert.deepEqual(set?.lastUsedAt, t0, 'marked used');
+    });
+
+    test('factors: a replacement leaves one of the kind, even when two are made at once', async () => {
+      const { id } = await accounts.create({ email: 'ivan.two@example.com' });
+      await Promise.all(
+        Array.from({ length: 5 }, (_, i) => factors.replace({ accountId: id, kind: 'recovery-codes', name: null, data: { unused: [`set-${i}`] } })),
+      );
+      const sets = await factors.listFor(id, 'recovery-codes');
+      assert.equal(sets.length, 1);
+      assert.equal(await factors.replace({ accountId: unknownId, kind: 'recovery-codes', name: null, data: { unused: [] } }), undefined);
+    });
+
+    test('factors: a counter only moves forward, once per value even when raised at once, and 0 stays allowed at 0', async () => {
+      const { id } = await accounts.create({ email: 'judy@example.com' });
+      const still = (await factors.add({ accountId: id, kind: 'passkey', name: 'Phone', credentialId: 'cred-still', data: { counter: 0 } }, 10))!;
+      assert.equal(await factors.advanceCounter(still.id, 0), true, 'an authenticator without a counter');
+      assert.equal(await factors.advanceCounter(still.id, 0), true);
+      const key = (await factors.add({ accountId: id, kind: 'passkey', name: 'Key', credentialId: 'cred-key', data: { counter: 4 } }, 10))!;
+      const raised = await Promise.all(Array.from({ length: 10 }, () => factors.advanceCounter(key.id, 5)));
+      assert.equal(raised.filter(Boolean).length, 1, 'one of ten answers with the same counter');
+      assert.equal(await factors.advanceCounter(key.id, 5), false, 'the same counter again');
+      assert.equal(await factors.advanceCounter(key.id, 3), false, 'a lower one');
+      assert.equal(await factors.advanceCounter(key.id, 0), false, 'back to zero');
+      assert.equal(await factors.advanceCounter(key.id, 9), true);
+      const stored = (await factors.listFor(id, 'passkey')).find((factor) => factor.id === key.id);
+      assert.deepEqual(stored?.data, { counter: 9 });
+      await assert.rejects(factors.add({ accountId: id, kind: 'passkey', name: 'Copy', credentialId: 'cred-key', data: { counter: 0 } }, 10), 'a credential id is stored once');
+    });
+
     test('resetCredentials sends an active account back through first-time login', async () => {
       const active = await activeAccount('heidi@example.com');
       clock.set(days(5));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { amrOf, FlowStore, requirements, withProof } from '../../interactions/flow.ts';
+import { amrOf, FlowStore, requirements, withProof, withSecondFactor } from '../../interactions/flow.ts';
 import type { AccountWithFactors } from '../../src/accounts/account.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -31,7 +31,7 @@ describe('amrOf', () => {
 });
 
 describe('requirements', () => {
-  const facts = { hasSecondFactor: true, passwordChangedAt: 1000 };
+  const facts = { hasSecondFactor: true, hasPasskey: false, passwordChangedAt: 1000 };
   const flow = new FlowStore(undefined as never, 60).begin('uid', account, 'sealed-hash');
   it('finishes only with a password and a second factor, or a passkey', () => {
     assert.equal(requirements.finish(flow, facts), false);
@@ -39,6 +39,26 @@ describe('requirements', () => {
     assert.equal(requirements.finish(withProof(withProof(flow, 'password', 1), 'otp', 2), facts), true);
     assert.equal(requirements.finish(withProof(flow, 'passkey', 1), facts), true);
     assert.equal(requirements.finish(withProof(flow, 'otp', 1), facts), false, 'a code alone is not enough');
+  });
+  it('opens the recovery codes page only with the first app proven and its codes waiting', () => {
+    const enrolled = { ...withSecondFactor(withProof(flow, 'password', 1), 'authenticator-app', 2), pendingRecoveryCodes: 'sealed-codes' };
+    assert.equal(requirements.recoveryCodes(enrolled, facts), true);
+    assert.equal(requirements.recoveryCodes({ ...enrolled, pendingRecoveryCodes: undefined }, facts), false, 'no codes waiting');
+    assert.equal(requirements.recoveryCodes({ ...enrolled, proofs: { password: 1 } }, facts), false, 'no app proven');
+    assert.equal(requirements.recoveryCodes(enrolled, { ...facts, hasSecondFactor: false }), false, 'the app was removed since');
+  });
+  it('offers a passkey at sign-in and in a confirmed reset, to an account that has one', () => {
+    const withPasskey = { ...facts, hasPasskey: true };
+    assert.equal(requirements.passkey(flow, withPasskey), true);
+    assert.equal(requirements.passkey(flow, facts), false);
+    assert.equal(requirements.passkey({ ...flow, purpose: 'reset' }, withPasskey), false, 'a reset not confirmed');
+    assert.equal(requirements.passkey({ ...flow, purpose: 'reset', resetConfirmed: true }, withPasskey), true);
+    assert.equal(requirements.passkey({ ...flow, purpose: 'activation' }, withPasskey), false);
+  });
+  it('records which kind of factor proved the second factor', () => {
+    assert.deepEqual(withSecondFactor(flow, 'recovery-codes', 3).proofs, { otp: 3 });
+    assert.equal(withSecondFactor(flow, 'recovery-codes', 3).secondFactor, 'recovery-codes');
+    assert.deepEqual(withSecondFactor(flow, 'passkey', 4).proofs, { passkey: 4 });
   });
   it("refuses a sign-in's password proof once the password changed", () => {
     const proven = withProof(withProof(flow, 'password', 1), 'otp', 2);

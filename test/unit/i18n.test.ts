@@ -164,6 +164,13 @@ describe('message catalogue', () => {
       ['totp.submit', 'Verify'],
       ['layout.errorSummaryTitle', 'There is a problem'],
       ['layout.errorPrefix', 'Error:'],
+      ['recoveryCodes.heading', 'Save your recovery codes'],
+      ['recoveryCodes.download', 'Download'],
+      ['recoveryCodes.savedLabel', 'I have saved my recovery codes'],
+      ['totp.useRecoveryCode', 'Use a recovery code'],
+      ['recovery.codeLabel', 'Recovery code'],
+      ['passkey.use', 'Use a passkey'],
+      ['passkey.signIn', 'Sign in with a passkey'],
     ];
     for (const [key, text] of expected) assert.equal(t(key), text, key);
     assert.equal(

@@ -8,6 +8,8 @@ import {
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
+  recoveryCodesCreatedEmail,
+  recoveryCodeUsedEmail,
   verificationCodeEmail,
   type RenderedEmail,
 } from '../../src/mail/messages.ts';
@@ -24,6 +26,10 @@ function everyEmail(locale: Locale, on = deadline): RenderedEmail[] {
     passwordChangedEmail(basics),
     mfaResetEmail(basics),
     invitationEmail({ ...basics, signInUrl: 'https://sso.example.com/start?client=extranet&x=1', deadline: on }),
+    recoveryCodeUsedEmail({ ...basics, left: 9 }),
+    recoveryCodeUsedEmail({ ...basics, left: 1 }),
+    recoveryCodeUsedEmail({ ...basics, left: 0 }),
+    recoveryCodesCreatedEmail(basics),
   ];
 }
 
@@ -124,5 +130,15 @@ describe('email messages', () => {
     const de = invitationEmail({ ...emailBasics(config, 'de'), signInUrl: 'https://sso.example.com/', deadline });
     assert.ok(de.text.includes('bis spätestens 12. März 2025'));
     assert.ok(de.text.includes('„Erstanmeldung/Passwort vergessen?“'));
+  });
+
+  it('tells how many recovery codes are left, one in the singular, and what none means', () => {
+    const left = (locale: Locale, n: number) => recoveryCodeUsedEmail({ ...emailBasics(config, locale), left: n }).text;
+    assert.ok(left('en', 7).includes('You have 7 recovery codes left.'));
+    assert.ok(left('en', 1).includes('You have 1 recovery code left.'));
+    assert.ok(left('en', 0).includes('You have no recovery codes left'));
+    assert.ok(left('nl', 1).includes('U hebt nog 1 herstelcode over.'));
+    assert.ok(left('fr', 2).includes('Il vous reste 2 codes de récupération.'));
+    assert.ok(left('de', 3).includes('Sie haben noch 3 Wiederherstellungscodes.'));
   });
 });

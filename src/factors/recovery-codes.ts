@@ -1,9 +1,9 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AccountTasks } from '../accounts/tasks.ts';
 import type { AuditLog } from '../audit.ts';
 import { rules } from '../config.ts';
 import type { Locale } from '../i18n/index.ts';
+import type { NoticeName } from '../mail/notices.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Attempts, Requester } from '../security/attempts.ts';
 import { openSecret, sealSecret } from '../security/secret-box.ts';
@@ -33,11 +33,20 @@ export function normaliseRecoveryCode(input: string): string | undefined {
   return CODE.test(symbols) ? symbols : undefined;
 }
 
+/**
+ * Where the emails of recovery codes are owed, in the transaction of the change that owes them, and
+ * sent (the account tasks of src/accounts/tasks.ts, seen from here).
+ */
+export interface OwedNotices {
+  add(trx: Knex.Transaction, accountId: string, task: { kind: 'email'; notice: NoticeName; to: string; locale: Locale; params?: Record<string, string> }): Promise<void>;
+  runFor(accountId: string, by: { via: string; name: string }): Promise<unknown>;
+}
+
 export interface RecoveryCodesDependencies {
   readonly repository: FactorRepository;
   readonly attempts: Attempts;
   readonly audit: AuditLog;
-  readonly tasks: AccountTasks;
+  readonly tasks: OwedNotices;
   readonly metrics: Metrics;
   /** Keys the hashes under which codes are stored, so a copy of the database does not reveal them. */
   readonly secretKey: Buffer;

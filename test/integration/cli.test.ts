@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
@@ -18,7 +20,7 @@ import { generateSigningKey } from '../../src/secrets.ts';
 import { BruteForceGuard } from '../../src/security/brute-force.ts';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
-import { runCli, runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
+import { cleanEnvironment, runCli, runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
 import { enrollAuthenticatorApp } from '../helpers/flows.ts';
 import { deleteKeys } from '../../harness/redis-keys.ts';
 
@@ -510,5 +512,19 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     const last = await account('last@example.com');
     assert.equal(last.name, 'Last; L.');
     assert.ok(await account('first@example.com'));
+  });
+  it('stops quietly, with exit code 0, when the reader of its output goes away (users list | head)', async () => {
+    const csv = ['email,name', ...Array.from({ length: 5000 }, (_, i) => `piped.${i}@example.com,Piped ${i}`)].join('\n');
+    const file = path.join(dataDir, 'piped.csv');
+    await writeFile(file, csv);
+    assert.equal((await cli(['users', 'import', file])).code, 0);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'users', 'list'], { cwd: root, env: cleanEnvironment(configured({})), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Like `head -1`: the first chunk, then the pipe is closed while hundreds of kilobytes are still to come.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|at .+:\d+:\d+/, 'no stack trace');
   });
 });

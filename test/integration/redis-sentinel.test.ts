@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { errorsOn, type Page } from '../../harness/browser.ts';
-import { relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { startSentinelSet, sentinelSkip, type SentinelSet } from '../helpers/redis-sentinel.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -221,7 +221,7 @@ describe('Redis Sentinel: the master killed mid-journey and under a sign-in load
     assert.equal(enroll.$('img[alt="QR code"]').length, 1, `the password step after the failover: ${enroll.status}`);
     const secret = enroll.$('code.secret').text().replace(/\s+/g, '');
     const codePage = await first.rp.browser.get(new URL(enroll.$('a.button').attr('href')!, enroll.url).toString());
-    const callback = await first.rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) });
+    const { next: callback } = await saveRecoveryCodes(first.rp.browser, await first.rp.browser.submit(codePage, '/enroll/verify', { code: totpNow(t, secret) }));
     assert.ok(reachedClient(callback), `the first-time login ends at the client: ${callback.url}`);
     assert.ok((await first.rp.finish(callback.url, first.checks)).id_token);
   });

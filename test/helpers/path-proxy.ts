@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward } from './forward.ts';
 
 /**
  * A reverse proxy that publishes a server under a path, as a company's gateway does: only requests
@@ -26,18 +27,7 @@ export async function startPathProxy(prefix: string, mode: 'keep' | 'strip', ups
     }
     const path = mode === 'keep' ? url : url.slice(prefix.length) || '/';
     forwarded.push(path);
-    const upstream = http.request(
-      { host: '127.0.0.1', port: upstreamPort(), method: request.method, path, headers: request.headers, agent: false },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-    request.pipe(upstream);
+    forward(request, response, { port: upstreamPort(), path });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward } from './forward.ts';
 
 /**
  * The load balancer in front of several instances: one origin (the issuer) whose requests go to
@@ -27,18 +28,7 @@ export async function startRoundRobinProxy(upstreamPorts: readonly number[], por
     const index = pinned ?? next++ % upstreamPorts.length;
     served.push(index);
     // The Host header is passed on untouched: the instances see the public origin, as behind a real balancer.
-    const upstream = http.request(
-      { host: '127.0.0.1', port: upstreamPorts[index], method: request.method, path: request.url, headers: request.headers, agent: false },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-upstream': String(index) });
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502, { 'x-upstream': String(index) });
-      response.end();
-    });
-    request.pipe(upstream);
+    forward(request, response, { port: upstreamPorts[index]!, answerHeaders: { 'x-upstream': String(index) } });
   });
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');

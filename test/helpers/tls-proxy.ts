@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { forward } from './forward.ts';
 
 /**
  * The TLS-terminating load balancer of a production deployment: https on loopback with a
@@ -38,15 +38,7 @@ export async function startTlsProxy(upstreamPort: number): Promise<TlsProxy> {
   const { key, cert } = selfSignedCertificate();
   const server = https.createServer({ key, cert }, (request, response) => {
     const headers = { ...request.headers, 'x-forwarded-proto': 'https', 'x-forwarded-for': request.socket.remoteAddress ?? '127.0.0.1' };
-    const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers, agent: false }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
-    upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-    request.pipe(upstream);
+    forward(request, response, { port: upstreamPort, headers });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -37,7 +37,14 @@ export async function openAccountPage(t: TestServer, user: AccountUser, path = '
   return { browser, page };
 }
 
-/** Moves the server's clock past the account page's freshness, so the next change asks for a sign-in. */
-export function letSignInGoStale(t: TestServer, seconds: number): void {
-  t.clock.offsetMs += (seconds + 1) * 1000;
+/**
+ * Makes the browser's sign-in to the account page older than a change allows, as if it were made
+ * `seconds` ago: its surface session's record is rewritten, the way time would have aged it.
+ */
+export async function ageSignIn(t: TestServer, browser: Browser, seconds: number): Promise<void> {
+  const cookie = (await browser.jar.getCookies(`${t.issuer}/account`)).find((c) => c.key === 'sso_account');
+  assert.ok(cookie, 'the browser is signed in to the account page');
+  const key = `surface:account:${cookie.value}`;
+  const stored = JSON.parse((await t.server.store.get(key))!) as { authTime: number };
+  await t.server.store.set(key, JSON.stringify({ ...stored, authTime: stored.authTime - seconds }), 3600);
 }

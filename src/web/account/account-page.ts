@@ -90,10 +90,11 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
   }
 
   /** A page to look at: any sign-in will do, unless the page is the start of a change. */
-  function viewing(address: string, fresh: boolean, handle: (ctx: Context, visit: Visit) => Promise<void>) {
+  function viewing(address: string | ((ctx: Context) => string), fresh: boolean, handle: (ctx: Context, visit: Visit) => Promise<void>) {
     return async (ctx: Context) => {
       const locale = localeOf(ctx);
-      const signedIn = await surface.require(ctx, { fresh, returnTo: `${home}${address}`, locale });
+      const here = typeof address === 'string' ? address : address(ctx);
+      const signedIn = await surface.require(ctx, { fresh, returnTo: `${home}${here}`, locale });
       if (signedIn !== undefined) await handle(ctx, visitOf(ctx, signedIn, locale));
     };
   }
@@ -376,7 +377,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
 
   router.get(
     '/account/factors/:id/rename',
-    viewing('', true, async (ctx, visit) => renamePage(ctx, visit, factorOf(visit, ctx.params.id))),
+    viewing((ctx) => factorAddress(ctx, 'rename'), true, async (ctx, visit) => renamePage(ctx, visit, factorOf(visit, ctx.params.id))),
   );
   router.post(
     '/account/factors/:id/rename',
@@ -406,7 +407,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
 
   router.get(
     '/account/factors/:id/remove',
-    viewing('', true, async (ctx, visit) => removePage(ctx, visit, factorOf(visit, ctx.params.id))),
+    viewing((ctx) => factorAddress(ctx, 'remove'), true, async (ctx, visit) => removePage(ctx, visit, factorOf(visit, ctx.params.id))),
   );
   router.post(
     '/account/factors/:id/remove',

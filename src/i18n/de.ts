@@ -253,7 +253,7 @@ export const de: Messages = {
   // The account page (/account).
   'account.link': 'Zu Ihrer Kontoseite',
   'account.heading': 'Ihr Konto',
-  'account.nameLabel': 'Name',
+  'account.nameLabel': 'Vor- und Nachname',
   'account.noName': 'Nicht angegeben',
   'account.emailLabel': 'E-Mail-Adresse',
   'account.never': 'Nie',
@@ -291,7 +291,7 @@ export const de: Messages = {
   'account.passkeys.none': 'Sie haben keinen Passkey.',
   'account.passkeys.add': 'Einen Passkey hinzufügen',
   'account.passkeys.hint': 'Zum Hinzufügen eines Passkeys brauchen Sie einen Browser, der Passkeys unterstützt, mit aktiviertem JavaScript.',
-  'account.passkeys.defaultName': 'Passkey {n}',
+  'account.passkeys.defaultName': 'Passkey Nr. {n}',
   'account.passkeys.error.full': 'Sie haben bereits die höchstmögliche Anzahl an Passkeys. Entfernen Sie einen, bevor Sie einen weiteren hinzufügen.',
   'account.passkeys.error.failed': 'Der Passkey konnte nicht hinzugefügt werden. Versuchen Sie es erneut, oder verwenden Sie ein anderes Gerät.',
   'account.rename.link': 'Umbenennen',

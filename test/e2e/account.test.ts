@@ -211,7 +211,7 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
     });
   });
 
-  it('passes the page checks on the password page, with its errors, in English and Dutch', async () => {
+  it('passes the page checks on the password page, with its errors, and in Dutch, French and German', async () => {
     const email = 'account.checks@example.com';
     const { id, secret } = await seedActiveAccount(t, email);
     // A name of the user's own: the default one is in the language of the page that made it.
@@ -226,9 +226,13 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
       await press(page, 'Change password');
       assert.ok((await errorSummary(page)).length > 0);
       await checkPage(page, 'account: change password, with errors');
-      await page.goto(`${t.issuer}/account?lang=nl`);
-      assert.equal(await heading(page), 'Uw account');
-      await checkPage(page, 'account: overview in Dutch');
+      for (const [locale, title] of [['nl', 'Uw account'], ['fr', 'Votre compte'], ['de', 'Ihr Konto']] as const) {
+        await page.goto(`${t.issuer}/account?lang=${locale}`);
+        assert.equal(await heading(page), title);
+        await checkPage(page, `account: overview in ${locale}`);
+        await page.goto(`${t.issuer}/account/password`);
+        await checkPage(page, `account: change password in ${locale}`);
+      }
     });
   });
 });

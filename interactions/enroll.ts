@@ -10,7 +10,7 @@ import { codeError, codeRefusal, totpPage, typedCode } from './totp.ts';
  * What the enrollment page shows for a secret: the QR code of its otpauth:// URI and the secret in
  * groups of four with its parameters. The account page enrolls further apps with the same page.
  */
-export async function enrollmentModel(services: InteractionServices, t: Translate, email: string, secret: string): Promise<Record<string, unknown>> {
+export async function enrollmentModel(services: Pick<InteractionServices, 'config'>, t: Translate, email: string, secret: string): Promise<Record<string, unknown>> {
   const uri = totpUri({ brand: services.config.brand.name, email, secret });
   // SVG, not PNG: drawing and deflating a PNG on every view cost about five times the CPU and made this
   // page miss its latency target. A data: URL keeps it one request and within the CSP's img-src.

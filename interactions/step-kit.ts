@@ -10,6 +10,7 @@ import type { InteractionServices, Page, StepContext } from './context.ts';
 import { rememberedApplication } from '../src/web/application-link.ts';
 import { PageError } from '../src/web/errors.ts';
 import { languageLinks } from '../src/web/language.ts';
+import { publicPath } from '../src/public-path.ts';
 
 /** Why an account cannot be used, in the user's language. */
 export function deactivationReason(services: InteractionServices, t: Translate, account: Account): string {
@@ -123,6 +124,13 @@ export async function thenOrDone(services: InteractionServices, ctx: StepContext
     services.logger.error({ reqId: ctx.state.requestId, err: (error as Error).message }, 'backend unavailable after a change was stored');
     const { t } = ctx.state.it;
     ctx.remove('Location');
-    render(services, ctx, { view: 'done', title: t(`done.${done}.title`), body: t(`done.${done}.body`), returnTo: rememberedApplication(ctx) });
+    render(services, ctx, {
+      view: 'done',
+      title: t(`done.${done}.title`),
+      body: t(`done.${done}.body`),
+      returnTo: rememberedApplication(ctx),
+      // The account page is where the user sees and changes what they just set up.
+      accountHref: publicPath(services.config, '/account'),
+    });
   }
 }

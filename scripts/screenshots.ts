@@ -7,17 +7,20 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { locales, translator, type Locale } from '../src/i18n/index.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
-import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
+import { nextTotpStep, seedActiveAccount, seedRecoveryCodes, strongPassword, totpNow } from '../test/helpers/flows.ts';
+import { relyingPartyIn, tokensVia } from '../test/helpers/relying-parties.ts';
+import { normaliseRecoveryCode } from '../src/factors/index.ts';
+import { Browser } from '../harness/browser.ts';
 import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
 import { addVirtualAuthenticator, registerPasskey } from '../test/helpers/passkeys.ts';
 import { codeFrom } from '../harness/mail.ts';
 import { PlaywrightDriver } from '../harness/playwright-driver.ts';
 import { readMail } from '../test/helpers/mime.ts';
 import { secretOf, decodeQrDataUrl } from '../test/helpers/qr.ts';
-import { backends, startTestServer, type TestServer } from '../test/helpers/server.ts';
+import { backends, publicClient, startTestServer, type TestServer } from '../test/helpers/server.ts';
 
 const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 
@@ -112,9 +115,9 @@ async function firstTimeLoginPages(page: Page, t: TestServer, shoot: Shoot): Pro
 }
 
 /** An account with a passkey on this browser's (virtual) authenticator: the pages that offer it. */
-async function passkeyPages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+async function passkeyPages(page: Page, t: TestServer, shoot: Shoot): Promise<{ email: string; id: string; secret: string }> {
   const email = 'sofie.janssens@example.com';
-  const { id } = await seedActiveAccount(t, email);
+  const { id, secret } = await seedActiveAccount(t, email, strongPassword, 'Sofie Janssens');
   await addVirtualAuthenticator(page);
   await registerPasskey(t, page, id);
   await page.goto((await authorization(t, { prompt: 'login' })).url);
@@ -126,6 +129,40 @@ async function passkeyPages(page: Page, t: TestServer, shoot: Shoot): Promise<vo
   await shoot('27-authenticator-code-passkey');
   await press(page, 'Use a passkey');
   await arrivedAtClient(page, '/callback');
+  return { email, id, secret };
+}
+
+/**
+ * The account page of the user the passkey pages signed in: an app and a passkey of her own naming,
+ * two recovery codes left, and an application holding a refresh token in another browser.
+ */
+async function accountPages(page: Page, t: TestServer, shoot: Shoot, user: { email: string; id: string; secret: string }): Promise<void> {
+  const { factors, accounts } = t.server.services;
+  const app = (await accounts.findById(user.id))!.factors.find((factor) => factor.kind === 'authenticator-app')!;
+  await factors.rename(user.id, app.id, 'Pixel 8');
+  const codes = await seedRecoveryCodes(t, user);
+  for (const code of codes.slice(2)) await factors.recoveryCodes.verify((await accounts.findById(user.id))!, normaliseRecoveryCode(code)!, { requester: { ip: '192.0.2.10', userAgent: 'screenshots' }, locale: 'en' });
+  const laptop = new Browser({ stopAt: ['http://127.0.0.1:9/'], userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0' });
+  await tokensVia(t, laptop, await relyingPartyIn(t, laptop, publicClient), { email: user.email, secret: user.secret });
+
+  await page.goto(`${t.issuer}/account`);
+  await shoot('28-account');
+  await follow(page, 'Change your password');
+  await fill(page, 'Current Password', 'Wrong#Pass12');
+  await fill(page, 'New Password', 'sofie');
+  await fill(page, 'Confirm New Password', 'sofie');
+  await press(page, 'Change password');
+  await shoot('29-account-password-errors');
+  await page.goto(`${t.issuer}/account`);
+  await press(page, 'Add an authenticator app');
+  await shoot('30-account-add-app');
+  await page.goto(`${t.issuer}/account/factors/${app.id}/remove`);
+  await shoot('31-account-remove-app');
+  await page.goto(`${t.issuer}/account`);
+  await press(page, 'Create new recovery codes');
+  await shoot('32-account-new-recovery-codes');
+  await page.goto(`${t.issuer}/account/signout-everywhere`);
+  await shoot('33-account-sign-out-everywhere');
 }
 
 /** The emailed code, found with the sentence its language puts around it. */
@@ -156,7 +193,7 @@ async function choosePasswordIn(page: Page, t: TestServer, locale: Locale, shoot
   await shoot(`21-choose-password-errors-${locale}`);
 }
 
-async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
+async function shootAt(browser: Chromium, viewport: { width: number; height: number }): Promise<void> {
   // On localhost: a passkey's RP ID is a host name, never an IP address.
   const t = await startTestServer(backends()[0]!, {}, { host: 'localhost' });
   const context = await browser.newContext({ viewport });
@@ -170,7 +207,7 @@ async function shootAt(browser: Browser, viewport: { width: number; height: numb
     };
     await signInPages(page, t, shoot);
     await firstTimeLoginPages(page, t, shoot);
-    await passkeyPages(page, t, shoot);
+    await accountPages(page, t, shoot, await passkeyPages(page, t, shoot));
     if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
   } finally {
     await context.close();

@@ -24,6 +24,7 @@ import { createInteractionRouter } from '../interactions/router.ts';
 import type { InteractionServices } from '../interactions/context.ts';
 import { isBackendUnavailable } from './unavailable.ts';
 import { issuerPathRouting, publicPath } from './public-path.ts';
+import type { SessionActivityContext } from './session-activity.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'interactions', 'public');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -48,6 +49,8 @@ export interface AppDependencies {
   readonly surfaceRoutes: readonly Router[];
   /** oidc-provider signs its cookies with the keys of the Koa app it is mounted in. */
   readonly cookieKeys: readonly string[];
+  /** Lets the provider's session writes know the browser and address of the request. */
+  readonly sessionActivity: SessionActivityContext;
 }
 
 function requestLog(logger: Logger, metrics: Metrics) {
@@ -211,6 +214,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   app.use(jsonOutages());
   app.use(brandedFormPosts(views));
+  app.use(deps.sessionActivity.middleware());
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

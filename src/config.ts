@@ -36,6 +36,10 @@ export const rules = {
   /** Recovery codes in a set (CONTRACT section 8). */
   recoveryCodes: 10,
   maxPasskeys: 10,
+  /** The account page warns when this many recovery codes or fewer are left. */
+  recoveryCodesWarnAt: 2,
+  /** The longest name a user may give an authenticator app or a passkey. */
+  factorNameMaxLength: 60,
   /** How long a passkey ceremony (the browser's prompt) may take, and its challenge waits in the store. */
   passkeyCeremonySeconds: 5 * 60,
   passwordMinLength: 8,

@@ -8,6 +8,8 @@ import { interactionViews } from '../interactions/views.ts';
 import { createRenderer } from './web/render.ts';
 import { SignedInSurface, surfaceClient } from './web/signed-in-surface.ts';
 import { accountSurface, consoleSurface } from './web/surfaces.ts';
+import { accountPageRoutes, accountViews } from './web/account/account-page.ts';
+import { OwnAccount } from './accounts/own-account.ts';
 import { AccountRepository } from './accounts/repository.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
@@ -28,6 +30,7 @@ import { FactorRepository } from './factors/repository.ts';
 import { Attempts } from './security/attempts.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
 import { EmailCodes } from './security/email-codes.ts';
+import { SessionActivityContext } from './session-activity.ts';
 import { createStore } from './store/index.ts';
 import { createOidcAdapter } from './store/oidc-adapter.ts';
 import { isBackendUnavailable } from './unavailable.ts';
@@ -87,16 +90,17 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     opened.push(async () => mailer.close());
 
     const metrics = createMetrics();
-    const views = createRenderer(config, [interactionViews]);
+    const views = createRenderer(config, [interactionViews, accountViews]);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
+    const sessionActivity = new SessionActivityContext();
     const provider = createProvider({
       config,
       secrets,
       // The account page and the console are first-party clients the server registers itself.
       clients: [...clients, ...[accountSurface, consoleSurface].map((surface) => surfaceClient(config, surface))],
-      adapter: createOidcAdapter(store, { now }),
+      adapter: createOidcAdapter(store, { now, sessionActivity: () => sessionActivity.current() }),
       accounts,
       recentAccounts,
       pages: createProviderPages(views),
@@ -185,6 +189,16 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     };
     const surfaceDependencies = { config, provider, store, accounts, secretKey: secrets.secretKey, now };
     const surfaces = { account: new SignedInSurface(surfaceDependencies, accountSurface), console: new SignedInSurface(surfaceDependencies, consoleSurface) };
+    const ownAccount = new OwnAccount({
+      accounts,
+      factors,
+      attempts,
+      audit,
+      tasks: accountTasks,
+      lifecycle,
+      sessions: { provider, store },
+      bcryptCost: config.bcryptCost,
+    });
     const app = createApp({
       config,
       provider,
@@ -195,7 +209,12 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       metrics,
       readiness,
       cookieKeys: secrets.cookieKeys,
-      surfaceRoutes: [surfaces.account.routes(), surfaces.console.routes()],
+      sessionActivity,
+      surfaceRoutes: [
+        surfaces.account.routes(),
+        accountPageRoutes({ config, surface: surfaces.account, ownAccount, factors, provider, store, views, now }),
+        surfaces.console.routes(),
+      ],
     });
     return {
       app,

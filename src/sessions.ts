@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import { revokeAccountAccess, type AdapterPayload } from './store/oidc-adapter.ts';
+import { accountAccess, endAccountSession, revokeAccountAccess, revokeClientAccess, type AccountApplication, type AccountSession, type AdapterPayload } from './store/oidc-adapter.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -57,22 +57,43 @@ async function tellClient(provider: Provider, accountId: string, clientId: strin
   }
 }
 
+/** Tells the clients of each ended session, each with that session's `sid`. */
+async function tellClients(services: SessionServices, accountId: string, sessions: readonly AdapterPayload[]): Promise<{ sent: number; failures: LogoutFailure[] }> {
+  const outcomes = await Promise.all(
+    sessions.flatMap((session) => authorizationsOf(session).map(({ clientId, sid }) => tellClient(services.provider, accountId, clientId, sid))),
+  );
+  return {
+    sent: outcomes.filter((outcome) => outcome === 'sent').length,
+    failures: outcomes.filter((outcome): outcome is LogoutFailure => typeof outcome === 'object'),
+  };
+}
+
 /**
  * Ends every session and grant of the account, then tells their clients. The sessions are gone
  * before any client is told, so a client that checks back finds nothing; a client that cannot be
- * reached is reported, never retried, and does not stop the others.
+ * reached is reported, never retried, and does not stop the others. `keepSessionUid` spares one
+ * session and the grants of its sign-ins (the browser that changed the password).
  */
-export async function endAccountSessions(services: SessionServices, accountId: string): Promise<EndedSessions> {
-  const revoked = await revokeAccountAccess(services.store, accountId);
-  const outcomes = await Promise.all(
-    revoked.sessions.flatMap((session) =>
-      authorizationsOf(session).map(({ clientId, sid }) => tellClient(services.provider, accountId, clientId, sid)),
-    ),
-  );
-  return {
-    sessions: revoked.sessions.length,
-    grants: revoked.grants,
-    logoutTokensSent: outcomes.filter((outcome) => outcome === 'sent').length,
-    failures: outcomes.filter((outcome): outcome is LogoutFailure => typeof outcome === 'object'),
-  };
+export async function endAccountSessions(services: SessionServices, accountId: string, keepSessionUid?: string): Promise<EndedSessions> {
+  const revoked = await revokeAccountAccess(services.store, accountId, keepSessionUid);
+  const told = await tellClients(services, accountId, revoked.sessions);
+  return { sessions: revoked.sessions.length, grants: revoked.grants, logoutTokensSent: told.sent, failures: told.failures };
+}
+
+/** Ends one session of the account (by its uid) with the grants of its sign-ins, and tells its clients; false when there was none. */
+export async function endOneSession(services: SessionServices, accountId: string, uid: string): Promise<{ ended: boolean; logoutTokensSent: number }> {
+  const ended = await endAccountSession(services.store, accountId, uid);
+  if (ended === undefined) return { ended: false, logoutTokensSent: 0 };
+  const told = await tellClients(services, accountId, [ended]);
+  return { ended: true, logoutTokensSent: told.sent };
+}
+
+/** Revokes the account's refresh tokens (and every token) of one client; returns how many grants still existed. */
+export function endClientAccess(services: SessionServices, accountId: string, clientId: string): Promise<number> {
+  return revokeClientAccess(services.store, accountId, clientId);
+}
+
+/** Where the account is signed in: its sessions, and the applications holding a refresh token. */
+export function signedInPlaces(services: SessionServices, accountId: string): Promise<{ sessions: AccountSession[]; applications: AccountApplication[] }> {
+  return accountAccess(services.store, accountId);
 }

@@ -1,5 +1,6 @@
-// The passkey buttons (interactions/views/passkey-form.njk). Without JavaScript, or in a browser
-// without WebAuthn, they stay hidden and every other way of signing in works as before.
+// The passkey buttons (interactions/views/passkey-form.njk, and the account page's "Add a passkey",
+// marked data-passkey-register). Without JavaScript, or in a browser without WebAuthn, they stay
+// hidden and every other way of signing in works as before.
 (function () {
   'use strict';
 
@@ -9,6 +10,7 @@
   document.querySelectorAll('form[data-passkey-options]').forEach(function (form) {
     form.hidden = false;
     var button = form.querySelector('button');
+    var ceremony = form.hasAttribute('data-passkey-register') ? webauthn.startRegistration : webauthn.startAuthentication;
     var busy = false;
     form.addEventListener('submit', function (event) {
       event.preventDefault();
@@ -23,7 +25,7 @@
           return response.json();
         })
         .then(function (options) {
-          return webauthn.startAuthentication({ optionsJSON: options });
+          return ceremony({ optionsJSON: options });
         })
         .then(function (answer) {
           form.elements.response.value = JSON.stringify(answer);

@@ -19,8 +19,8 @@ export function createTaskRunners({
   config: Pick<Config, 'brand' | 'supportText'>;
 }): TaskRunners {
   return {
-    async endSessions(accountId) {
-      const ended = await endAccountSessions(await sessions(), accountId);
+    async endSessions(accountId, keepSessionUid) {
+      const ended = await endAccountSessions(await sessions(), accountId, keepSessionUid);
       return { sessions: ended.sessions, grants: ended.grants, logoutTokens: ended.logoutTokensSent };
     },
     async sendNotice(task) {

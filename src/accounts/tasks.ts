@@ -12,7 +12,7 @@ import { notices, type NoticeName } from '../mail/notices.ts';
  * until the same command is run again or an instance's housekeeping runs it.
  */
 const taskSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('end-sessions'), email: z.string() }),
+  z.object({ kind: z.literal('end-sessions'), email: z.string(), keepSessionUid: z.string().optional() }),
   z.object({
     kind: z.literal('email'),
     notice: z.enum(Object.keys(notices) as [NoticeName, ...NoticeName[]]),
@@ -26,8 +26,11 @@ type ParsedTask = z.infer<typeof taskSchema>;
 
 /** What a task needs from outside the database. */
 export interface TaskRunners {
-  /** Ends every session and revokes every grant of the account; counts what still existed and the logout tokens sent. */
-  endSessions(accountId: string): Promise<{ sessions: number; grants: number; logoutTokens: number }>;
+  /**
+   * Ends every session and revokes every grant of the account but the session `keepSessionUid`
+   * and its grants, when given; counts what still existed and the logout tokens sent.
+   */
+  endSessions(accountId: string, keepSessionUid?: string): Promise<{ sessions: number; grants: number; logoutTokens: number }>;
   sendNotice(task: Extract<ParsedTask, { kind: 'email' }>): Promise<void>;
 }
 
@@ -103,7 +106,7 @@ export class AccountTasks {
       }
       try {
         if (task.kind === 'end-sessions') {
-          const ended = await this.runners.endSessions(row.account_id);
+          const ended = await this.runners.endSessions(row.account_id, task.keepSessionUid);
           endedSessions = {
             sessions: (endedSessions?.sessions ?? 0) + ended.sessions,
             grants: (endedSessions?.grants ?? 0) + ended.grants,

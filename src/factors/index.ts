@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { AuthenticatorApps, type AuthenticatorAppsDependencies } from './authenticator-apps.ts';
 import { Passkeys, type PasskeysDependencies } from './passkeys.ts';
 import { RecoveryCodes, type RecoveryCodesDependencies } from './recovery-codes.ts';
@@ -37,8 +38,11 @@ export class Factors {
     return this.repository.rename(accountId, factorId, name);
   }
 
-  /** Refused ('last') for the account's last authenticator app or passkey. */
-  remove(accountId: string, factorId: string): Promise<'removed' | 'last' | 'missing'> {
-    return this.repository.remove(accountId, factorId);
+  /**
+   * Refused ('last') for the account's last authenticator app or passkey; `alongside` runs in the
+   * removal's transaction.
+   */
+  remove(accountId: string, factorId: string, alongside?: (trx: Knex.Transaction) => Promise<void>): Promise<'removed' | 'last' | 'missing'> {
+    return this.repository.remove(accountId, factorId, alongside);
   }
 }

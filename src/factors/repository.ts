@@ -181,21 +181,28 @@ export class FactorRepository {
 
   /**
    * Removes one of the account's factors, unless it is the last authenticator app or passkey (an
-   * account always keeps one): 'last' then, 'missing' when there is no such factor. One statement.
+   * account always keeps one): 'last' then, 'missing' when there is no such factor. The account's
+   * row is locked first, so of removals at once each counts what the one before it left: of an
+   * account's last two, removed at once, one stays. `alongside` runs in the same transaction when
+   * the factor is removed (its audit event, the email it owes).
    */
-  async remove(accountId: string, factorId: string): Promise<'removed' | 'last' | 'missing'> {
-    const primary = [...primaryKinds];
-    const result = (await this.knex.raw(
-      `delete from ${table} f where f.id = ? and f.account_id = ?
-         and (f.kind not in (${primary.map(() => '?').join(', ')})
-              or exists (select 1 from ${table} o where o.account_id = f.account_id and o.id <> f.id
-                         and o.kind in (${primary.map(() => '?').join(', ')})))
-       returning id`,
-      [factorId, accountId, ...primary, ...primary],
-    )) as { rows: unknown[] };
-    if (result.rows.length > 0) return 'removed';
-    const exists = await this.knex(table).where({ id: factorId, account_id: accountId }).first('id');
-    return exists === undefined ? 'missing' : 'last';
+  async remove(accountId: string, factorId: string, alongside?: (trx: Knex.Transaction) => Promise<void>): Promise<'removed' | 'last' | 'missing'> {
+    return this.knex.transaction(async (trx) => {
+      if (!(await lockAccount(trx, accountId))) return 'missing';
+      const factor = await trx<FactorRow>(table).where({ id: factorId, account_id: accountId }).first('kind');
+      if (factor === undefined) return 'missing';
+      if (primaryKinds.has(factor.kind)) {
+        const others = await trx(table)
+          .where('account_id', accountId)
+          .whereNot('id', factorId)
+          .whereIn('kind', [...primaryKinds])
+          .first('id');
+        if (others === undefined) return 'last';
+      }
+      await trx(table).where({ id: factorId, account_id: accountId }).del();
+      await alongside?.(trx);
+      return 'removed';
+    });
   }
 
   /** Removes every factor of the account (an operator's reset); returns how many. */

@@ -33,3 +33,12 @@ export function formatDate(t: Translate, date: Date): string {
     .map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value))
     .join('');
 }
+
+/**
+ * A moment for the `{time}` placeholder, e.g. "12 March 2025 at 14:05 UTC": the date and time in
+ * UTC, said to be UTC, since the server knows no user's time zone.
+ */
+export function formatDateTime(t: Translate, date: Date): string {
+  const text = new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+  return `${text} UTC`;
+}

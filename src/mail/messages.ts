@@ -98,6 +98,27 @@ export function recoveryCodesCreatedEmail(basics: EmailBasics): RenderedEmail {
   ]);
 }
 
+/** What kind of second factor an email about one names. */
+export type NoticeFactorKind = 'authenticator-app' | 'passkey';
+
+/**
+ * A second factor was added to or removed from the account (the account page): names it, so a
+ * user who did not make the change knows what to report.
+ */
+export function factorChangedEmail({
+  change,
+  kind,
+  name,
+  ...basics
+}: EmailBasics & { readonly change: 'added' | 'removed'; readonly kind: NoticeFactorKind; readonly name: string }): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  const what = t(kind === 'passkey' ? 'account.mail.factor.passkey' : 'account.mail.factor.app', { name });
+  const [subject, body] =
+    change === 'added' ? (['account.mail.factorAdded.subject', 'account.mail.factorAdded.body'] as const) : (['account.mail.factorRemoved.subject', 'account.mail.factorRemoved.body'] as const);
+  return compose(t, basics, t(subject, { brand }), [{ text: t(body, { brand, factor: what }) }, { text: t('mail.passwordChanged.notYou') }]);
+}
+
 /** Sent by the operator CLI (`--send-invite`); `deadline` is when the activation window closes. */
 export function invitationEmail({
   signInUrl,

@@ -1,4 +1,5 @@
 import {
+  factorChangedEmail,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
@@ -18,6 +19,8 @@ export const notices = {
   'mfa-reset': (basics) => mfaResetEmail(basics),
   'recovery-code-used': (basics, params) => recoveryCodeUsedEmail({ ...basics, left: count(required(params, 'left')) }),
   'recovery-codes-created': (basics) => recoveryCodesCreatedEmail(basics),
+  'factor-added': (basics, params) => factorChangedEmail({ ...basics, change: 'added', kind: factorKind(required(params, 'kind')), name: required(params, 'name') }),
+  'factor-removed': (basics, params) => factorChangedEmail({ ...basics, change: 'removed', kind: factorKind(required(params, 'kind')), name: required(params, 'name') }),
   invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: new Date(required(params, 'deadline')) }),
 } satisfies Record<string, (basics: EmailBasics, params: Readonly<Record<string, string>>) => RenderedEmail>;
 
@@ -33,4 +36,9 @@ function count(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${text}`);
   return n;
+}
+
+function factorKind(text: string): 'authenticator-app' | 'passkey' {
+  if (text !== 'authenticator-app' && text !== 'passkey') throw new Error(`not a factor kind: ${text}`);
+  return text;
 }

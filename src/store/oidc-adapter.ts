@@ -130,7 +130,23 @@ async function revokeGrantTokens(store: Store, grantId: string): Promise<void> {
 export interface OidcAdapterOptions {
   /** Milliseconds since the epoch, for the consumed time and the refresh grace; injectable so tests can move it. */
   readonly now?: () => number;
+  /**
+   * Where the request saving a session comes from (its browser and address), when known: stamped on
+   * the stored session with the time, so the account page can say where and when each session was
+   * last active without a write of its own on the sign-in path.
+   */
+  readonly sessionActivity?: () => SessionActivity | undefined;
 }
+
+/** The browser and address of the request that last saved a session. */
+export interface SessionActivity {
+  readonly ip: string;
+  readonly userAgent: string;
+}
+
+/** The stamp a stored session carries besides oidc-provider's own fields (see OidcAdapterOptions). */
+const activityStamp = z.object({ ip: z.string(), userAgent: z.string(), at: z.number() });
+export type SessionStamp = z.infer<typeof activityStamp>;
 
 /**
  * An oidc-provider Adapter class on the Store interface, so sessions and tokens live in Redis or in
@@ -170,7 +186,9 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       }
       // Once consumed, always consumed: the mark lives as long as the record it belongs to.
       if (consumable.has(this.model)) writes.push({ op: 'expire', key: keys.consumed(this.model, id), ttlSeconds: ttl });
-      writes.push({ op: 'set', key: keys.record(this.model, id), value: JSON.stringify(payload), ttlSeconds: ttl });
+      const activity = this.model === 'Session' ? options.sessionActivity?.() : undefined;
+      const stored = activity === undefined ? payload : { ...payload, activity: { ...activity, at: now() } };
+      writes.push({ op: 'set', key: keys.record(this.model, id), value: JSON.stringify(stored), ttlSeconds: ttl });
       // One transaction: a token is never saved without its grant-index entry, which revocation needs.
       await store.write(writes);
     }
@@ -220,24 +238,162 @@ export interface RevokedAccess {
 /**
  * Ends every session of the account and revokes every grant with all its tokens, so a deactivated
  * or reset account keeps no way in. Use src/sessions.ts, which also sends the logout tokens.
+ * With `keepSessionUid` (a password changed on the account page), that one session and the grants
+ * of its sign-ins stay: the browser that made the change stays signed in, every other way in ends.
  */
-export async function revokeAccountAccess(store: Store, accountId: string): Promise<RevokedAccess> {
+export async function revokeAccountAccess(store: Store, accountId: string, keepSessionUid?: string, now: () => number = Date.now): Promise<RevokedAccess> {
   const [sessionIds, grantIds] = await Promise.all([
     store.members(keys.accountSessions(accountId)),
     store.members(keys.accountGrants(accountId)),
   ]);
+  const kept = keepSessionUid === undefined ? undefined : (await accountSessionRecords(store, accountId, now)).find(({ payload }) => payload.uid === keepSessionUid);
+  const keptGrants = new Set(kept === undefined ? [] : grantsOfSession(kept.payload));
   const [sessionsEnded, grantsRevoked] = await Promise.all([
-    Promise.all(sessionIds.map((id) => destroyRecord(store, 'Session', id))),
+    Promise.all(sessionIds.filter((id) => id !== kept?.id).map((id) => destroyRecord(store, 'Session', id))),
     Promise.all(
-      grantIds.map(async (id) => {
-        await revokeGrantTokens(store, id);
-        return destroyRecord(store, 'Grant', id);
-      }),
+      grantIds
+        .filter((id) => !keptGrants.has(id))
+        .map(async (id) => {
+          await revokeGrantTokens(store, id);
+          return destroyRecord(store, 'Grant', id);
+        }),
     ),
   ]);
   await store.del(keys.accountSessions(accountId), keys.accountGrants(accountId));
+  if (kept !== undefined) {
+    // The indexes were cleared whole: the session kept goes back in, for as long as it lives.
+    const lifeOf = async (model: string, id: string) => Math.max(1, (await store.ttl(keys.record(model, id))) ?? 1);
+    const grantLives = await Promise.all([...keptGrants].map(async (grantId) => ({ grantId, ttl: await lifeOf('Grant', grantId) })));
+    await store.write([
+      { op: 'addToSet', key: keys.accountSessions(accountId), member: kept.id, ttlSeconds: await lifeOf('Session', kept.id) },
+      ...grantLives.map(({ grantId, ttl }) => ({ op: 'addToSet' as const, key: keys.accountGrants(accountId), member: grantId, ttlSeconds: ttl })),
+    ]);
+  }
   return {
     sessions: sessionsEnded.filter((session) => session !== undefined),
     grants: grantsRevoked.filter((grant) => grant !== undefined).length,
   };
+}
+
+/** A session of an account as the account page shows it: never its id, which is its cookie's value. */
+export interface AccountSession {
+  readonly uid: string;
+  /** When the user signed in (seconds since the epoch). */
+  readonly loginTs: number | undefined;
+  /** The browser and address that last used the session, and when (milliseconds). */
+  readonly activity: SessionStamp | undefined;
+  /** The clients the session signed in to. */
+  readonly clientIds: readonly string[];
+}
+
+/** An application holding a refresh token of the account. */
+export interface AccountApplication {
+  readonly clientId: string;
+  /** When the application was first given access (seconds since the epoch). */
+  readonly since: number | undefined;
+  /** When its refresh token was last issued, by a sign-in or a refresh (seconds since the epoch). */
+  readonly lastIssued: number | undefined;
+}
+
+function numberField(payload: AdapterPayload, name: string): number | undefined {
+  const value = payload[name];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The grant ids a stored session's authorizations hold. */
+function grantsOfSession(session: AdapterPayload): string[] {
+  const authorizations = session.authorizations;
+  if (typeof authorizations !== 'object' || authorizations === null) return [];
+  return Object.values(authorizations as Record<string, { grantId?: unknown }>).flatMap((authorization) =>
+    typeof authorization?.grantId === 'string' ? [authorization.grantId] : [],
+  );
+}
+
+async function accountSessionRecords(store: Store, accountId: string, now: () => number): Promise<Array<{ id: string; payload: AdapterPayload }>> {
+  const ids = await store.members(keys.accountSessions(accountId));
+  const payloads = await Promise.all(ids.map((id) => readRecord(store, 'Session', id, now)));
+  return ids.flatMap((id, i) => {
+    const payload = payloads[i];
+    return payload?.accountId === accountId ? [{ id, payload }] : [];
+  });
+}
+
+/**
+ * Where the account is signed in: its sessions, and the applications that hold a refresh token
+ * of it (one not yet used up: a rotated token no longer counts). Read only.
+ */
+export async function accountAccess(store: Store, accountId: string, now: () => number = Date.now): Promise<{ sessions: AccountSession[]; applications: AccountApplication[] }> {
+  const [sessions, grantIds] = await Promise.all([accountSessionRecords(store, accountId, now), store.members(keys.accountGrants(accountId))]);
+  const grants = await Promise.all(
+    grantIds.map(async (grantId) => {
+      const grant = await readRecord(store, 'Grant', grantId, now);
+      if (grant?.accountId !== accountId || typeof grant.clientId !== 'string') return undefined;
+      const members = (await store.members(keys.grant(grantId))).map(parseGrantMember).filter(([model]) => model === 'RefreshToken');
+      const tokens = (await Promise.all(members.map(([model, id]) => readRecord(store, model, id, now)))).filter(
+        (token): token is AdapterPayload => token !== undefined && token.consumed === undefined,
+      );
+      if (tokens.length === 0) return undefined;
+      const issued = tokens.map((token) => numberField(token, 'iat') ?? 0);
+      return { clientId: grant.clientId, since: numberField(grant, 'iat'), lastIssued: Math.max(...issued) || undefined };
+    }),
+  );
+  const byClient = new Map<string, AccountApplication>();
+  for (const grant of grants) {
+    if (grant === undefined) continue;
+    const known = byClient.get(grant.clientId);
+    byClient.set(
+      grant.clientId,
+      known === undefined
+        ? grant
+        : { clientId: grant.clientId, since: Math.min(known.since ?? Infinity, grant.since ?? Infinity), lastIssued: Math.max(known.lastIssued ?? 0, grant.lastIssued ?? 0) },
+    );
+  }
+  return {
+    sessions: sessions.map(({ payload }) => {
+      const stamp = activityStamp.safeParse(payload.activity);
+      const authorizations = payload.authorizations;
+      return {
+        uid: payload.uid ?? '',
+        loginTs: numberField(payload, 'loginTs'),
+        activity: stamp.success ? stamp.data : undefined,
+        clientIds: typeof authorizations === 'object' && authorizations !== null ? Object.keys(authorizations) : [],
+      };
+    }),
+    applications: [...byClient.values()],
+  };
+}
+
+/**
+ * Ends one session of the account (found by its uid) and revokes the grants its sign-ins made,
+ * with their tokens. Returns the session as it was stored (src/sessions.ts tells its clients), or
+ * undefined when the account has no such session.
+ */
+export async function endAccountSession(store: Store, accountId: string, uid: string, now: () => number = Date.now): Promise<AdapterPayload | undefined> {
+  const id = await store.get(keys.sessionUid(uid));
+  if (id === undefined) return undefined;
+  const session = await readRecord(store, 'Session', id, now);
+  if (session?.accountId !== accountId || session.uid !== uid) return undefined;
+  const ended = await destroyRecord(store, 'Session', id);
+  if (ended === undefined) return undefined;
+  await Promise.all(
+    grantsOfSession(ended).map(async (grantId) => {
+      await revokeGrantTokens(store, grantId);
+      await destroyRecord(store, 'Grant', grantId);
+    }),
+  );
+  return ended;
+}
+
+/** Revokes every grant of the account to one client, with its tokens; returns how many still existed. */
+export async function revokeClientAccess(store: Store, accountId: string, clientId: string, now: () => number = Date.now): Promise<number> {
+  const grantIds = await store.members(keys.accountGrants(accountId));
+  const revoked = await Promise.all(
+    grantIds.map(async (grantId) => {
+      const grant = await readRecord(store, 'Grant', grantId, now);
+      if (grant?.accountId !== accountId || grant.clientId !== clientId) return false;
+      await revokeGrantTokens(store, grantId);
+      return (await destroyRecord(store, 'Grant', grantId)) !== undefined;
+    }),
+  );
+  return revoked.filter(Boolean).length;
 }

@@ -192,7 +192,9 @@ export class SignedInSurface {
       code_challenge: base64url(createHash('sha256').update(verifier).digest()),
       code_challenge_method: 'S256',
       ...(locale === undefined ? {} : { ui_locales: locale }),
-      ...(fresh ? { max_age: String(this.definition.freshSeconds) } : {}),
+      // This surface found the sign-in too old for a change: prompt=login has the provider ask for a
+      // new one whatever it counts itself, max_age says how recent the next change needs it.
+      ...(fresh ? { max_age: String(this.definition.freshSeconds), prompt: 'login' } : {}),
     };
     for (const [key, value] of Object.entries(params)) authorization.searchParams.set(key, value);
     ctx.status = 303;

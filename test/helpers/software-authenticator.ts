@@ -93,4 +93,39 @@ export class SoftwarePasskey {
       authenticatorAttachment: 'cross-platform',
     };
   }
+
+  /**
+   * The answer to navigator.credentials.create() with these options, as @simplewebauthn/browser
+   * posts it: attestation "none", authenticator data carrying this credential and its public key,
+   * user present and verified.
+   */
+  register(options: { challenge: string }): Record<string, unknown> {
+    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const credentialId = Buffer.from(this.credentialId, 'base64url');
+    const idLength = Buffer.alloc(2);
+    idLength.writeUInt16BE(credentialId.length);
+    const authenticatorData = Buffer.concat([
+      createHash('sha256').update(this.rpId).digest(),
+      // User present, user verified, attested credential data included.
+      Buffer.from([0x45]),
+      Buffer.alloc(4),
+      Buffer.alloc(16),
+      idLength,
+      credentialId,
+      Buffer.from(this.cosePublicKey()),
+    ]);
+    const attestationObject = isoCBOR.encode(new Map<string, string | Map<string, string> | Uint8Array>([['fmt', 'none'], ['attStmt', new Map<string, string>()], ['authData', new Uint8Array(authenticatorData)]]));
+    return {
+      id: this.credentialId,
+      rawId: this.credentialId,
+      type: 'public-key',
+      response: {
+        clientDataJSON: clientDataJSON.toString('base64url'),
+        attestationObject: Buffer.from(attestationObject).toString('base64url'),
+        transports: ['usb'],
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: 'cross-platform',
+    };
+  }
 }

@@ -52,6 +52,7 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     const done = await whilePaused(() => rp.browser.submit(choose, '/new-password', { password: NEW_PASSWORD, confirmation: NEW_PASSWORD }));
     assert.equal(done.status, 200);
     assert.equal(done.$('h1').text().trim(), 'Your password has been set');
+    assert.equal(done.$('a[href$="/account"]').text().trim(), 'Go to your account page', 'the account page is offered');
     assert.ok(await verifyPassword(NEW_PASSWORD, (await t.server.services.accounts.findById(id))!.passwordHash, 4), 'and it was');
 
     const again = await relyingParty(t);
@@ -109,6 +110,7 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     const done = await whilePaused(() => rp.browser.submit(choose, '/new-password', { password: NEW_PASSWORD, confirmation: NEW_PASSWORD }));
     assert.equal(done.status, 200);
     assert.equal(done.$('h1').text().trim(), 'Your password has been changed');
+    assert.equal(done.$('a[href$="/account"]').text().trim(), 'Go to your account page', 'the account page is offered');
     assert.ok(await verifyPassword(NEW_PASSWORD, (await t.server.services.accounts.findById(id))!.passwordHash, 4));
     assert.match((await t.mail.next(email, mailBefore)).raw, /password was changed/i, 'the user is told at once');
 

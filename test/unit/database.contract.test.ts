@@ -196,6 +196,16 @@ for (const variant of databaseVariants()) {
       assert.equal(await factors.removeAll(id), 1);
     });
 
+    test('factors: of the last two, each removed many times at once, exactly one stays', async () => {
+      for (let round = 0; round < 5; round++) {
+        const { id } = await accounts.create({ email: `last.two.${round}@example.com` });
+        const [app, other] = [(await enrollApp(id))!, (await enrollApp(id))!];
+        const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => factors.remove(id, i % 2 === 0 ? app.id : other.id)));
+        assert.equal((await factors.listFor(id)).length, 1, `round ${round}: ${outcomes.join(' ')}`);
+        assert.equal(outcomes.filter((outcome) => outcome === 'removed').length, 1, `round ${round}: ${outcomes.join(' ')}`);
+      }
+    });
+
     test('factors: a member taken from a list once, of ten takers at once and one after another', async () => {
       const { id } = await accounts.create({ email: 'ivan@example.com' });
       await factors.replace({ accountId: id, kind: 'recovery-codes', name: null, data: { unused: ['a1', 'b2', 'c3'] } });

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { locales, translator, type Locale } from '../../src/i18n/index.ts';
 import {
   emailBasics,
+  factorChangedEmail,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
@@ -30,6 +31,8 @@ function everyEmail(locale: Locale, on = deadline): RenderedEmail[] {
     recoveryCodeUsedEmail({ ...basics, left: 1 }),
     recoveryCodeUsedEmail({ ...basics, left: 0 }),
     recoveryCodesCreatedEmail(basics),
+    factorChangedEmail({ ...basics, change: 'added', kind: 'authenticator-app', name: 'Pixel 8' }),
+    factorChangedEmail({ ...basics, change: 'removed', kind: 'passkey', name: 'YubiKey' }),
   ];
 }
 

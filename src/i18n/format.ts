@@ -33,3 +33,8 @@ export function formatDate(t: Translate, date: Date): string {
     .map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value))
     .join('');
 }
+
+/** A time of day in UTC for the `{time}` placeholder, on the 24-hour clock: "10:42". */
+export function formatTime(t: Translate, date: Date): string {
+  return new Intl.DateTimeFormat(intlTags[t.locale], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date);
+}

@@ -1,10 +1,16 @@
 import {
+  accountDeactivatedEmail,
+  accountLockedEmail,
+  accountResetEmail,
+  factorAddedEmail,
+  factorRemovedEmail,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
   recoveryCodesCreatedEmail,
   recoveryCodeUsedEmail,
   type EmailBasics,
+  type NamedFactorKind,
   type RenderedEmail,
 } from './messages.ts';
 
@@ -18,7 +24,15 @@ export const notices = {
   'mfa-reset': (basics) => mfaResetEmail(basics),
   'recovery-code-used': (basics, params) => recoveryCodeUsedEmail({ ...basics, left: count(required(params, 'left')) }),
   'recovery-codes-created': (basics) => recoveryCodesCreatedEmail(basics),
-  invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: new Date(required(params, 'deadline')) }),
+  invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: date(required(params, 'deadline')) }),
+  'factor-added': (basics, params) => factorAddedEmail({ ...basics, kind: namedKind(required(params, 'kind')), name: required(params, 'name') }),
+  'factor-removed': (basics, params) => {
+    const kind = required(params, 'kind');
+    return kind === 'recovery-codes' ? factorRemovedEmail({ ...basics, kind }) : factorRemovedEmail({ ...basics, kind: namedKind(kind), name: required(params, 'name') });
+  },
+  'account-locked': (basics, params) => accountLockedEmail({ ...basics, until: date(required(params, 'until')) }),
+  'account-reset': (basics, params) => accountResetEmail({ ...basics, deadline: date(required(params, 'deadline')) }),
+  'account-deactivated': (basics) => accountDeactivatedEmail(basics),
 } satisfies Record<string, (basics: EmailBasics, params: Readonly<Record<string, string>>) => RenderedEmail>;
 
 export type NoticeName = keyof typeof notices;
@@ -33,4 +47,15 @@ function count(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${text}`);
   return n;
+}
+
+function date(text: string): Date {
+  const value = new Date(text);
+  if (Number.isNaN(value.getTime())) throw new Error(`not a date: ${text}`);
+  return value;
+}
+
+function namedKind(text: string): NamedFactorKind {
+  if (text === 'authenticator-app' || text === 'passkey') return text;
+  throw new Error(`not a factor added or removed by name: ${text}`);
 }

@@ -24,6 +24,7 @@ export const auditEventNames = [
   'recovery-code.failure',
   'passkey.added',
   'passkey.failure',
+  'factor.removed',
   'mfa.reset',
   'account.created',
   'account.imported',

@@ -1,4 +1,5 @@
 import type { StoredFactor } from '../factors/record.ts';
+import type { Locale } from '../i18n/index.ts';
 
 export const accountStatuses = ['invited', 'active', 'deactivated'] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
@@ -17,6 +18,8 @@ export interface Account {
   readonly deactivationReason: DeactivationReason | null;
   readonly passwordHash: string | null;
   readonly passwordChangedAt: Date | null;
+  /** The language of the last sign-in; null before the first. */
+  readonly locale: Locale | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

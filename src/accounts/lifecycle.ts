@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 import type { AuditEventName, AuditLog } from '../audit.ts';
 import type { FactorRepository } from '../factors/repository.ts';
 import { summarise, type FactorSummary } from '../factors/record.ts';
-import { defaultLocale, type Locale } from '../i18n/index.ts';
+import type { Locale } from '../i18n/index.ts';
 import type { BruteForceGuard, GuardStatus } from '../security/brute-force.ts';
 import { isBackendUnavailable } from '../unavailable.ts';
 import type { Account, AccountWithFactors } from './account.ts';
-import { activationDeadline } from './account.ts';
+import { activationDeadline, languageOf } from './account.ts';
 import { DuplicateEmailError, type AccountRepository } from './repository.ts';
 import type { Role, RoleRepository } from './roles.ts';
 import type { AccountTask, AccountTasks, TasksRun } from './tasks.ts';
@@ -19,14 +19,6 @@ import type { AccountTask, AccountTasks, TasksRun } from './tasks.ts';
  * stay owed: the result says so, and running the same use case again (or an instance's
  * housekeeping) finishes them. Nothing here prints or renders.
  */
-
-/**
- * The language of an email no page of the user's caused (an operator's change, a lock): the
- * language they last signed in with, else the server's default, English.
- */
-export function languageOf(account: Pick<Account, 'locale'>): Locale {
-  return account.locale ?? defaultLocale;
-}
 
 /** Who asks for a change: recorded with it in the audit trail. */
 export interface Actor {

@@ -163,6 +163,13 @@ export class AccountRepository {
     return (await query).map(toAccount);
   }
 
+  /** The language of the account's last sign-in, null before the first (or for no such account). */
+  async localeOf(id: string): Promise<Locale | null> {
+    if (!uuidPattern.test(id)) return null;
+    const row = await this.knex<AccountRow>(table).where('id', id).first('locale');
+    return isLocale(row?.locale) ? row.locale : null;
+  }
+
   /** Keeps the language the user signed in with, for the emails no page of theirs causes. */
   async rememberLocale(id: string, locale: Locale): Promise<void> {
     assertId(id);

@@ -224,6 +224,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     assert.equal(shown.get('password'), 'not set');
     assert.equal(shown.get('authenticator'), 'not set');
     assert.match(shown.get('lock')!, /^not locked/);
+    assert.equal(shown.get('language'), 'en (not signed in yet)');
     const alice = await account('alice@example.com');
     assert.equal(shown.get('activate by'), new Date(alice.invitedAt.getTime() + activationDays * dayMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   });
@@ -302,6 +303,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
 
       // Carol last signed in in German: the operator's changes email her in German unless told otherwise.
       await withAccounts((accounts) => accounts.rememberLocale(carol.id, 'de'));
+      assert.equal(fields(succeeded(await cli(['users', 'show', 'carol@example.com']))).get('language'), 'de');
       /** The one email the command sent Carol, read as her mail client shows it. */
       const onlyEmailOf = async (args: string[]) => {
         const before = inbox.length;

@@ -64,14 +64,16 @@ export async function verifyEnrollment(services: InteractionServices, ctx: StepC
   const checked = await services.factors.authenticatorApps.enroll(account, flow.pendingTotpSecret, typed.code, {
     name: services.factors.authenticatorApps.defaultName(account, it.t('factors.defaultAppName'), (n) => it.t('factors.defaultAppNameNumbered', { n })),
     requester: it.requester,
+    locale: it.locale,
+    // Like Google's and Microsoft's, a first-time login sends no "factor added" email for its first
+    // app: the user is there and the account was not in use. After an operator's reset of the
+    // factors, the account is in use, and the user is told.
+    activation: activating,
     alongside: async (trx) => {
-      const audit = services.audit.in(trx);
-      const who = { accountId: account.id, email: account.email, ...it.requester };
       if (activating) {
         await services.accounts.in(trx).activate(account.id);
-        await audit.record({ event: 'account.activated', outcome: 'success', ...who });
+        await services.audit.in(trx).record({ event: 'account.activated', outcome: 'success', accountId: account.id, email: account.email, ...it.requester });
       }
-      await audit.record({ event: 'totp.enrolled', outcome: 'success', ...who });
       recoveryCodes = await services.factors.recoveryCodes.create(account, it.requester, trx);
     },
   });

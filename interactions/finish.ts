@@ -24,7 +24,10 @@ export async function finishLogin(services: InteractionServices, ctx: StepContex
     details: { purpose: flow.purpose, amr: amrOf(flow.proofs).join(' '), factor },
   });
   services.recentAccounts.remember(signedIn);
+  const { locale } = ctx.state.it;
   await Promise.all([
+    // Written only when it changed, so a sign-in in the usual language costs no write.
+    account.locale === locale ? undefined : services.accounts.rememberLocale(account.id, locale),
     services.guard.recordSuccess(account.id),
     services.flows.discard(flow.uid),
     handBack(ctx, { login: { accountId: account.id, amr: amrOf(flow.proofs), remember: true } }),

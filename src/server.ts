@@ -24,6 +24,7 @@ import { AccountLifecycle } from './accounts/lifecycle.ts';
 import { RoleRepository } from './accounts/roles.ts';
 import { createTaskRunners } from './accounts/task-runners.ts';
 import { AccountTasks } from './accounts/tasks.ts';
+import { LockNotices } from './accounts/lock-notices.ts';
 import { Factors, relyingPartyOf } from './factors/index.ts';
 import { translator } from './i18n/index.ts';
 import { FactorRepository } from './factors/repository.ts';
@@ -45,6 +46,8 @@ export interface Server {
   readonly mailer: Mailer;
   readonly readiness: Readiness;
   readonly lifecycle: AccountLifecycle;
+  /** The emails of brute-force locks, sent in the background. */
+  readonly lockNotices: LockNotices;
   /** The signed-in web surfaces: the account page and the console. */
   readonly surfaces: { readonly account: SignedInSurface; readonly console: SignedInSurface };
   /** Runs the periodic housekeeping once: stale invitations, old audit events. */
@@ -125,8 +128,6 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         })
         .catch((error: Error) => logger.error({ err: error.message }, 'audit of logout failed'));
     });
-    const guard = new BruteForceGuard({ store, now });
-    const attempts = new Attempts({ guard, audit, metrics });
     const factorRepository = new FactorRepository(database.knex, () => new Date(now()));
     const accountTasks = new AccountTasks(
       database.knex,
@@ -134,6 +135,11 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       audit,
       () => new Date(now()),
     );
+    const lockNotices = new LockNotices({ knex: database.knex, accounts, audit, tasks: accountTasks, logger, now });
+    // Closed before the database: a lock email being sent finishes, or stays owed, first.
+    opened.push(() => lockNotices.settled());
+    const guard = new BruteForceGuard({ store, now });
+    const attempts = new Attempts({ guard, locks: lockNotices, metrics });
     const factors = new Factors({
       repository: factorRepository,
       store,
@@ -225,6 +231,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       mailer,
       readiness,
       lifecycle,
+      lockNotices,
       surfaces,
       finishOwedTasks,
       async housekeeping() {

@@ -1,4 +1,5 @@
 import type { StoredFactor } from '../factors/record.ts';
+import { defaultLocale, type Locale } from '../i18n/index.ts';
 
 export const accountStatuses = ['invited', 'active', 'deactivated'] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
@@ -17,6 +18,8 @@ export interface Account {
   readonly deactivationReason: DeactivationReason | null;
   readonly passwordHash: string | null;
   readonly passwordChangedAt: Date | null;
+  /** The language of the last sign-in; null before the first. */
+  readonly locale: Locale | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -33,4 +36,12 @@ export function normaliseEmail(email: string): string {
 /** When an invitation's activation window closes. */
 export function activationDeadline(account: Pick<Account, 'invitedAt'>, activationDays: number): Date {
   return new Date(account.invitedAt.getTime() + activationDays * 24 * 60 * 60 * 1000);
+}
+
+/**
+ * The language of an email no page of the user's caused (an operator's change, a lock): the
+ * language they last signed in with, else the server's default, English.
+ */
+export function languageOf(account: Pick<Account, 'locale'>): Locale {
+  return account.locale ?? defaultLocale;
 }

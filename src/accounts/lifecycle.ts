@@ -6,7 +6,7 @@ import type { Locale } from '../i18n/index.ts';
 import type { BruteForceGuard, GuardStatus } from '../security/brute-force.ts';
 import { isBackendUnavailable } from '../unavailable.ts';
 import type { Account, AccountWithFactors } from './account.ts';
-import { activationDeadline } from './account.ts';
+import { activationDeadline, languageOf } from './account.ts';
 import { DuplicateEmailError, type AccountRepository } from './repository.ts';
 import type { Role, RoleRepository } from './roles.ts';
 import type { AccountTask, AccountTasks, TasksRun } from './tasks.ts';
@@ -133,11 +133,17 @@ export class AccountLifecycle {
     });
   }
 
-  /** Deactivates the account and ends its sessions and refresh tokens. */
-  async deactivate(actor: Actor, ref: AccountRef): Promise<Found<Change>> {
+  /**
+   * Deactivates the account and ends its sessions and refresh tokens. A user who had access is
+   * emailed (in `locale`, else their language: see languageOf); an invitation never taken up is
+   * deactivated quietly, since its user may never have heard of the account.
+   */
+  async deactivate(actor: Actor, ref: AccountRef, locale?: Locale): Promise<Found<Change>> {
     return this.change(actor, ref, 'account.deactivated', async (unit, before) => {
       const account = await unit.accounts.deactivate(before.id);
-      return { account, changed: before.status !== 'deactivated', tasks: [{ kind: 'end-sessions', email: before.email }] };
+      const tasks: AccountTask[] = [{ kind: 'end-sessions', email: before.email }];
+      if (before.status === 'active') tasks.push({ kind: 'email', notice: 'account-deactivated', to: before.email, locale: locale ?? languageOf(before) });
+      return { account, changed: before.status !== 'deactivated', tasks };
     });
   }
 
@@ -149,27 +155,37 @@ export class AccountLifecycle {
     });
   }
 
-  /** Clears the password and every second factor and ends the sessions: first-time login again. */
-  async reset(actor: Actor, ref: AccountRef): Promise<Found<Change>> {
+  /**
+   * Clears the password and every second factor and ends the sessions: first-time login again. An
+   * active account's user is emailed how to go through it and by when (in `locale`, else their
+   * language); an invitation, or a deactivated account that stays so, has nothing to tell.
+   */
+  async reset(actor: Actor, ref: AccountRef, locale?: Locale): Promise<Found<Change>> {
     return this.change(actor, ref, 'account.reset', async (unit, before) => {
       await unit.factors.removeAll(before.id);
       const account = await unit.accounts.resetCredentials(before.id);
-      return { account, changed: true, tasks: [{ kind: 'end-sessions', email: before.email }] };
+      const tasks: AccountTask[] = [{ kind: 'end-sessions', email: before.email }];
+      if (before.status === 'active' && account.status === 'invited') {
+        const deadline = activationDeadline(account, this.deps.activationDays).toISOString();
+        tasks.push({ kind: 'email', notice: 'account-reset', to: before.email, locale: locale ?? languageOf(before), params: { deadline } });
+      }
+      return { account, changed: true, tasks };
     });
   }
 
   /**
    * Removes every second factor and ends the sessions; the next sign-in enrolls a new authenticator
-   * after the password. The user is emailed in `locale`. Unchanged when there was no factor.
+   * after the password. The user is emailed in `locale`, else their language. Unchanged when there
+   * was no factor.
    */
-  async resetFactors(actor: Actor, ref: AccountRef, locale: Locale): Promise<Found<Change>> {
+  async resetFactors(actor: Actor, ref: AccountRef, locale?: Locale): Promise<Found<Change>> {
     return this.change(actor, ref, 'mfa.reset', async (unit, before) => {
       if (before.factors.length === 0) return { account: before, changed: false, tasks: [] };
       await unit.factors.removeAll(before.id);
       return {
         account: before,
         changed: true,
-        tasks: [{ kind: 'end-sessions', email: before.email }, { kind: 'email', notice: 'mfa-reset', to: before.email, locale }],
+        tasks: [{ kind: 'end-sessions', email: before.email }, { kind: 'email', notice: 'mfa-reset', to: before.email, locale: locale ?? languageOf(before) }],
       };
     });
   }

@@ -88,31 +88,13 @@ export class OwnAccount {
   }
 
   /** Adds an authenticator app, confirmed by its first code; the user is emailed. */
-  async addAuthenticatorApp(owner: Owner, pendingSealed: string, code: string, name: string): Promise<EnrollCheck> {
-    const { account } = owner;
-    const apps = this.deps.factors.authenticatorApps;
-    const checked = await apps.enroll(account, pendingSealed, code, {
-      name,
-      requester: owner.requester,
-      alongside: async (trx) => {
-        await this.deps.audit.in(trx).record(this.event(owner, 'totp.enrolled', 'success', { name }));
-        await this.deps.tasks.add(trx, account.id, { kind: 'email', notice: 'factor-added', to: account.email, locale: owner.locale, params: { kind: 'authenticator-app', name } });
-      },
-    });
-    if (checked.status === 'right') await this.runOwed(owner);
-    return checked;
+  addAuthenticatorApp(owner: Owner, pendingSealed: string, code: string, name: string): Promise<EnrollCheck> {
+    return this.deps.factors.authenticatorApps.enroll(owner.account, pendingSealed, code, { name, requester: owner.requester, locale: owner.locale });
   }
 
   /** Adds a passkey from the browser's answer to the registration options; the user is emailed. */
-  async addPasskey(owner: Owner, response: unknown, scope: string, name: string): Promise<RegisterCheck> {
-    const { account } = owner;
-    const added = await this.deps.factors.passkeys.register(account, response, scope, { name, requester: owner.requester });
-    if (added.status !== 'added') return added;
-    await this.deps.accounts.transaction((trx) =>
-      this.deps.tasks.add(trx, account.id, { kind: 'email', notice: 'factor-added', to: account.email, locale: owner.locale, params: { kind: 'passkey', name } }),
-    );
-    await this.runOwed(owner);
-    return added;
+  addPasskey(owner: Owner, response: unknown, scope: string, name: string): Promise<RegisterCheck> {
+    return this.deps.factors.passkeys.register(owner.account, response, scope, { name, requester: owner.requester, locale: owner.locale });
   }
 
   /** One of the account's apps or passkeys, for the page's rename and remove pages. */
@@ -133,15 +115,8 @@ export class OwnAccount {
    * The user is emailed.
    */
   async removeFactor(owner: Owner, factorId: string): Promise<FactorRemoval> {
-    const { account } = owner;
-    const factor = this.namedFactor(account, factorId);
-    if (factor === undefined) return 'missing';
-    const removed = await this.deps.factors.remove(account.id, factorId, async (trx) => {
-      await this.deps.audit.in(trx).record(this.event(owner, factor.kind === 'passkey' ? 'passkey.removed' : 'totp.removed', 'success', { name: factor.name }));
-      await this.deps.tasks.add(trx, account.id, { kind: 'email', notice: 'factor-removed', to: account.email, locale: owner.locale, params: { kind: factor.kind, name: factor.name ?? '' } });
-    });
-    if (removed === 'removed') await this.runOwed(owner);
-    return removed;
+    if (this.namedFactor(owner.account, factorId) === undefined) return 'missing';
+    return this.deps.factors.remove(owner.account, factorId, { requester: owner.requester, locale: owner.locale });
   }
 
   /** New recovery codes in place of the old ones; the user is emailed. Returns the codes, to show once. */

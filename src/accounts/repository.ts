@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { primaryKinds } from '../factors/record.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
 import { factorsColumn, parseFactorsColumn } from '../factors/repository.ts';
 import { normaliseEmail, type Account, type AccountStatus, type AccountWithFactors, type DeactivationReason } from './account.ts';
 
@@ -46,6 +47,7 @@ interface AccountRow {
   deactivation_reason: DeactivationReason | null;
   password_hash: string | null;
   password_changed_at: Date | null;
+  locale: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -159,6 +161,19 @@ export class AccountRepository {
     const query = this.knex<AccountRow>(table).orderBy('email');
     if (filter.status !== undefined) query.where('status', filter.status);
     return (await query).map(toAccount);
+  }
+
+  /** The language of the account's last sign-in, null before the first (or for no such account). */
+  async localeOf(id: string): Promise<Locale | null> {
+    if (!uuidPattern.test(id)) return null;
+    const row = await this.knex<AccountRow>(table).where('id', id).first('locale');
+    return isLocale(row?.locale) ? row.locale : null;
+  }
+
+  /** Keeps the language the user signed in with, for the emails no page of theirs causes. */
+  async rememberLocale(id: string, locale: Locale): Promise<void> {
+    assertId(id);
+    await this.knex<AccountRow>(table).where('id', id).update({ locale });
   }
 
   async setPassword(id: string, passwordHash: string): Promise<Account> {
@@ -311,6 +326,7 @@ export class AccountRepository {
       deactivation_reason: null,
       password_hash: null,
       password_changed_at: null,
+      locale: null,
       created_at: now,
       updated_at: now,
     };
@@ -334,6 +350,8 @@ function toAccount(row: AccountRow): Account {
     deactivationReason: row.deactivation_reason,
     passwordHash: row.password_hash,
     passwordChangedAt: row.password_changed_at,
+    // A language this version does not know reads as none: the server's default then applies.
+    locale: isLocale(row.locale) ? row.locale : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

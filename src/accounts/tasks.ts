@@ -144,10 +144,12 @@ export class AccountTasks {
       .limit(limit)
       .forUpdate()
       .skipLocked();
-    return this.knex(table)
+    const rows: TaskRow[] = await this.knex(table)
       .whereIn('id', ids)
       .update({ claimed_until: new Date(now.getTime() + claimSeconds * 1000), attempts: this.knex.raw('attempts + 1') })
       .returning(['id', 'account_id', 'kind', 'payload']);
+    // An update returns its rows in no set order: tasks run (and emails go out) in the order they were owed.
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 }
 

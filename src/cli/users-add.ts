@@ -16,7 +16,7 @@ interface AddOptions {
   readonly locale: Locale;
 }
 
-export const localeOption = () =>
+const localeOption = () =>
   new Option('--locale <locale>', 'language of the email').choices(locales).default(defaultLocale);
 
 export function addCommand(users: Command, ctx: CliContext): void {

@@ -1,12 +1,15 @@
 import { Option, type Command } from 'commander';
 import type { Change, Found } from '../accounts/lifecycle.ts';
 import { roles, type Role } from '../accounts/roles.ts';
-import type { Locale } from '../i18n/index.ts';
+import { locales, type Locale } from '../i18n/index.ts';
 import { parseEmail } from './account-input.ts';
 import type { CliContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { describeState, isoTime } from './format.ts';
-import { localeOption } from './users-add.ts';
+
+/** The language of a change's email: by default the user's own (their last sign-in's), else English. */
+const userLocaleOption = () =>
+  new Option('--locale <locale>', "language of the email (default: the user's last sign-in's, else en)").choices(locales);
 
 /** The commands that change an existing account: each parses, calls its use case, and prints what came of it. */
 export function stateCommands(users: Command, ctx: CliContext): void {
@@ -14,7 +17,8 @@ export function stateCommands(users: Command, ctx: CliContext): void {
     .command('deactivate')
     .description('deactivate an account, ending its sessions and revoking its refresh tokens')
     .argument('<email>')
-    .action((email: string) => deactivate(ctx, parseEmail(email)));
+    .addOption(userLocaleOption())
+    .action((email: string, options: { locale?: Locale }) => deactivate(ctx, parseEmail(email), options.locale));
   users
     .command('reactivate')
     .description('reactivate an account; one never activated gets a new activation window')
@@ -24,13 +28,14 @@ export function stateCommands(users: Command, ctx: CliContext): void {
     .command('reset')
     .description('clear password and second factors and end the sessions: the user goes through first-time login again')
     .argument('<email>')
-    .action((email: string) => reset(ctx, parseEmail(email)));
+    .addOption(userLocaleOption())
+    .action((email: string, options: { locale?: Locale }) => reset(ctx, parseEmail(email), options.locale));
   users
     .command('reset-mfa')
     .description('remove every second factor and end the sessions; the next sign-in enrolls a new authenticator after the password')
     .argument('<email>')
-    .addOption(localeOption())
-    .action((email: string, options: { locale: Locale }) => resetMfa(ctx, parseEmail(email), options.locale));
+    .addOption(userLocaleOption())
+    .action((email: string, options: { locale?: Locale }) => resetMfa(ctx, parseEmail(email), options.locale));
   users
     .command('unlock')
     .description('clear the brute-force lock of an account')
@@ -73,10 +78,15 @@ function report(ctx: CliContext, change: Change, line: string): void {
   throw new CliError(`${what} is still owed (${owed[0]!.error}); run the command again, or a running server finishes it`);
 }
 
-async function deactivate(ctx: CliContext, email: string): Promise<void> {
-  const change = found(await (await ctx.services()).lifecycle.deactivate(ctx.actor, { email }), email);
+async function notified(ctx: CliContext, change: Change): Promise<void> {
+  if (change.tasks.noticesSent > 0) ctx.print(`Notified ${change.account.email} by email (${(await ctx.mailer()).describe()})`);
+}
+
+async function deactivate(ctx: CliContext, email: string, locale: Locale | undefined): Promise<void> {
+  const change = found(await (await ctx.services()).lifecycle.deactivate(ctx.actor, { email }, locale), email);
   const { account } = change;
   report(ctx, change, change.changed ? `Deactivated ${account.email}` : `${account.email} was already deactivated (since ${isoTime(account.deactivatedAt)})`);
+  await notified(ctx, change);
 }
 
 async function reactivate(ctx: CliContext, email: string): Promise<void> {
@@ -85,22 +95,23 @@ async function reactivate(ctx: CliContext, email: string): Promise<void> {
   report(ctx, change, change.changed ? `Reactivated ${account.email}: ${describeState(account, ctx.config.activationDays)}` : `${account.email} is already active`);
 }
 
-async function reset(ctx: CliContext, email: string): Promise<void> {
-  const change = found(await (await ctx.services()).lifecycle.reset(ctx.actor, { email }), email);
+async function reset(ctx: CliContext, email: string, locale: Locale | undefined): Promise<void> {
+  const change = found(await (await ctx.services()).lifecycle.reset(ctx.actor, { email }, locale), email);
   const { account } = change;
   const next =
     account.status === 'deactivated'
       ? 'it stays deactivated; reactivate it to start a new activation window'
       : describeState(account, ctx.config.activationDays);
   report(ctx, change, `Reset ${account.email}: password and second factors cleared; ${next}`);
+  await notified(ctx, change);
 }
 
-async function resetMfa(ctx: CliContext, email: string, locale: Locale): Promise<void> {
+async function resetMfa(ctx: CliContext, email: string, locale: Locale | undefined): Promise<void> {
   const change = found(await (await ctx.services()).lifecycle.resetFactors(ctx.actor, { email }, locale), email);
   const { account } = change;
   if (!change.changed) return ctx.print(`${account.email} has no second factor: nothing to reset`);
   report(ctx, change, `Removed the second factors of ${account.email}`);
-  if (change.tasks.noticesSent > 0) ctx.print(`Notified ${account.email} by email (${(await ctx.mailer()).describe()})`);
+  await notified(ctx, change);
 }
 
 async function unlock(ctx: CliContext, email: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { FactorSummary } from '../factors/index.ts';
 import { CliError } from './errors.ts';
 import { parseEmail } from './account-input.ts';
 import type { CliContext } from './context.ts';
-import { activationDeadline } from '../accounts/account.ts';
+import { activationDeadline, languageOf } from '../accounts/account.ts';
 import { accountLine, column, isoTime } from './format.ts';
 import { importCommand } from './import.ts';
 import { addCommand } from './users-add.ts';
@@ -48,6 +48,8 @@ async function show(ctx: CliContext, email: string): Promise<void> {
     ['authenticator', factors.some((f) => f.kind === 'authenticator-app') ? 'enrolled' : 'not set'],
     ...factors.map((factor): [string, string] => ['factor', factorLine(factor)]),
     ['roles', roles.length === 0 ? '-' : roles.join(', ')],
+    // The language of the emails no page of the user's causes (a lock, an operator's change).
+    ['language', account.locale === null ? `${languageOf(account)} (not signed in yet)` : account.locale],
     [
       'lock',
       lock === undefined

@@ -9,9 +9,11 @@ import type { Store } from '../store/store.ts';
 import type { FactorCheck } from './outcome.ts';
 import type { FactorOwner, StoredFactor } from './record.ts';
 import type { FactorRepository } from './repository.ts';
+import { oweFactorAdded, sendOwed, type FactorRequest, type OwedNotices } from './notices.ts';
 
 export interface AuthenticatorAppsDependencies {
   readonly repository: FactorRepository;
+  readonly tasks: OwedNotices;
   readonly store: Store;
   readonly attempts: Attempts;
   readonly audit: AuditLog;
@@ -65,15 +67,18 @@ export class AuthenticatorApps {
   }
 
   /**
-   * Confirms an enrollment with the first code of the new app, then stores the app under `name`.
-   * `alongside` runs in the same transaction (first-time login activates the account with it), so
-   * the app and what comes with it are stored together or not at all.
+   * Confirms an enrollment with the first code of the new app, then stores the app under `name`,
+   * audited, with the email that tells the user (in `locale`) owed in the same transaction and sent
+   * after it. `activation` marks the account's first app, added while the account is activated:
+   * the activation is the news then, so no separate email. `alongside` runs in the same
+   * transaction (first-time login activates the account with it), so the app and what comes with
+   * it are stored together or not at all.
    */
   async enroll(
     owner: FactorOwner,
     pendingSealed: string,
     code: string,
-    options: { readonly name: string; readonly requester: Requester; readonly alongside?: (trx: Knex.Transaction) => Promise<void> },
+    options: FactorRequest & { readonly name: string; readonly activation?: boolean; readonly alongside?: (trx: Knex.Transaction) => Promise<void> },
   ): Promise<EnrollCheck> {
     const secret = this.openPendingSecret(pendingSealed);
     const checked = await this.check(owner, options.requester, async () => {
@@ -83,12 +88,16 @@ export class AuthenticatorApps {
     if (checked.status !== 'right') return checked;
     const stored = await this.deps.repository.transaction(async (trx, factors) => {
       const app = await factors.add({ accountId: owner.id, kind: this.kind, name: options.name, secret: pendingSealed }, rules.maxAuthenticatorApps);
-      if (app !== undefined) await options.alongside?.(trx);
+      if (app === undefined) return undefined;
+      await this.deps.audit.in(trx).record({ event: 'totp.enrolled', outcome: 'success', accountId: owner.id, email: owner.email, ...options.requester, details: { name: options.name } });
+      if (options.activation !== true) await oweFactorAdded(this.deps.tasks, trx, owner, app, options.locale);
+      await options.alongside?.(trx);
       return app;
     });
     if (stored === undefined) return { status: 'full' };
     this.deps.metrics.enrollments.inc();
     this.deps.metrics.factorEnrollments.inc({ kind: this.kind });
+    if (options.activation !== true) await sendOwed(this.deps.tasks, owner);
     return { status: 'right', value: stored };
   }
 

@@ -1,12 +1,14 @@
-import type { Knex } from 'knex';
+import type { AuditLog } from '../audit.ts';
 import { AuthenticatorApps, type AuthenticatorAppsDependencies } from './authenticator-apps.ts';
+import { oweFactorRemoved, sendOwed, type FactorRequest, type OwedNotices } from './notices.ts';
 import { Passkeys, type PasskeysDependencies } from './passkeys.ts';
 import { RecoveryCodes, type RecoveryCodesDependencies } from './recovery-codes.ts';
-import { summarise, type FactorSummary } from './record.ts';
+import { summarise, type FactorOwner, type FactorSummary } from './record.ts';
 import type { FactorRepository } from './repository.ts';
 
 export { hasPasskey, hasSecondFactor, type FactorKind, type FactorOwner, type FactorSummary, type StoredFactor } from './record.ts';
 export type { FactorCheck } from './outcome.ts';
+export type { FactorRequest } from './notices.ts';
 export { normaliseRecoveryCode } from './recovery-codes.ts';
 export { relyingPartyOf } from './passkeys.ts';
 
@@ -22,9 +24,13 @@ export class Factors {
   readonly recoveryCodes: RecoveryCodes;
   readonly passkeys: Passkeys;
   private readonly repository: FactorRepository;
+  private readonly audit: AuditLog;
+  private readonly tasks: OwedNotices;
 
   constructor(deps: FactorsDependencies) {
     this.repository = deps.repository;
+    this.audit = deps.audit;
+    this.tasks = deps.tasks;
     this.authenticatorApps = new AuthenticatorApps(deps);
     this.recoveryCodes = new RecoveryCodes(deps);
     this.passkeys = new Passkeys(deps);
@@ -39,10 +45,28 @@ export class Factors {
   }
 
   /**
-   * Refused ('last') for the account's last authenticator app or passkey; `alongside` runs in the
-   * removal's transaction.
+   * Removes one of the account's factors, audited, with the email that tells the user (in `locale`)
+   * owed in the same transaction and sent after it. Refused ('last') for the account's last
+   * authenticator app or passkey.
    */
-  remove(accountId: string, factorId: string, alongside?: (trx: Knex.Transaction) => Promise<void>): Promise<'removed' | 'last' | 'missing'> {
-    return this.repository.remove(accountId, factorId, alongside);
+  async remove(owner: Pick<FactorOwner, 'id' | 'email'>, factorId: string, request: FactorRequest): Promise<'removed' | 'last' | 'missing'> {
+    const outcome = await this.repository.transaction(async (trx, factors) => {
+      const factor = (await factors.listFor(owner.id)).find((candidate) => candidate.id === factorId);
+      if (factor === undefined) return 'missing';
+      const removed = await factors.remove(owner.id, factorId);
+      if (removed !== 'removed') return removed;
+      await this.audit.in(trx).record({
+        event: 'factor.removed',
+        outcome: 'success',
+        accountId: owner.id,
+        email: owner.email,
+        ...request.requester,
+        details: { kind: factor.kind, ...(factor.name === null ? {} : { name: factor.name }) },
+      });
+      await oweFactorRemoved(this.tasks, trx, owner, factor, request.locale);
+      return removed;
+    });
+    if (outcome === 'removed') await sendOwed(this.tasks, owner);
+    return outcome;
   }
 }

@@ -15,6 +15,7 @@ import { rules } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Attempts, Requester } from '../security/attempts.ts';
 import type { Store } from '../store/store.ts';
+import { oweFactorAdded, sendOwed, type FactorRequest, type OwedNotices } from './notices.ts';
 import type { FactorCheck } from './outcome.ts';
 import type { FactorOwner, StoredFactor } from './record.ts';
 import type { FactorRepository } from './repository.ts';
@@ -34,6 +35,7 @@ export function relyingPartyOf(issuer: string, name: string): RelyingParty {
 
 export interface PasskeysDependencies {
   readonly repository: FactorRepository;
+  readonly tasks: OwedNotices;
   readonly store: Store;
   readonly attempts: Attempts;
   readonly audit: AuditLog;
@@ -142,8 +144,12 @@ export class Passkeys {
     return options;
   }
 
-  /** Checks the authenticator's answer to registrationOptions() and stores the passkey under `name`. */
-  async register(owner: FactorOwner, response: unknown, scope: string, options: { readonly name: string; readonly requester: Requester }): Promise<RegisterCheck> {
+  /**
+   * Checks the authenticator's answer to registrationOptions() and stores the passkey under `name`,
+   * audited, with the email that tells the user (in `locale`) owed in the same transaction and sent
+   * after it.
+   */
+  async register(owner: FactorOwner, response: unknown, scope: string, options: FactorRequest & { readonly name: string }): Promise<RegisterCheck> {
     const challenge = await this.deps.store.take(challengeKey(scope));
     const parsed = registrationResponse.safeParse(response);
     if (challenge === undefined || !parsed.success) return { status: 'invalid', reason: challenge === undefined ? 'expired' : 'malformed' };
@@ -166,7 +172,13 @@ export class Passkeys {
       aaguid,
     };
     const stored = await this.deps.repository
-      .add({ accountId: owner.id, kind: this.kind, name: options.name, credentialId: credential.id, data }, rules.maxPasskeys)
+      .transaction(async (trx, factors) => {
+        const passkey = await factors.add({ accountId: owner.id, kind: this.kind, name: options.name, credentialId: credential.id, data }, rules.maxPasskeys);
+        if (passkey === undefined) return undefined;
+        await this.deps.audit.in(trx).record({ event: 'passkey.added', outcome: 'success', accountId: owner.id, email: owner.email, ...options.requester, details: { name: options.name } });
+        await oweFactorAdded(this.deps.tasks, trx, owner, passkey, options.locale);
+        return passkey;
+      })
       .catch((error: unknown) => {
         // The credential id is unique: the same authenticator's credential is stored once.
         if ((error as { code?: string }).code === '23505') return 'duplicate' as const;
@@ -175,7 +187,7 @@ export class Passkeys {
     if (stored === 'duplicate') return { status: 'invalid', reason: 'duplicate' };
     if (stored === undefined) return { status: 'full' };
     this.deps.metrics.factorEnrollments.inc({ kind: this.kind });
-    await this.deps.audit.record({ event: 'passkey.added', outcome: 'success', accountId: owner.id, email: owner.email, ...options.requester, details: { name: options.name } });
+    await sendOwed(this.deps.tasks, owner);
     return { status: 'added', value: stored };
   }
 

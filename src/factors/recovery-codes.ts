@@ -2,11 +2,10 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../audit.ts';
 import { rules } from '../config.ts';
-import type { Locale } from '../i18n/index.ts';
-import type { NoticeName } from '../mail/notices.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Attempts, Requester } from '../security/attempts.ts';
 import { openSecret, sealSecret } from '../security/secret-box.ts';
+import { sendOwed, type FactorRequest, type OwedNotices } from './notices.ts';
 import type { FactorCheck } from './outcome.ts';
 import { recoveryCodesLeft, type FactorOwner } from './record.ts';
 import type { FactorRepository } from './repository.ts';
@@ -33,15 +32,6 @@ export function normaliseRecoveryCode(input: string): string | undefined {
   return CODE.test(symbols) ? symbols : undefined;
 }
 
-/**
- * Where the emails of recovery codes are owed, in the transaction of the change that owes them, and
- * sent (the account tasks of src/accounts/tasks.ts, seen from here).
- */
-export interface OwedNotices {
-  add(trx: Knex.Transaction, accountId: string, task: { kind: 'email'; notice: NoticeName; to: string; locale: Locale; params?: Record<string, string> }): Promise<void>;
-  runFor(accountId: string, by: { via: string; name: string }): Promise<unknown>;
-}
-
 export interface RecoveryCodesDependencies {
   readonly repository: FactorRepository;
   readonly attempts: Attempts;
@@ -50,12 +40,6 @@ export interface RecoveryCodesDependencies {
   readonly metrics: Metrics;
   /** Keys the hashes under which codes are stored, so a copy of the database does not reveal them. */
   readonly secretKey: Buffer;
-}
-
-/** Who makes or uses a code: for the audit trail, and the language of the email it brings. */
-export interface RecoveryCodesRequest {
-  readonly requester: Requester;
-  readonly locale: Locale;
 }
 
 /**
@@ -99,13 +83,13 @@ export class RecoveryCodes {
    * New codes void the old ones (the account page's "Create new recovery codes"); the user is
    * emailed. Returns the plain codes, to be shown once.
    */
-  async renew(owner: Pick<FactorOwner, 'id' | 'email'>, request: RecoveryCodesRequest): Promise<string[]> {
+  async renew(owner: Pick<FactorOwner, 'id' | 'email'>, request: FactorRequest): Promise<string[]> {
     const codes = await this.deps.repository.transaction(async (trx) => {
       const made = await this.create(owner, request.requester, trx);
       await this.deps.tasks.add(trx, owner.id, { kind: 'email', notice: 'recovery-codes-created', to: owner.email, locale: request.locale });
       return made;
     });
-    await this.runOwed(owner);
+    await sendOwed(this.deps.tasks, owner);
     return codes;
   }
 
@@ -114,7 +98,7 @@ export class RecoveryCodes {
    * before it is looked up, like any code. A right code is used up, audited with how many are left
    * and emailed to the user, all in one transaction; a wrong or spent one is audited.
    */
-  async verify(owner: FactorOwner, code: string, request: RecoveryCodesRequest): Promise<FactorCheck<{ left: number }>> {
+  async verify(owner: FactorOwner, code: string, request: FactorRequest): Promise<FactorCheck<{ left: number }>> {
     const { requester } = request;
     const who = { accountId: owner.id, email: owner.email, ...requester };
     const tried = await this.deps.attempts.run(
@@ -135,7 +119,7 @@ export class RecoveryCodes {
     }
     if (tried.verdict !== undefined) {
       this.deps.metrics.factorChecks.inc({ kind: this.kind, outcome: 'right' });
-      await this.runOwed(owner);
+      await sendOwed(this.deps.tasks, owner);
       return { status: 'right', value: { left: tried.verdict } };
     }
     this.deps.metrics.factorChecks.inc({ kind: this.kind, outcome: 'wrong' });
@@ -150,11 +134,6 @@ export class RecoveryCodes {
 
   open(sealed: string): string[] {
     return openSecret(this.deps.secretKey, sealed).split(' ');
-  }
-
-  /** Sends what the change owes (the email); a mail server that does not answer leaves it owed, not lost. */
-  private async runOwed(owner: Pick<FactorOwner, 'id' | 'email'>): Promise<void> {
-    await this.deps.tasks.runFor(owner.id, { via: 'account', name: owner.email });
   }
 
   /** Bound to the account and labelled, so no other MAC under this key equals it. */

@@ -329,10 +329,32 @@ export const de: Messages = {
   'account.everywhere.explain': 'Damit werden Sie in jedem Browser abgemeldet, auch in diesem, und jede Anwendung verliert ihren Zugriff. Sie müssen sich überall erneut anmelden.',
   'account.everywhere.doneTitle': 'Sie wurden überall abgemeldet',
   'account.everywhere.doneBody': 'Alle Sitzungen Ihres Kontos wurden beendet, und keine Anwendung behält Zugriff darauf.',
-  'account.mail.factor.app': 'die Authenticator-App „{name}“',
-  'account.mail.factor.passkey': 'der Passkey „{name}“',
-  'account.mail.factorAdded.subject': 'Ihrem {brand} Extranet Identity Provider-Konto wurde ein zweiter Faktor hinzugefügt',
-  'account.mail.factorAdded.body': 'Dieser zweite Faktor wurde Ihrem {brand} Extranet Identity Provider-Konto hinzugefügt: {factor}.',
-  'account.mail.factorRemoved.subject': 'Aus Ihrem {brand} Extranet Identity Provider-Konto wurde ein zweiter Faktor entfernt',
-  'account.mail.factorRemoved.body': 'Dieser zweite Faktor wurde aus Ihrem {brand} Extranet Identity Provider-Konto entfernt: {factor}.',
+  'mail.factorAdded.subject': 'Ihrem Konto beim {brand} Extranet Identity Provider wurde ein zweiter Faktor hinzugefügt',
+  'mail.factorAdded.authenticatorApp':
+    'Die Authenticator-App „{name}“ wurde Ihrem Konto beim {brand} Extranet Identity Provider hinzugefügt. Mit ihren Codes können Sie sich ab jetzt anmelden.',
+  'mail.factorAdded.passkey':
+    'Der Passkey „{name}“ wurde Ihrem Konto beim {brand} Extranet Identity Provider hinzugefügt. Sie können sich ab jetzt damit anmelden.',
+  'mail.factorRemoved.subject': 'Aus Ihrem Konto beim {brand} Extranet Identity Provider wurde ein zweiter Faktor entfernt',
+  'mail.factorRemoved.authenticatorApp':
+    'Die Authenticator-App „{name}“ wurde aus Ihrem Konto beim {brand} Extranet Identity Provider entfernt. Mit ihren Codes können Sie sich nicht mehr anmelden.',
+  'mail.factorRemoved.passkey':
+    'Der Passkey „{name}“ wurde aus Ihrem Konto beim {brand} Extranet Identity Provider entfernt. Sie können sich nicht mehr damit anmelden.',
+  'mail.factorRemoved.recoveryCodes':
+    'Die Wiederherstellungscodes Ihres Kontos beim {brand} Extranet Identity Provider wurden entfernt. Sie können sich nicht mehr damit anmelden.',
+  'mail.locked.subject': 'Ihr Konto beim {brand} Extranet Identity Provider wurde gesperrt',
+  'mail.locked.body': 'Ihr Konto beim {brand} Extranet Identity Provider wurde nach zu vielen fehlgeschlagenen Anmeldeversuchen gesperrt.',
+  'mail.locked.until': 'Die Sperre endet automatisch am {date} um {time} Uhr (UTC).',
+  'mail.locked.you':
+    'Wenn Sie das waren, warten Sie bis dahin und melden Sie sich erneut an. Wenn Sie Ihr Passwort vergessen haben, wählen Sie auf der Anmeldeseite „{link}“.',
+  'mail.locked.notYou':
+    'Wenn Sie das nicht waren, versucht möglicherweise jemand, sich mit Ihrem Konto anzumelden. Ändern Sie Ihr Passwort, sobald die Sperre beendet ist, und informieren Sie Ihre Kontaktperson.',
+  'mail.accountReset.subject': 'Ihr Konto beim {brand} Extranet Identity Provider wurde zurückgesetzt',
+  'mail.accountReset.body':
+    'Ihr Konto beim {brand} Extranet Identity Provider wurde zurückgesetzt: Passwort und zweite Faktoren wurden entfernt und Sie wurden überall abgemeldet.',
+  'mail.accountReset.next':
+    'Um es wieder zu verwenden, öffnen Sie die Anmeldeseite, geben Sie Ihre E-Mail-Adresse ein und wählen Sie „{link}“. Sie erhalten einen Überprüfungscode per E-Mail, wählen ein neues Passwort und richten eine Authenticator-App ein. Bitte tun Sie dies bis spätestens {date}.',
+  'mail.deactivated.subject': 'Ihr Konto beim {brand} Extranet Identity Provider wurde deaktiviert',
+  'mail.deactivated.body':
+    'Ihr Konto beim {brand} Extranet Identity Provider wurde deaktiviert: Sie wurden überall abgemeldet und können sich damit nicht mehr anmelden.',
+  'mail.deactivated.next': 'Wenn Sie weiterhin Zugang benötigen, bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.',
 };

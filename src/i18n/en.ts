@@ -325,12 +325,32 @@ export const en = {
   'account.everywhere.explain': 'This signs you out of every browser, this one included, and takes away the access of every application. You will need to sign in again everywhere.',
   'account.everywhere.doneTitle': 'You have been signed out everywhere',
   'account.everywhere.doneBody': 'Every session of your account has ended, and no application keeps access to it.',
-  'account.mail.factor.app': 'the authenticator app “{name}”',
-  'account.mail.factor.passkey': 'the passkey “{name}”',
-  'account.mail.factorAdded.subject': 'A second factor was added to your {brand} Extranet Identity Provider account',
-  'account.mail.factorAdded.body': 'This second factor was added to your {brand} Extranet Identity Provider account: {factor}.',
-  'account.mail.factorRemoved.subject': 'A second factor was removed from your {brand} Extranet Identity Provider account',
-  'account.mail.factorRemoved.body': 'This second factor was removed from your {brand} Extranet Identity Provider account: {factor}.',
+  'mail.factorAdded.subject': 'A second factor was added to your {brand} Extranet Identity Provider account',
+  'mail.factorAdded.authenticatorApp':
+    'The authenticator app “{name}” was added to your {brand} Extranet Identity Provider account. Its codes can now be used to sign in.',
+  'mail.factorAdded.passkey': 'The passkey “{name}” was added to your {brand} Extranet Identity Provider account. It can now be used to sign in.',
+  'mail.factorRemoved.subject': 'A second factor was removed from your {brand} Extranet Identity Provider account',
+  'mail.factorRemoved.authenticatorApp':
+    'The authenticator app “{name}” was removed from your {brand} Extranet Identity Provider account. Its codes can no longer be used to sign in.',
+  'mail.factorRemoved.passkey':
+    'The passkey “{name}” was removed from your {brand} Extranet Identity Provider account. It can no longer be used to sign in.',
+  'mail.factorRemoved.recoveryCodes':
+    'The recovery codes of your {brand} Extranet Identity Provider account were removed. They can no longer be used to sign in.',
+  'mail.locked.subject': 'Your {brand} Extranet Identity Provider account was locked',
+  'mail.locked.body': 'Your {brand} Extranet Identity Provider account was locked after too many failed sign-in attempts.',
+  'mail.locked.until': 'It unlocks by itself on {date} at {time} (UTC).',
+  'mail.locked.you': 'If this was you, wait until then and sign in again. If you have forgotten your password, select “{link}” on the sign-in page.',
+  'mail.locked.notYou':
+    'If this was not you, someone may be trying to sign in to your account. Change your password once the lock has ended, and tell your point of contact.',
+  'mail.accountReset.subject': 'Your {brand} Extranet Identity Provider account was reset',
+  'mail.accountReset.body':
+    'Your {brand} Extranet Identity Provider account has been reset: its password and second factors were removed and you were signed out everywhere.',
+  'mail.accountReset.next':
+    'To use it again, open the sign-in page, enter your email address and select “{link}”. You will receive a verification code by email, choose a new password and set up an authenticator app. Please do so by {date}.',
+  'mail.deactivated.subject': 'Your {brand} Extranet Identity Provider account was deactivated',
+  'mail.deactivated.body':
+    'Your {brand} Extranet Identity Provider account has been deactivated: you were signed out everywhere and can no longer sign in with it.',
+  'mail.deactivated.next': 'If you still need access, ask your point of contact to reactivate your account.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -42,3 +42,8 @@ export function formatDateTime(t: Translate, date: Date): string {
   const text = new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date);
   return `${text} UTC`;
 }
+
+/** A time of day in UTC for the `{time}` placeholder, on the 24-hour clock: "10:42". */
+export function formatTime(t: Translate, date: Date): string {
+  return new Intl.DateTimeFormat(intlTags[t.locale], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date);
+}

@@ -336,10 +336,32 @@ export const fr: Messages = {
   'account.everywhere.explain': 'Vous serez déconnecté de tous les navigateurs, celui-ci compris, et chaque application perdra son accès. Vous devrez vous reconnecter partout.',
   'account.everywhere.doneTitle': 'Vous avez été déconnecté partout',
   'account.everywhere.doneBody': 'Toutes les sessions de votre compte ont pris fin, et aucune application n’y garde l’accès.',
-  'account.mail.factor.app': 'l’application d’authentification «\u202f{name}\u202f»',
-  'account.mail.factor.passkey': 'la clé d’accès «\u202f{name}\u202f»',
-  'account.mail.factorAdded.subject': 'Un second facteur a été ajouté à votre compte {brand} Extranet Identity Provider',
-  'account.mail.factorAdded.body': 'Ce second facteur a été ajouté à votre compte {brand} Extranet Identity Provider\u00a0: {factor}.',
-  'account.mail.factorRemoved.subject': 'Un second facteur a été supprimé de votre compte {brand} Extranet Identity Provider',
-  'account.mail.factorRemoved.body': 'Ce second facteur a été supprimé de votre compte {brand} Extranet Identity Provider\u00a0: {factor}.',
+  'mail.factorAdded.subject': 'Un second facteur a été ajouté à votre compte {brand} Extranet Identity Provider',
+  'mail.factorAdded.authenticatorApp':
+    'L’application d’authentification «\u202f{name}\u202f» a été ajoutée à votre compte {brand} Extranet Identity Provider. Ses codes permettent désormais de vous connecter.',
+  'mail.factorAdded.passkey':
+    'La clé d’accès «\u202f{name}\u202f» a été ajoutée à votre compte {brand} Extranet Identity Provider. Elle permet désormais de vous connecter.',
+  'mail.factorRemoved.subject': 'Un second facteur a été retiré de votre compte {brand} Extranet Identity Provider',
+  'mail.factorRemoved.authenticatorApp':
+    'L’application d’authentification «\u202f{name}\u202f» a été retirée de votre compte {brand} Extranet Identity Provider. Ses codes ne permettent plus de vous connecter.',
+  'mail.factorRemoved.passkey':
+    'La clé d’accès «\u202f{name}\u202f» a été retirée de votre compte {brand} Extranet Identity Provider. Elle ne permet plus de vous connecter.',
+  'mail.factorRemoved.recoveryCodes':
+    'Les codes de récupération de votre compte {brand} Extranet Identity Provider ont été supprimés. Ils ne permettent plus de vous connecter.',
+  'mail.locked.subject': 'Votre compte {brand} Extranet Identity Provider a été bloqué',
+  'mail.locked.body': 'Votre compte {brand} Extranet Identity Provider a été bloqué après un trop grand nombre de tentatives de connexion échouées.',
+  'mail.locked.until': 'Il sera débloqué automatiquement le {date} à {time} (UTC).',
+  'mail.locked.you':
+    'Si c’était vous, attendez ce moment puis reconnectez-vous. Si vous avez oublié votre mot de passe, sélectionnez «\u202f{link}\u202f» sur la page de connexion.',
+  'mail.locked.notYou':
+    'Si ce n’était pas vous, quelqu’un essaie peut-être de se connecter à votre compte. Changez votre mot de passe dès la fin du blocage et prévenez votre personne de contact.',
+  'mail.accountReset.subject': 'Votre compte {brand} Extranet Identity Provider a été réinitialisé',
+  'mail.accountReset.body':
+    'Votre compte {brand} Extranet Identity Provider a été réinitialisé\u00a0: son mot de passe et ses seconds facteurs ont été supprimés et vous avez été déconnecté partout.',
+  'mail.accountReset.next':
+    'Pour l’utiliser à nouveau, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un nouveau mot de passe et configurerez une application d’authentification. Veuillez le faire au plus tard le {date}.',
+  'mail.deactivated.subject': 'Votre compte {brand} Extranet Identity Provider a été désactivé',
+  'mail.deactivated.body':
+    'Votre compte {brand} Extranet Identity Provider a été désactivé\u00a0: vous avez été déconnecté partout et ne pouvez plus l’utiliser pour vous connecter.',
+  'mail.deactivated.next': 'Si vous avez encore besoin d’un accès, demandez à votre personne de contact de réactiver votre compte.',
 };

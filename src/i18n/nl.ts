@@ -324,10 +324,32 @@ export const nl: Messages = {
   'account.everywhere.explain': 'Zo wordt u afgemeld in elke browser, ook in deze, en verliest elke toepassing haar toegang. U moet zich overal opnieuw aanmelden.',
   'account.everywhere.doneTitle': 'U bent overal afgemeld',
   'account.everywhere.doneBody': 'Elke sessie van uw account is beëindigd en geen enkele toepassing behoudt er toegang toe.',
-  'account.mail.factor.app': 'de authenticator-app “{name}”',
-  'account.mail.factor.passkey': 'de toegangssleutel “{name}”',
-  'account.mail.factorAdded.subject': 'Er is een tweede factor toegevoegd aan uw {brand} Extranet Identity Provider-account',
-  'account.mail.factorAdded.body': 'Deze tweede factor is toegevoegd aan uw {brand} Extranet Identity Provider-account: {factor}.',
-  'account.mail.factorRemoved.subject': 'Er is een tweede factor verwijderd uit uw {brand} Extranet Identity Provider-account',
-  'account.mail.factorRemoved.body': 'Deze tweede factor is verwijderd uit uw {brand} Extranet Identity Provider-account: {factor}.',
+  'mail.factorAdded.subject': 'Er werd een tweede factor toegevoegd aan uw account bij {brand} Extranet Identity Provider',
+  'mail.factorAdded.authenticatorApp':
+    'De authenticator-app “{name}” werd toegevoegd aan uw account bij {brand} Extranet Identity Provider. U kunt zich voortaan aanmelden met de codes ervan.',
+  'mail.factorAdded.passkey':
+    'De toegangssleutel “{name}” werd toegevoegd aan uw account bij {brand} Extranet Identity Provider. U kunt zich er voortaan mee aanmelden.',
+  'mail.factorRemoved.subject': 'Er werd een tweede factor verwijderd uit uw account bij {brand} Extranet Identity Provider',
+  'mail.factorRemoved.authenticatorApp':
+    'De authenticator-app “{name}” werd verwijderd uit uw account bij {brand} Extranet Identity Provider. De codes ervan werken niet meer om u aan te melden.',
+  'mail.factorRemoved.passkey':
+    'De toegangssleutel “{name}” werd verwijderd uit uw account bij {brand} Extranet Identity Provider. U kunt zich er niet meer mee aanmelden.',
+  'mail.factorRemoved.recoveryCodes':
+    'De herstelcodes van uw account bij {brand} Extranet Identity Provider werden verwijderd. U kunt zich er niet meer mee aanmelden.',
+  'mail.locked.subject': 'Uw account bij {brand} Extranet Identity Provider werd geblokkeerd',
+  'mail.locked.body': 'Uw account bij {brand} Extranet Identity Provider werd geblokkeerd na te veel mislukte aanmeldpogingen.',
+  'mail.locked.until': 'De blokkering wordt vanzelf opgeheven op {date} om {time} (UTC).',
+  'mail.locked.you':
+    'Was u dit zelf? Wacht dan tot dat tijdstip en meld u opnieuw aan. Bent u uw wachtwoord vergeten, kies dan “{link}” op de aanmeldpagina.',
+  'mail.locked.notYou':
+    'Was u dit niet? Dan probeert iemand zich misschien met uw account aan te melden. Wijzig uw wachtwoord zodra de blokkering is opgeheven en breng uw contactpersoon op de hoogte.',
+  'mail.accountReset.subject': 'Uw account bij {brand} Extranet Identity Provider werd opnieuw ingesteld',
+  'mail.accountReset.body':
+    'Uw account bij {brand} Extranet Identity Provider werd opnieuw ingesteld: het wachtwoord en de tweede factoren werden verwijderd en u werd overal afgemeld.',
+  'mail.accountReset.next':
+    'Om het opnieuw te gebruiken, opent u de aanmeldpagina, vult u uw e-mailadres in en kiest u “{link}”. U ontvangt een verificatiecode per e-mail, kiest een nieuw wachtwoord en stelt een authenticator-app in. Doe dit uiterlijk op {date}.',
+  'mail.deactivated.subject': 'Uw account bij {brand} Extranet Identity Provider werd gedeactiveerd',
+  'mail.deactivated.body':
+    'Uw account bij {brand} Extranet Identity Provider werd gedeactiveerd: u werd overal afgemeld en kunt er zich niet meer mee aanmelden.',
+  'mail.deactivated.next': 'Hebt u nog toegang nodig? Vraag dan uw contactpersoon om uw account opnieuw te activeren.',
 };

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
-import { formatDate, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
+import { formatDate, formatTime, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
+import type { FactorKind } from '../factors/record.ts';
 import { intlTags } from '../i18n/locale.ts';
 import { renderEmail, type EmailBlock, type RenderedEmail } from './render.ts';
 
@@ -98,27 +99,6 @@ export function recoveryCodesCreatedEmail(basics: EmailBasics): RenderedEmail {
   ]);
 }
 
-/** What kind of second factor an email about one names. */
-export type NoticeFactorKind = 'authenticator-app' | 'passkey';
-
-/**
- * A second factor was added to or removed from the account (the account page): names it, so a
- * user who did not make the change knows what to report.
- */
-export function factorChangedEmail({
-  change,
-  kind,
-  name,
-  ...basics
-}: EmailBasics & { readonly change: 'added' | 'removed'; readonly kind: NoticeFactorKind; readonly name: string }): RenderedEmail {
-  const { brand } = basics;
-  const t = translator(basics.locale);
-  const what = t(kind === 'passkey' ? 'account.mail.factor.passkey' : 'account.mail.factor.app', { name });
-  const [subject, body] =
-    change === 'added' ? (['account.mail.factorAdded.subject', 'account.mail.factorAdded.body'] as const) : (['account.mail.factorRemoved.subject', 'account.mail.factorRemoved.body'] as const);
-  return compose(t, basics, t(subject, { brand }), [{ text: t(body, { brand, factor: what }) }, { text: t('mail.passwordChanged.notYou') }]);
-}
-
 /** Sent by the operator CLI (`--send-invite`); `deadline` is when the activation window closes. */
 export function invitationEmail({
   signInUrl,
@@ -132,5 +112,74 @@ export function invitationEmail({
     { text: t('mail.invitation.steps', { link: t('signIn.forgotLink') }) },
     link(t, t('mail.invitation.button'), signInUrl),
     { text: t('mail.invitation.deadline', { date: formatDate(t, deadline) }) },
+  ]);
+}
+
+/** The second factors an account names and adds one at a time (recovery codes come as a set, with emails of their own). */
+export type NamedFactorKind = Exclude<FactorKind, 'recovery-codes'>;
+
+const addedSentence = { 'authenticator-app': 'mail.factorAdded.authenticatorApp', passkey: 'mail.factorAdded.passkey' } as const;
+const removedSentence = {
+  'authenticator-app': 'mail.factorRemoved.authenticatorApp',
+  passkey: 'mail.factorRemoved.passkey',
+  'recovery-codes': 'mail.factorRemoved.recoveryCodes',
+} as const;
+
+/** An authenticator app or a passkey was added to an account already in use (not during its activation). */
+export function factorAddedEmail({ kind, name, ...basics }: EmailBasics & { readonly kind: NamedFactorKind; readonly name: string }): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.factorAdded.subject', { brand }), [
+    { text: t(addedSentence[kind], { brand, name }) },
+    { text: t('mail.passwordChanged.notYou') },
+  ]);
+}
+
+/** A second factor was removed; recovery codes have no name. */
+export function factorRemovedEmail({
+  kind,
+  name,
+  ...basics
+}: EmailBasics & ({ readonly kind: NamedFactorKind; readonly name: string } | { readonly kind: 'recovery-codes'; readonly name?: undefined })): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.factorRemoved.subject', { brand }), [
+    { text: t(removedSentence[kind], { brand, name: name ?? '' }) },
+    { text: t('mail.passwordChanged.notYou') },
+  ]);
+}
+
+/**
+ * The brute-force lock started (once per lock): when it ends, in UTC since the server knows no
+ * user's time zone, and what to do whether or not the attempts were the user's.
+ */
+export function accountLockedEmail({ until, ...basics }: EmailBasics & { readonly until: Date }): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.locked.subject', { brand }), [
+    { text: t('mail.locked.body', { brand }) },
+    { text: t('mail.locked.until', { date: formatDate(t, until), time: formatTime(t, until) }), prominent: true },
+    { text: t('mail.locked.you', { link: t('signIn.forgotLink') }) },
+    { text: t('mail.locked.notYou') },
+  ]);
+}
+
+/** An operator reset the account: first-time login again, by `deadline` (the new activation window). */
+export function accountResetEmail({ deadline, ...basics }: EmailBasics & { readonly deadline: Date }): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.accountReset.subject', { brand }), [
+    { text: t('mail.accountReset.body', { brand }) },
+    { text: t('mail.accountReset.next', { link: t('signIn.forgotLink'), date: formatDate(t, deadline) }) },
+    { text: t('mail.mfaReset.notYou') },
+  ]);
+}
+
+export function accountDeactivatedEmail(basics: EmailBasics): RenderedEmail {
+  const { brand } = basics;
+  const t = translator(basics.locale);
+  return compose(t, basics, t('mail.deactivated.subject', { brand }), [
+    { text: t('mail.deactivated.body', { brand }) },
+    { text: t('mail.deactivated.next') },
   ]);
 }

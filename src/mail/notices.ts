@@ -1,11 +1,16 @@
 import {
-  factorChangedEmail,
+  accountDeactivatedEmail,
+  accountLockedEmail,
+  accountResetEmail,
+  factorAddedEmail,
+  factorRemovedEmail,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
   recoveryCodesCreatedEmail,
   recoveryCodeUsedEmail,
   type EmailBasics,
+  type NamedFactorKind,
   type RenderedEmail,
 } from './messages.ts';
 
@@ -19,9 +24,15 @@ export const notices = {
   'mfa-reset': (basics) => mfaResetEmail(basics),
   'recovery-code-used': (basics, params) => recoveryCodeUsedEmail({ ...basics, left: count(required(params, 'left')) }),
   'recovery-codes-created': (basics) => recoveryCodesCreatedEmail(basics),
-  'factor-added': (basics, params) => factorChangedEmail({ ...basics, change: 'added', kind: factorKind(required(params, 'kind')), name: required(params, 'name') }),
-  'factor-removed': (basics, params) => factorChangedEmail({ ...basics, change: 'removed', kind: factorKind(required(params, 'kind')), name: required(params, 'name') }),
-  invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: new Date(required(params, 'deadline')) }),
+  invitation: (basics, params) => invitationEmail({ ...basics, signInUrl: required(params, 'signInUrl'), deadline: date(required(params, 'deadline')) }),
+  'factor-added': (basics, params) => factorAddedEmail({ ...basics, kind: namedKind(required(params, 'kind')), name: required(params, 'name') }),
+  'factor-removed': (basics, params) => {
+    const kind = required(params, 'kind');
+    return kind === 'recovery-codes' ? factorRemovedEmail({ ...basics, kind }) : factorRemovedEmail({ ...basics, kind: namedKind(kind), name: required(params, 'name') });
+  },
+  'account-locked': (basics, params) => accountLockedEmail({ ...basics, until: date(required(params, 'until')) }),
+  'account-reset': (basics, params) => accountResetEmail({ ...basics, deadline: date(required(params, 'deadline')) }),
+  'account-deactivated': (basics) => accountDeactivatedEmail(basics),
 } satisfies Record<string, (basics: EmailBasics, params: Readonly<Record<string, string>>) => RenderedEmail>;
 
 export type NoticeName = keyof typeof notices;
@@ -38,7 +49,13 @@ function count(text: string): number {
   return n;
 }
 
-function factorKind(text: string): 'authenticator-app' | 'passkey' {
-  if (text !== 'authenticator-app' && text !== 'passkey') throw new Error(`not a factor kind: ${text}`);
-  return text;
+function date(text: string): Date {
+  const value = new Date(text);
+  if (Number.isNaN(value.getTime())) throw new Error(`not a date: ${text}`);
+  return value;
+}
+
+function namedKind(text: string): NamedFactorKind {
+  if (text === 'authenticator-app' || text === 'passkey') return text;
+  throw new Error(`not a factor added or removed by name: ${text}`);
 }

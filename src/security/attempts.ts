@@ -1,4 +1,3 @@
-import type { AuditLog } from '../audit.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BruteForceGuard, Refusal } from './brute-force.ts';
 
@@ -24,17 +23,29 @@ export interface AttemptTarget {
   readonly requester: Requester;
 }
 
+/** A lock that just started on an account: at most one per lock, however many attempts ran at once. */
+export interface LockStarted {
+  readonly account: { readonly id: string; readonly email: string };
+  readonly seconds: number;
+  readonly requester: Requester;
+}
+
+/** Who hears of a lock: the audit trail and the user (src/accounts/lock-notices.ts). */
+export interface LockReporter {
+  locked(lock: LockStarted): Promise<void>;
+}
+
 /**
  * Every check of a secret goes through here: the attempt is counted against the account (when
  * known) and the address before `check` runs, so a burst of guesses gets no more checks than the
  * limits allow (src/security/brute-force.ts). A right answer gives the attempt back; a wrong one
- * stays counted, and the lock it brought is audited.
+ * stays counted, and the lock it brought is reported.
  */
 export class Attempts {
-  constructor(private readonly deps: { readonly guard: BruteForceGuard; readonly audit: AuditLog; readonly metrics: Metrics }) {}
+  constructor(private readonly deps: { readonly guard: BruteForceGuard; readonly locks: LockReporter; readonly metrics: Metrics }) {}
 
   async run<V>(target: AttemptTarget, check: () => Promise<V>, isRight: (verdict: V) => boolean): Promise<Attempted<V>> {
-    const { guard, audit, metrics } = this.deps;
+    const { guard, locks, metrics } = this.deps;
     const { account, requester } = target;
     const reserved = await guard.reserve({ accountId: account?.id, ip: requester.ip });
     if (!reserved.allowed) return { kind: 'refused', refusal: reserved };
@@ -44,18 +55,11 @@ export class Attempts {
       await reserved.giveBack();
       return { kind: 'checked', verdict, right: true, lockSeconds: 0 };
     }
+    // Only the attempt that brought the lock sees lockSeconds > 0 (the store decides it atomically,
+    // and later attempts are refused), so a burst of failures reports one lock, once.
     if (reserved.lockSeconds > 0 && account !== undefined) {
       metrics.lockouts.inc();
-      await audit.record({
-        event: 'account.locked',
-        outcome: 'failure',
-        accountId: account.id,
-        email: account.email,
-        ip: requester.ip,
-        userAgent: requester.userAgent,
-        clientId: requester.clientId,
-        details: { seconds: reserved.lockSeconds },
-      });
+      await locks.locked({ account, seconds: reserved.lockSeconds, requester });
     }
     return { kind: 'checked', verdict, right: false, lockSeconds: account === undefined ? 0 : reserved.lockSeconds };
   }

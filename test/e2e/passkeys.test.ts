@@ -141,7 +141,7 @@ describe('passkeys in Chromium, with a virtual authenticator', { skip: browserSk
     await withVisit(browser, t, {}, async ({ page }) => {
       await addVirtualAuthenticator(page);
       const lost = await registerPasskey(t, page, id, 'Old laptop');
-      assert.equal(await t.server.services.factors.remove(id, lost.id), 'removed');
+      assert.equal(await t.server.services.factors.remove({ id, email }, lost.id, { requester: { ip: '127.0.0.1', userAgent: 'test' }, locale: 'en' }), 'removed');
       await toSignInPage(page, auth.url, email);
       await press(page, 'Sign in with a passkey');
       assert.deepEqual(await errorSummary(page), [REFUSED]);

@@ -71,7 +71,7 @@ export async function registerPasskey(t: TestServer, page: Page, accountId: stri
       }),
     options,
   );
-  const added = await factors.passkeys.register(owner, answer, scope, { name, requester: { ip: '127.0.0.1', userAgent: 'test registration' } });
+  const added = await factors.passkeys.register(owner, answer, scope, { name, requester: { ip: '127.0.0.1', userAgent: 'test registration' }, locale: 'en' });
   assert.equal(added.status, 'added', `the passkey is stored: ${JSON.stringify(added)}`);
   return (added as { value: StoredFactor }).value;
 }

@@ -79,19 +79,52 @@ export class SoftwarePasskey {
     counterBytes.writeUInt32BE(counter);
     const authenticatorData = Buffer.concat([createHash('sha256').update(this.rpId).digest(), Buffer.from([flags]), counterBytes]);
     const signature = sign('sha256', Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), this.privateKey);
-    return {
-      id: this.credentialId,
-      rawId: this.credentialId,
-      type: 'public-key',
-      response: {
-        clientDataJSON: clientDataJSON.toString('base64url'),
-        authenticatorData: authenticatorData.toString('base64url'),
-        signature: signature.toString('base64url'),
-        userHandle: Buffer.from(this.userHandle).toString('base64url'),
-      },
-      clientExtensionResults: {},
-      authenticatorAttachment: 'cross-platform',
-    };
+    return this.credential({
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      authenticatorData: authenticatorData.toString('base64url'),
+      signature: signature.toString('base64url'),
+      userHandle: Buffer.from(this.userHandle).toString('base64url'),
+    });
+  }
+
+  /**
+   * The answer to navigator.credentials.create() with these options: attestation "none" (what the
+   * server asks for), user present and verified, the credential and its COSE public key attested.
+   */
+  registrationAnswer(options: { challenge: string }): Record<string, unknown> {
+    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const credentialId = Buffer.from(this.credentialId, 'base64url');
+    const idLength = Buffer.alloc(2);
+    idLength.writeUInt16BE(credentialId.length);
+    const counterBytes = Buffer.alloc(4);
+    counterBytes.writeUInt32BE(this.counter);
+    // Flags: user present (0x01), user verified (0x04), attested credential data included (0x40).
+    const authData = Buffer.concat([
+      createHash('sha256').update(this.rpId).digest(),
+      Buffer.from([0x45]),
+      counterBytes,
+      Buffer.alloc(16),
+      idLength,
+      credentialId,
+      Buffer.from(this.cosePublicKey()),
+    ]);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, string | Map<string, string> | Uint8Array>([
+        ['fmt', 'none'],
+        ['attStmt', new Map<string, string>()],
+        ['authData', new Uint8Array(authData)],
+      ]),
+    );
+    return this.credential({
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      attestationObject: Buffer.from(attestationObject).toString('base64url'),
+      transports: ['usb'],
+    });
+  }
+
+  /** A PublicKeyCredential of this passkey, as @simplewebauthn/browser posts it. */
+  private credential(response: Record<string, unknown>): Record<string, unknown> {
+    return { id: this.credentialId, rawId: this.credentialId, type: 'public-key', response, clientExtensionResults: {}, authenticatorAttachment: 'cross-platform' };
   }
 
   /**

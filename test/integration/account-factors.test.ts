@@ -65,7 +65,7 @@ for (const backend of backends()) {
       assert.match(subjectOf(mail.raw), /second factor was added/);
       assert.match(mail.raw, /Authenticator app 2/);
       const audit = await t.server.services.audit.recent({ email, limit: 10 });
-      assert.ok(audit.some((row) => row.event === 'totp.enrolled' && row.details?.by === 'account'));
+      assert.ok(audit.some((row) => row.event === 'totp.enrolled' && row.clientId === 'sso-account'));
       assert.deepEqual(await t.server.services.accountTasks.owedFor(id), []);
     });
 

@@ -22,6 +22,7 @@ import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { cleanEnvironment, runCli, runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
 import { enrollAuthenticatorApp } from '../helpers/flows.ts';
+import { readMail } from '../helpers/mime.ts';
 import { deleteKeys } from '../../harness/redis-keys.ts';
 
 /**
@@ -46,6 +47,7 @@ type Run = CliRun;
 interface Email {
   readonly to: string[];
   readonly text: string;
+  readonly raw: string;
 }
 
 let dataDir: string;
@@ -71,7 +73,8 @@ async function startSmtp(): Promise<number> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), text: readable(Buffer.concat(chunks).toString('utf8')) });
+        const raw = Buffer.concat(chunks).toString('utf8');
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), text: readable(raw), raw });
         callback();
       });
     },
@@ -221,6 +224,7 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     assert.equal(shown.get('password'), 'not set');
     assert.equal(shown.get('authenticator'), 'not set');
     assert.match(shown.get('lock')!, /^not locked/);
+    assert.equal(shown.get('language'), 'en (not signed in yet)');
     const alice = await account('alice@example.com');
     assert.equal(shown.get('activate by'), new Date(alice.invitedAt.getTime() + activationDays * dayMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   });
@@ -297,20 +301,41 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       const unlocked = succeeded(await cli(['users', 'unlock', 'carol@example.com']));
       assert.match(unlocked[0]!, redis === undefined ? /was not locked/ : /^Unlocked carol@example\.com/);
 
-      assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'Carol@example.com'])).slice(0, 1), ['Removed the second factors of carol@example.com']);
-      const notice = inbox.find((email) => email.to.includes('carol@example.com'));
-      assert.ok(notice, 'no authenticator-reset email received');
-      assert.match(notice.text, /^Subject: Your Fluxys Extranet Identity Provider authenticator was reset$/m);
+      // Carol last signed in in German: the operator's changes email her in German unless told otherwise.
+      await withAccounts((accounts) => accounts.rememberLocale(carol.id, 'de'));
+      assert.equal(fields(succeeded(await cli(['users', 'show', 'carol@example.com']))).get('language'), 'de');
+      /** The one email the command sent Carol, read as her mail client shows it. */
+      const onlyEmailOf = async (args: string[]) => {
+        const before = inbox.length;
+        const lines = succeeded(await cli(args));
+        const sent = inbox.slice(before);
+        assert.equal(sent.length, 1, `${args.join(' ')}: exactly one email`);
+        assert.deepEqual(sent[0]!.to, ['carol@example.com']);
+        assert.ok(lines.includes(`Notified carol@example.com by email (emails are sent through ${env.SMTP_URL})`), lines.join('\n'));
+        return { lines, ...readMail(sent[0]!) };
+      };
+      const mfaReset = await onlyEmailOf(['users', 'reset-mfa', 'Carol@example.com']);
+      assert.deepEqual(mfaReset.lines.slice(0, 1), ['Removed the second factors of carol@example.com']);
+      assert.equal(mfaReset.subject, 'Die Authenticator-App Ihres Kontos beim Fluxys Extranet Identity Provider wurde zurückgesetzt');
       const afterMfa = await account('carol@example.com');
       assert.deepEqual(afterMfa.factors, [], 'every authenticator app is removed');
       assert.notEqual(afterMfa.passwordHash, null);
       await assertSignedOut(1, 'reset-mfa');
+      const quiet = inbox.length;
       assert.deepEqual(succeeded(await cli(['users', 'reset-mfa', 'carol@example.com'])), ['carol@example.com has no second factor: nothing to reset']);
+      assert.equal(inbox.length, quiet, 'nothing reset, nothing emailed');
 
       await signIn(2);
-      assert.equal(succeeded(await cli(['users', 'deactivate', 'carol@example.com']))[0], 'Deactivated carol@example.com');
+      const deactivated = await onlyEmailOf(['users', 'deactivate', 'carol@example.com']);
+      assert.equal(deactivated.lines[0], 'Deactivated carol@example.com');
+      assert.equal(deactivated.subject, 'Ihr Konto beim Fluxys Extranet Identity Provider wurde deaktiviert');
+      assert.ok(deactivated.text.includes('bitten Sie Ihre Kontaktperson, Ihr Konto zu reaktivieren.'), deactivated.text);
+      assert.ok(deactivated.text.includes('Diese E-Mail wurde von einer Adresse gesendet, die nicht überwacht wird.'), deactivated.text);
       assert.equal((await account('carol@example.com')).status, 'deactivated');
       await assertSignedOut(2, 'deactivate');
+      const again = inbox.length;
+      assert.match(succeeded(await cli(['users', 'deactivate', 'carol@example.com']))[0]!, /^carol@example\.com was already deactivated/);
+      assert.equal(inbox.length, again, 'already deactivated, not emailed again');
 
       // Carol had activated, so she returns to active rather than to a new invitation.
       assert.deepEqual(succeeded(await cli(['users', 'reactivate', 'carol@example.com'])), ['Reactivated carol@example.com: active']);
@@ -327,10 +352,11 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       assert.deepEqual(succeeded(await cli(['users', 'revoke', 'carol@example.com', '--role', 'admin'])), ['carol@example.com does not have the admin role']);
 
       await signIn(4);
-      assert.match(
-        succeeded(await cli(['users', 'reset', 'carol@example.com']))[0]!,
-        /^Reset carol@example\.com: password and second factors cleared; invited, to activate by /,
-      );
+      const reset = await onlyEmailOf(['users', 'reset', 'carol@example.com', '--locale', 'fr']);
+      assert.match(reset.lines[0]!, /^Reset carol@example\.com: password and second factors cleared; invited, to activate by /);
+      assert.equal(reset.subject, 'Votre compte Fluxys Extranet Identity Provider a été réinitialisé');
+      assert.ok(reset.text.includes('sélectionnez «\u202fPremière connexion/Mot de passe oublié\u202f?\u202f»'), reset.text);
+      assert.match(reset.text, /Veuillez le faire au plus tard le \d+(er)? \p{L}+ \d{4}\./u);
       await assertSignedOut(4, 'reset');
       const shown = fields(succeeded(await cli(['users', 'show', 'carol@example.com'])));
       assert.equal(shown.get('status'), 'invited');
@@ -356,6 +382,9 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       'mfa.reset',
       ...ended,
       'mfa.reset',
+      'account.deactivated',
+      ...ended,
+      // Deactivated again: nothing changes, but its sessions are ended once more.
       'account.deactivated',
       ...ended,
       'account.reactivated',

@@ -17,7 +17,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 const t0 = new Date('2025-01-15T09:00:00.000Z');
 const days = (n: number) => new Date(t0.getTime() + n * dayMs);
 const unknownId = '00000000-0000-4000-8000-000000000000';
-const allMigrations = ['001_accounts', '002_audit_events', '003_factors', '004_account_roles', '005_account_tasks'];
+const allMigrations = ['001_accounts', '002_audit_events', '003_factors', '004_account_roles', '005_account_tasks', '006_account_locale'];
 
 /** A clock the test moves by hand. */
 class Clock {
@@ -94,6 +94,19 @@ for (const variant of databaseVariants()) {
       assert.equal(await accounts.findByEmail('nobody@example.com'), undefined);
       assert.equal(await accounts.findById(unknownId), undefined);
       assert.equal(await accounts.findById('not-a-uuid'), undefined);
+    });
+
+    test('keeps the language of the last sign-in, and reads one it does not know as none', async () => {
+      const created = await accounts.create({ email: 'lang@example.com' });
+      assert.equal(created.locale, null);
+      assert.equal(await accounts.localeOf(created.id), null);
+      await accounts.rememberLocale(created.id, 'fr');
+      assert.equal((await accounts.findById(created.id))?.locale, 'fr');
+      assert.equal(await accounts.localeOf(created.id), 'fr');
+      await db.knex('accounts').where('id', created.id).update({ locale: 'tlh' });
+      assert.equal((await accounts.findById(created.id))?.locale, null);
+      assert.equal(await accounts.localeOf(created.id), null);
+      assert.equal(await accounts.localeOf(unknownId), null);
     });
 
     test('an email is unique whatever its case', async () => {

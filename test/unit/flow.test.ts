@@ -13,6 +13,7 @@ const account: AccountWithFactors = {
   activatedAt: new Date(0),
   deactivatedAt: null,
   deactivationReason: null,
+  locale: null,
   passwordHash: '$2b$04$hash',
   passwordChangedAt: new Date(1000),
   createdAt: new Date(0),

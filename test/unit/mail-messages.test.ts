@@ -4,8 +4,12 @@ import * as cheerio from 'cheerio';
 import { loadConfig } from '../../src/config.ts';
 import { locales, translator, type Locale } from '../../src/i18n/index.ts';
 import {
+  accountDeactivatedEmail,
+  accountLockedEmail,
+  accountResetEmail,
   emailBasics,
-  factorChangedEmail,
+  factorAddedEmail,
+  factorRemovedEmail,
   invitationEmail,
   mfaResetEmail,
   passwordChangedEmail,
@@ -31,8 +35,14 @@ function everyEmail(locale: Locale, on = deadline): RenderedEmail[] {
     recoveryCodeUsedEmail({ ...basics, left: 1 }),
     recoveryCodeUsedEmail({ ...basics, left: 0 }),
     recoveryCodesCreatedEmail(basics),
-    factorChangedEmail({ ...basics, change: 'added', kind: 'authenticator-app', name: 'Pixel 8' }),
-    factorChangedEmail({ ...basics, change: 'removed', kind: 'passkey', name: 'YubiKey' }),
+    factorAddedEmail({ ...basics, kind: 'authenticator-app', name: 'Work phone' }),
+    factorAddedEmail({ ...basics, kind: 'passkey', name: 'Laptop' }),
+    factorRemovedEmail({ ...basics, kind: 'authenticator-app', name: 'Work phone' }),
+    factorRemovedEmail({ ...basics, kind: 'passkey', name: 'Laptop' }),
+    factorRemovedEmail({ ...basics, kind: 'recovery-codes' }),
+    accountLockedEmail({ ...basics, until: on }),
+    accountResetEmail({ ...basics, deadline: on }),
+    accountDeactivatedEmail(basics),
   ];
 }
 
@@ -143,5 +153,84 @@ describe('email messages', () => {
     assert.ok(left('nl', 1).includes('U hebt nog 1 herstelcode over.'));
     assert.ok(left('fr', 2).includes('Il vous reste 2 codes de récupération.'));
     assert.ok(left('de', 3).includes('Sie haben noch 3 Wiederherstellungscodes.'));
+  });
+
+  /** Subject and the sentences that carry each new notice, per language: what a user reads first. */
+  const worded: Record<Locale, { added: string; app: string; passkey: string; removed: string; codesRemoved: string; locked: string; until: string; reset: string; resetNext: string; deactivated: string }> = {
+    en: {
+      added: 'A second factor was added to your Fluxys Extranet Identity Provider account',
+      app: 'The authenticator app “Work phone” was added to your Fluxys Extranet Identity Provider account.',
+      passkey: 'The passkey “Laptop” was removed from your Fluxys Extranet Identity Provider account.',
+      removed: 'A second factor was removed from your Fluxys Extranet Identity Provider account',
+      codesRemoved: 'The recovery codes of your Fluxys Extranet Identity Provider account were removed.',
+      locked: 'Your Fluxys Extranet Identity Provider account was locked',
+      until: 'It unlocks by itself on 12 March 2025 at 10:00 (UTC).',
+      reset: 'Your Fluxys Extranet Identity Provider account was reset',
+      resetNext: 'select “First time login/Forgot Password?”',
+      deactivated: 'Your Fluxys Extranet Identity Provider account was deactivated',
+    },
+    nl: {
+      added: 'Er werd een tweede factor toegevoegd aan uw account bij Fluxys Extranet Identity Provider',
+      app: 'De authenticator-app “Work phone” werd toegevoegd aan uw account bij Fluxys Extranet Identity Provider.',
+      passkey: 'De toegangssleutel “Laptop” werd verwijderd uit uw account bij Fluxys Extranet Identity Provider.',
+      removed: 'Er werd een tweede factor verwijderd uit uw account bij Fluxys Extranet Identity Provider',
+      codesRemoved: 'De herstelcodes van uw account bij Fluxys Extranet Identity Provider werden verwijderd.',
+      locked: 'Uw account bij Fluxys Extranet Identity Provider werd geblokkeerd',
+      until: 'De blokkering wordt vanzelf opgeheven op 12 maart 2025 om 10:00 (UTC).',
+      reset: 'Uw account bij Fluxys Extranet Identity Provider werd opnieuw ingesteld',
+      resetNext: 'kiest u “Eerste aanmelding/Wachtwoord vergeten?”',
+      deactivated: 'Uw account bij Fluxys Extranet Identity Provider werd gedeactiveerd',
+    },
+    fr: {
+      added: 'Un second facteur a été ajouté à votre compte Fluxys Extranet Identity Provider',
+      app: 'L’application d’authentification «\u202fWork phone\u202f» a été ajoutée à votre compte Fluxys Extranet Identity Provider.',
+      passkey: 'La clé d’accès «\u202fLaptop\u202f» a été retirée de votre compte Fluxys Extranet Identity Provider.',
+      removed: 'Un second facteur a été retiré de votre compte Fluxys Extranet Identity Provider',
+      codesRemoved: 'Les codes de récupération de votre compte Fluxys Extranet Identity Provider ont été supprimés.',
+      locked: 'Votre compte Fluxys Extranet Identity Provider a été bloqué',
+      until: 'Il sera débloqué automatiquement le 12 mars 2025 à 10:00 (UTC).',
+      reset: 'Votre compte Fluxys Extranet Identity Provider a été réinitialisé',
+      resetNext: 'sélectionnez «\u202fPremière connexion/Mot de passe oublié\u202f?\u202f»',
+      deactivated: 'Votre compte Fluxys Extranet Identity Provider a été désactivé',
+    },
+    de: {
+      added: 'Ihrem Konto beim Fluxys Extranet Identity Provider wurde ein zweiter Faktor hinzugefügt',
+      app: 'Die Authenticator-App „Work phone“ wurde Ihrem Konto beim Fluxys Extranet Identity Provider hinzugefügt.',
+      passkey: 'Der Passkey „Laptop“ wurde aus Ihrem Konto beim Fluxys Extranet Identity Provider entfernt.',
+      removed: 'Aus Ihrem Konto beim Fluxys Extranet Identity Provider wurde ein zweiter Faktor entfernt',
+      codesRemoved: 'Die Wiederherstellungscodes Ihres Kontos beim Fluxys Extranet Identity Provider wurden entfernt.',
+      locked: 'Ihr Konto beim Fluxys Extranet Identity Provider wurde gesperrt',
+      until: 'Die Sperre endet automatisch am 12. März 2025 um 10:00 Uhr (UTC).',
+      reset: 'Ihr Konto beim Fluxys Extranet Identity Provider wurde zurückgesetzt',
+      resetNext: 'wählen Sie „Erstanmeldung/Passwort vergessen?“',
+      deactivated: 'Ihr Konto beim Fluxys Extranet Identity Provider wurde deaktiviert',
+    },
+  };
+
+  for (const locale of locales) {
+    it(`words the factor, lock, reset and deactivation emails in ${locale}, in both parts`, () => {
+      const basics = emailBasics(config, locale);
+      const w = worded[locale];
+      const check = (email: RenderedEmail, subject: string, ...sentences: string[]) => {
+        assert.equal(email.subject, subject);
+        for (const sentence of sentences) {
+          assert.ok(email.text.includes(sentence), `${subject}: ${sentence}`);
+          const $ = cheerio.load(email.html);
+          assert.ok($('body').text().includes(sentence), `HTML of ${subject}: ${sentence}`);
+        }
+      };
+      check(factorAddedEmail({ ...basics, kind: 'authenticator-app', name: 'Work phone' }), w.added, w.app);
+      check(factorRemovedEmail({ ...basics, kind: 'passkey', name: 'Laptop' }), w.removed, w.passkey);
+      check(factorRemovedEmail({ ...basics, kind: 'recovery-codes' }), w.removed, w.codesRemoved);
+      check(accountLockedEmail({ ...basics, until: deadline }), w.locked, w.until);
+      check(accountResetEmail({ ...basics, deadline }), w.reset, w.resetNext);
+      check(accountDeactivatedEmail(basics), w.deactivated);
+    });
+  }
+
+  it('escapes the name a user gave a factor in the HTML part', () => {
+    const email = factorAddedEmail({ ...emailBasics(config, 'en'), kind: 'passkey', name: '<b>Key</b>' });
+    assert.ok(!email.html.includes('<b>Key</b>'));
+    assert.ok(email.html.includes('&lt;b&gt;Key&lt;/b&gt;'));
   });
 });

@@ -12,6 +12,7 @@ const account = (id: string): Account => ({
   activatedAt: new Date(0),
   deactivatedAt: null,
   deactivationReason: null,
+  locale: null,
   passwordHash: null,
   passwordChangedAt: null,
   createdAt: new Date(0),

@@ -28,7 +28,9 @@ for (const backend of backends()) {
     it(`reads the account twice, marks the app used and writes one audit row, within ${budget.storeCommands} store commands`, async () => {
       const counts = countRoundTrips(t.server);
       const email = 'counted@example.com';
-      const { secret } = await seedActiveAccount(t, email);
+      const { id, secret } = await seedActiveAccount(t, email);
+      // A returning user's language is already recorded: only a sign-in in another language writes it.
+      await t.server.services.accounts.rememberLocale(id, 'en');
       const rp = await relyingParty(t);
       const before = counts();
       const first = await rp.start();

@@ -108,6 +108,8 @@ const dayMs = 24 * 60 * 60 * 1000;
 const table = 'audit_events';
 /** Rows one purge statement deletes: each stays far inside SSO_DATABASE_TIMEOUT, however large the backlog. */
 const purgeBatch = 5_000;
+/** Rows of one multi-row insert: 9 parameters each, well under PostgreSQL's 65,535. */
+const insertBatch = 1_000;
 
 export class AuditLog {
   private readonly now: () => Date;
@@ -126,6 +128,13 @@ export class AuditLog {
 
   async record(event: AuditEvent): Promise<void> {
     await this.knex(table).insert(this.row(event));
+  }
+
+  /** Many events in multi-row inserts, e.g. one per account of an import, inside the caller's transaction. */
+  async recordMany(events: readonly AuditEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += insertBatch) {
+      await this.knex(table).insert(events.slice(start, start + insertBatch).map((event) => this.row(event)));
+    }
   }
 
   /**

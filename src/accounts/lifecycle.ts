@@ -31,6 +31,11 @@ export interface Actor {
   readonly userAgent?: string | undefined;
 }
 
+/** Who made a change, as its audit event's details name them. */
+export function actorDetails(actor: Actor): Record<string, string> {
+  return { by: actor.via, actor: actor.name, ...(actor.accountId === undefined ? {} : { actorAccountId: actor.accountId }) };
+}
+
 /** The account a use case is about: by email (the CLI) or by id (the console). */
 export type AccountRef = { readonly email: string } | { readonly id: string };
 
@@ -272,7 +277,7 @@ export class AccountLifecycle {
   }
 
   private by(actor: Actor): Record<string, string> {
-    return { by: actor.via, actor: actor.name, ...(actor.accountId === undefined ? {} : { actorAccountId: actor.accountId }) };
+    return actorDetails(actor);
   }
 
   private unit(trx: Knex.Transaction): Unit {

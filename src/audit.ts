@@ -200,6 +200,12 @@ export class AuditLog {
     return (await query.limit(limit)).map(toAuditRow);
   }
 
+  /** The accounts an event was recorded for since `since` (the `at` index bounds the read). */
+  async accountsWith(event: AuditEventName, since: Date): Promise<string[]> {
+    const rows = await this.knex<AuditEventRow>(table).distinct('account_id').where('at', '>', since).andWhere('event', event).whereNotNull('account_id');
+    return rows.map((row) => row.account_id!);
+  }
+
   /** Deletes events older than `days` days, in batches; returns how many. */
   async purgeOlderThan(days: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - days * dayMs);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invitationLink } from '../accounts/invitation-link.ts';
 import { loadClients } from '../clients.ts';
 import { CliError } from './errors.ts';
 import { quote } from './account-input.ts';
@@ -10,13 +11,9 @@ export function parseSignInUrl(value: string): string {
   return value;
 }
 
-/**
- * The hosted sign-in page exists only inside a flow that a client application starts, and the
- * issuer's root serves no page, so the invitation links to the application instead: the first
- * registered client's post-logout page (its public home), else the origin of its first redirect URI.
- */
+/** The invitation's link (src/accounts/invitation-link.ts) for the clients registered in `clientsFile`. */
 export async function defaultSignInUrl(clientsFile: string): Promise<string> {
-  const [client] = await loadClients(clientsFile);
-  if (client === undefined) throw new CliError(`No client is registered in ${clientsFile}; pass --sign-in-url`);
-  return client.post_logout_redirect_uris?.[0] ?? `${new URL(client.redirect_uris[0]!).origin}/`;
+  const link = invitationLink(await loadClients(clientsFile));
+  if (link === undefined) throw new CliError(`No client is registered in ${clientsFile}; pass --sign-in-url`);
+  return link;
 }

@@ -1,0 +1,6 @@
+import type { ConsolePage } from '../registry.ts';
+import type { ConsoleServices } from '../services.ts';
+import { usersPage } from './users.ts';
+
+/** The console's pages, in the order of its menu. */
+export const consolePages: readonly ConsolePage<ConsoleServices>[] = [usersPage];

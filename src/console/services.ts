@@ -1,0 +1,12 @@
+import type { AccountDirectory } from '../accounts/directory.ts';
+import type { AccountLifecycle } from '../accounts/lifecycle.ts';
+import type { AuditLog } from '../audit.ts';
+
+/** What the console's pages call: the account use cases, the search, the audit trail. */
+export interface ConsoleServices {
+  readonly lifecycle: AccountLifecycle;
+  readonly directory: AccountDirectory;
+  readonly audit: AuditLog;
+  /** Where an invitation email leads (src/accounts/invitation-link.ts); undefined without a client. */
+  readonly invitationLink: string | undefined;
+}

@@ -208,6 +208,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
             lifecycle,
             directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
             audit,
+            activationDays: config.activationDays,
             invitationLink: invitationLink(clients),
           },
         ),

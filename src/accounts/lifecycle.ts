@@ -183,10 +183,10 @@ export class AccountLifecycle {
   async unlock(actor: Actor, ref: AccountRef): Promise<Found<{ account: Account; before: GuardStatus }>> {
     const account = await this.find(ref);
     if (account === undefined) return this.unknown(actor, ref, 'account.unlocked');
-    const guard = await this.deps.guard();
-    const before = await guard.status(account.id);
-    await guard.unlock(account.id);
-    await this.deps.audit.record(this.event(actor, account, 'account.unlocked', { lockedForSeconds: before.lockedForSeconds, failures: before.failures }));
+    const before = await (await this.deps.guard()).unlock(account.id);
+    await this.deps.audit.record(
+      this.event(actor, account, 'account.unlocked', { lockedForSeconds: before.lockedForSeconds, failures: before.failures, changed: before.failures > 0 }),
+    );
     return { found: true, account, before };
   }
 
@@ -234,10 +234,13 @@ export class AccountLifecycle {
     apply: (unit: Unit, before: AccountWithFactors) => Promise<{ account: Account; changed: boolean; tasks: AccountTask[] }>,
     details: Record<string, string> = {},
   ): Promise<Found<Change>> {
-    const before = await this.find(ref);
-    if (before === undefined) return this.unknown(actor, ref, event);
+    const found = await this.find(ref);
+    if (found === undefined) return this.unknown(actor, ref, event);
     const { account, changed } = await this.deps.knex.transaction(async (trx) => {
       const unit = this.unit(trx);
+      // Changes of one account take turns: each decides from the state the one before it left, so
+      // two at once (two operators, a double click) record one change and one rerun.
+      const before = (await unit.accounts.findForChange(found.id)) ?? found;
       const applied = await apply(unit, before);
       for (const task of applied.tasks) await this.deps.tasks.add(trx, before.id, task);
       await unit.audit.record(this.event(actor, applied.account, event, { ...details, changed: applied.changed }));

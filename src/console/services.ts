@@ -7,6 +7,8 @@ export interface ConsoleServices {
   readonly lifecycle: AccountLifecycle;
   readonly directory: AccountDirectory;
   readonly audit: AuditLog;
+  /** How long an invitation stays valid, for the activation deadline a user's page shows. */
+  readonly activationDays: number;
   /** Where an invitation email leads (src/accounts/invitation-link.ts); undefined without a client. */
   readonly invitationLink: string | undefined;
 }

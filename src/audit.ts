@@ -209,6 +209,18 @@ export class AuditLog {
     return (await query.limit(limit)).map(toAuditRow);
   }
 
+  /** When `event` was last recorded for the account with this email (the (email, at) index serves it). */
+  async lastAt(email: string, event: AuditEventName): Promise<Date | undefined> {
+    const row = await this.knex<AuditEventRow>(table).where({ email: normaliseEmail(email), event, outcome: 'success' }).orderBy('at', 'desc').first('at');
+    return row?.at;
+  }
+
+  /** The accounts an event was recorded for since `since` (the `at` index bounds the read). */
+  async accountsWith(event: AuditEventName, since: Date): Promise<string[]> {
+    const rows = await this.knex<AuditEventRow>(table).distinct('account_id').where('at', '>', since).andWhere('event', event).whereNotNull('account_id');
+    return rows.map((row) => row.account_id!);
+  }
+
   /** Deletes events older than `days` days, in batches; returns how many. */
   async purgeOlderThan(days: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - days * dayMs);

@@ -8,7 +8,10 @@ import { interactionViews } from '../interactions/views.ts';
 import { createRenderer } from './web/render.ts';
 import { SignedInSurface, surfaceClient } from './web/signed-in-surface.ts';
 import { accountSurface, consoleSurface } from './web/surfaces.ts';
+import { AccountDirectory } from './accounts/directory.ts';
+import { invitationLink } from './accounts/invitation.ts';
 import { AccountRepository } from './accounts/repository.ts';
+import { consoleViews, createConsole } from './console/index.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
 import { AuditLog } from './audit.ts';
@@ -87,7 +90,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     opened.push(async () => mailer.close());
 
     const metrics = createMetrics();
-    const views = createRenderer(config, [interactionViews]);
+    const views = createRenderer(config, [interactionViews, consoleViews]);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
@@ -122,6 +125,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         .catch((error: Error) => logger.error({ err: error.message }, 'audit of logout failed'));
     });
     const guard = new BruteForceGuard({ store, now });
+    const roles = new RoleRepository(database.knex, () => new Date(now()));
     const attempts = new Attempts({ guard, audit, metrics });
     const factorRepository = new FactorRepository(database.knex, () => new Date(now()));
     const accountTasks = new AccountTasks(
@@ -146,9 +150,10 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       activationDays: config.activationDays,
       accounts,
       factors: factorRepository,
-      roles: new RoleRepository(database.knex, () => new Date(now())),
+      roles,
       audit,
       tasks: accountTasks,
+      invitationLink: (email) => invitationLink(config, email),
       guard: async () => guard,
     });
     const finishOwedTasks = async () => {
@@ -195,7 +200,19 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       metrics,
       readiness,
       cookieKeys: secrets.cookieKeys,
-      surfaceRoutes: [surfaces.account.routes(), surfaces.console.routes()],
+      surfaceRoutes: [
+        surfaces.account.routes(),
+        surfaces.console.routes(),
+        createConsole(
+          { config, surface: surfaces.console, views, rolesOf: (accountId) => roles.rolesOf(accountId) },
+          {
+            lifecycle,
+            directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
+            audit,
+            activationDays: config.activationDays,
+          },
+        ),
+      ],
     });
     return {
       app,

@@ -88,6 +88,12 @@ export class AccountRepository {
     return this.findOne(this.withFactors().where('id', id));
   }
 
+  /** The account, its row locked until the caller's transaction ends: the changes of one account take turns. */
+  async findForChange(id: string): Promise<AccountWithFactors | undefined> {
+    if (!uuidPattern.test(id)) return undefined;
+    return this.findOne(this.withFactors().where('id', id).forUpdate(table));
+  }
+
   /** The same table inside a transaction of the caller's. */
   in(trx: Knex.Transaction): AccountRepository {
     return new AccountRepository(trx, { activationDays: this.activationDays, now: this.now });

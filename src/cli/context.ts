@@ -95,7 +95,7 @@ export class CliContext {
   /** Migrated first, as the server does at start, so the CLI works on a fresh data directory. */
   services(): Promise<Services> {
     this.opened ??= this.db().then(async (db) => {
-      const [{ migrate }, { AccountRepository }, { AuditLog }, lifecycle, roles, tasks, runners, factors, bruteForce, { AccountImport }] = await Promise.all([
+      const [{ migrate }, { AccountRepository }, { AuditLog }, lifecycle, roles, tasks, runners, factors, bruteForce, { AccountImport }, invitation] = await Promise.all([
         import('../db/migrate.ts'),
         import('../accounts/repository.ts'),
         import('../audit.ts'),
@@ -106,6 +106,7 @@ export class CliContext {
         import('../factors/repository.ts'),
         import('../security/brute-force.ts'),
         import('../accounts/import.ts'),
+        import('../accounts/invitation.ts'),
       ]);
       await migrate(db);
       const accounts = new AccountRepository(db.knex, { activationDays: this.config.activationDays });
@@ -123,6 +124,7 @@ export class CliContext {
           roles: new roles.RoleRepository(db.knex),
           audit,
           tasks: new tasks.AccountTasks(db.knex, runTasks, audit),
+          invitationLink: (email) => invitation.invitationLink(this.config, email),
           guard: async () => new bruteForce.BruteForceGuard({ store: await this.store() }),
         }),
       };

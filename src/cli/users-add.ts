@@ -6,7 +6,7 @@ import type { CliContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { activationDeadline } from '../accounts/account.ts';
 import { describeState, isoTime } from './format.ts';
-import { invitationFor } from '../accounts/invitation.ts';
+import { invitationLink } from '../accounts/invitation.ts';
 
 interface AddOptions {
   readonly name?: string;
@@ -44,7 +44,7 @@ async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): 
   ctx.print(`Added ${account.email}: ${describeState(account, ctx.config.activationDays)}`);
   if (tasks.owed.length > 0) throw new CliError(`${account.email} was added, but the invitation was not sent: ${tasks.owed[0]!.error}; it stays owed, and a running server sends it once the mail server answers`);
   if (invitation !== undefined) {
-    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitation.signInUrl} (${(await ctx.mailer()).describe()})`);
+    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitationLink(ctx.config, account.email)} (${(await ctx.mailer()).describe()})`);
   }
 }
 
@@ -56,5 +56,5 @@ async function prepareInvitation(ctx: CliContext, email: string, invitedAt: Date
   const deadline = activationDeadline({ invitedAt }, ctx.config.activationDays);
   if (deadline <= now) throw new CliError(`No invitation sent: the activation window of ${email} closed on ${isoTime(deadline)}`);
   await (await ctx.mailer()).verify();
-  return invitationFor(ctx.config, email, options.locale);
+  return { locale: options.locale };
 }

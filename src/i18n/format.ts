@@ -51,3 +51,8 @@ export function formatMoment(t: Translate, date: Date): string {
 function withFrenchOrdinal(t: Translate, parts: readonly Intl.DateTimeFormatPart[]): string {
   return parts.map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value)).join('');
 }
+
+/** A moment for a table of events, in UTC like formatDate: "3 Dec 2026, 14:05". */
+export function formatDateTime(t: Translate, date: Date): string {
+  return new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date);
+}

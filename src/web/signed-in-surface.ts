@@ -203,7 +203,8 @@ export class SignedInSurface {
       code_challenge_method: 'S256',
       ...(locale === undefined ? {} : { ui_locales: locale }),
       ...(hint === undefined ? {} : { login_hint: hint }),
-      ...(fresh ? { max_age: String(this.definition.freshSeconds) } : {}),
+      // prompt=login: the user proves who they are again even when the provider's session is recent by its own clock.
+      ...(fresh ? { max_age: String(this.definition.freshSeconds), prompt: 'login' } : {}),
     };
     for (const [key, value] of Object.entries(params)) authorization.searchParams.set(key, value);
     ctx.status = 303;

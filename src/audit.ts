@@ -82,7 +82,8 @@ export interface AuditRow {
   readonly details: AuditDetails | null;
 }
 
-interface AuditEventRow {
+/** A row of audit_events as the drivers return it. */
+export interface AuditEventRow {
   id: number | string;
   at: Date;
   event: string;
@@ -251,7 +252,7 @@ function clip(text: string | null | undefined): string | null {
   return text.length > maxTextLength ? text.slice(0, maxTextLength) : text;
 }
 
-function toAuditRow(row: AuditEventRow): AuditRow {
+export function toAuditRow(row: AuditEventRow): AuditRow {
   return {
     // bigint: a string from pg, a number from PGlite.
     id: Number(row.id),

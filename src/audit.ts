@@ -39,6 +39,7 @@ export const auditEventNames = [
   'account.role-granted',
   'account.role-revoked',
   'account.invitation-sent',
+  'audit.exported',
   'logout',
   'cli.users.add',
   'cli.users.import',

@@ -9,12 +9,15 @@ import { createRenderer } from './web/render.ts';
 import { SignedInSurface, surfaceClient } from './web/signed-in-surface.ts';
 import { accountSurface, consoleSurface } from './web/surfaces.ts';
 import { AccountDirectory } from './accounts/directory.ts';
+import { AccountImport } from './accounts/import.ts';
 import { invitationLink } from './accounts/invitation.ts';
 import { AccountRepository } from './accounts/repository.ts';
 import { consoleViews, createConsole } from './console/index.ts';
+import { CheckedImports } from './console/checked-imports.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
 import { AuditLog } from './audit.ts';
+import { AuditSearch } from './audit-search.ts';
 import { rules, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/knex.ts';
 import { migrate } from './db/migrate.ts';
@@ -210,6 +213,9 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
             directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
             audit,
             activationDays: config.activationDays,
+            imports: new AccountImport({ accounts, audit }),
+            checkedImports: new CheckedImports(store, rules.consoleFreshSeconds),
+            auditSearch: new AuditSearch(database.knex),
           },
         ),
       ],

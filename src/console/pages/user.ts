@@ -31,7 +31,8 @@ function lockText(t: Translate, lock: AccountDetails['lock']): string {
   return lock.failures > 0 ? t('console.user.lockFailures', { n: lock.failures }) : t('console.user.lockNone');
 }
 
-function eventRow(t: Translate, event: AuditRow) {
+/** An audit event as the console's tables show it. */
+export function eventRow(t: Translate, event: AuditRow) {
   const by = event.details?.actor;
   return {
     at: formatDateTime(t, event.at),

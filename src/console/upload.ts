@@ -44,7 +44,7 @@ export async function readUpload(ctx: Context, operator: Operator, options: { re
     });
     parser.on('file', (name, stream, info) => {
       // A form posted with no file chosen still sends the part, with an empty name and no bytes.
-      if (name !== options.fileField || info.filename === '') return stream.resume();
+      if (name !== options.fileField || !info.filename) return stream.resume();
       chosen = true;
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => {

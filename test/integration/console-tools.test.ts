@@ -59,7 +59,7 @@ for (const backend of backends()) {
         assert.match(refused.html, /does not allow this action/);
       }
       const csrf = csrfOf(page);
-      assert.equal((await browser.post(`${t.issuer}/admin/invite`, { _csrf: csrf, email: 'by.helpdesk@example.com' })).status, 403);
+      assert.equal((await browser.post(`${t.issuer}/admin/invite`, { _csrf: csrf, address: 'by.helpdesk@example.com' })).status, 403);
       assert.equal((await check(browser, csrf, Buffer.from('email,name\nby.helpdesk@example.com,X\n'))).status, 403);
       assert.equal((await browser.post(`${t.issuer}/admin/import`, { _csrf: csrf, digest: '0'.repeat(64) })).status, 403);
       assert.equal(await t.server.services.accounts.findByEmail('by.helpdesk@example.com'), undefined);
@@ -69,11 +69,11 @@ for (const backend of backends()) {
       const { browser, user } = await session('admin');
       const form = await browser.get(`${t.issuer}/admin/invite?lang=en`);
       assert.equal(form.status, 200);
-      assert.equal(form.$('label[for=email]').text().trim(), 'Email Address');
+      assert.equal(form.$('label[for=address]').text().trim(), 'Email Address');
       assert.equal(form.$('label[for=name]').text().trim(), 'Name');
       assert.equal(form.$('form button[type=submit]').last().text().trim(), 'Send invitation');
       const before = t.mail.messages.length;
-      const done = await browser.submit(form, '/admin/invite', { email: ' New.User@Example.com ', name: 'New User', language: 'fr' });
+      const done = await browser.submit(form, '/admin/invite', { address: ' New.User@Example.com ', name: 'New User', language: 'fr' });
       assert.equal(done.status, 200, errorsOn(done).join());
       assert.match(done.$('[role=status]').text(), /The invitation was sent to new\.user@example\.com\. It is valid until .+ UTC\./);
       const mail = readMail(await t.mail.next('new.user@example.com', before));
@@ -90,17 +90,17 @@ for (const backend of backends()) {
     it('says clearly when the email already has an account, and when the input is wrong, changing nothing', async () => {
       const { browser } = await session('admin');
       const form = await browser.get(`${t.issuer}/admin/invite`);
-      const duplicate = await browser.submit(form, '/admin/invite', { email: 'NEW.user@example.com', name: 'Again' });
+      const duplicate = await browser.submit(form, '/admin/invite', { address: 'NEW.user@example.com', name: 'Again' });
       assert.equal(duplicate.status, 409);
       assert.deepEqual(errorsOn(duplicate), ['An account with the email address new.user@example.com already exists']);
       assert.ok(duplicate.$('a[href*="/admin/users/"]').length > 0, 'a link to the existing account');
       assert.equal((await t.server.services.accounts.findByEmail('new.user@example.com'))?.name, 'New User');
-      const wrong = await browser.submit(form, '/admin/invite', { email: 'not an email', name: 'x'.repeat(201) });
+      const wrong = await browser.submit(form, '/admin/invite', { address: 'not an email', name: 'x'.repeat(201) });
       assert.equal(wrong.status, 400);
       assert.equal(wrong.$('title').text().startsWith('Error:'), true);
       assert.equal(errorsOn(wrong).length, 2);
-      assert.equal(wrong.$('#email').attr('value'), 'not an email', 'what was typed is kept');
-      assert.equal((await browser.post(`${t.issuer}/admin/invite`, { email: 'no.csrf@example.com' })).status, 403, 'no CSRF token');
+      assert.equal(wrong.$('#address').attr('value'), 'not an email', 'what was typed is kept');
+      assert.equal((await browser.post(`${t.issuer}/admin/invite`, { address: 'no.csrf@example.com' })).status, 403, 'no CSRF token');
       assert.equal(await t.server.services.accounts.findByEmail('no.csrf@example.com'), undefined);
     });
 
@@ -196,7 +196,7 @@ for (const backend of backends()) {
         }
         const checkedStale = await browser.send(`${t.issuer}/admin/import/check`, { method: 'POST', body: new URLSearchParams({ _csrf: 'x' }) });
         assert.equal(checkedStale.status, 303);
-        const invitedStale = await browser.send(`${t.issuer}/admin/invite`, { method: 'POST', body: new URLSearchParams({ _csrf: 'x', email: 'stale@example.com' }) });
+        const invitedStale = await browser.send(`${t.issuer}/admin/invite`, { method: 'POST', body: new URLSearchParams({ _csrf: 'x', address: 'stale@example.com' }) });
         assert.equal(invitedStale.status, 303);
         assert.equal(await t.server.services.accounts.findByEmail('stale@example.com'), undefined);
         // Viewing the log is no change: no fresh sign-in needed.
@@ -208,7 +208,7 @@ for (const backend of backends()) {
 
     it('lists the audit log filtered by email, event and days, paged, and downloads the same events as CSV', async () => {
       const { browser, user } = await session('admin');
-      const page = await browser.get(`${t.issuer}/admin/audit?event=account.imported&email=BURST.1@example.com`);
+      const page = await browser.get(`${t.issuer}/admin/audit?event=account.imported&address=BURST.1@example.com`);
       assert.equal(page.status, 200);
       assert.deepEqual(page.$('#events tbody tr').map((_, tr) => page.$(tr).find('td').eq(3).text()).get(), ['burst.1@example.com']);
 
@@ -246,7 +246,7 @@ for (const backend of backends()) {
       assert.deepEqual(errorsOn(wrongDate), ['Enter a date such as 2026-12-03', 'Enter a date such as 2026-12-03']);
       const reversed = await browser.get(`${t.issuer}/admin/audit?from=2026-02-02&to=2026-02-01`);
       assert.deepEqual(errorsOn(reversed), ['The start date must not be after the end date']);
-      for (const query of ['event=no.such.event', 'before=abc', 'email=a&email=b', `before=${'9'.repeat(30)}`]) {
+      for (const query of ['event=no.such.event', 'before=abc', 'address=a&address=b', `before=${'9'.repeat(30)}`]) {
         assert.equal((await browser.get(`${t.issuer}/admin/audit?${query}`)).status, 400, query);
       }
       assert.equal((await browser.get(`${t.issuer}/admin/audit.csv?from=bad`)).status, 400);

@@ -18,7 +18,7 @@ const isoDay = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The log's address: short texts, a known event, a numeric cursor; anything else is refused. */
 const logQuery = z.object({
-  email: z.string().max(1000).optional(),
+  address: z.string().max(1000).optional(),
   event: z.union([z.enum(auditEventNames), z.literal('')]).optional(),
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
@@ -26,8 +26,9 @@ const logQuery = z.object({
   lang: z.string().optional(),
 });
 
+/** `address` is the email filter: a field named `email` is the operator's own to a browser. */
 interface Filters {
-  readonly email: string;
+  readonly address: string;
   readonly event: string;
   readonly from: string;
   readonly to: string;
@@ -45,14 +46,14 @@ function readFilters(t: Translate, filters: Filters): { filter: AuditFilter; err
   const errors: Array<{ field: string; message: string }> = [];
   const from = filters.from === '' ? undefined : day(filters.from);
   const to = filters.to === '' ? undefined : day(filters.to);
-  if (filters.email.length > 254) errors.push({ field: 'email', message: t('console.audit.error.email') });
+  if (filters.address.length > 254) errors.push({ field: 'address', message: t('console.audit.error.email') });
   if (filters.from !== '' && from === undefined) errors.push({ field: 'from', message: t('console.audit.error.date') });
   if (filters.to !== '' && to === undefined) errors.push({ field: 'to', message: t('console.audit.error.date') });
   if (from !== undefined && to !== undefined && from > to) errors.push({ field: 'to', message: t('console.audit.error.order') });
   return {
     errors,
     filter: {
-      email: filters.email === '' ? undefined : filters.email,
+      email: filters.address === '' ? undefined : filters.address,
       event: filters.event === '' ? undefined : filters.event,
       from,
       // The end day is included: events before the next day's start.
@@ -64,8 +65,8 @@ function readFilters(t: Translate, filters: Filters): { filter: AuditFilter; err
 function parseQuery(ctx: Context, operator: Operator, kit: ConsoleKit) {
   const parsed = logQuery.safeParse(ctx.query);
   if (!parsed.success) throw new PageError(400, 'badRequest', operator.t('console.audit.badQuery'), kit.href('/admin/audit'));
-  const { email = '', event = '', from = '', to = '', before } = parsed.data;
-  return { filters: { email: email.trim(), event, from: from.trim(), to: to.trim() }, before: before === undefined ? undefined : Number(before) };
+  const { address = '', event = '', from = '', to = '', before } = parsed.data;
+  return { filters: { address: address.trim(), event, from: from.trim(), to: to.trim() }, before: before === undefined ? undefined : Number(before) };
 }
 
 function withFilters(base: string, filters: Filters, extra: Record<string, string> = {}): string {

@@ -7,7 +7,8 @@ import type { ConsolePage } from '../registry.ts';
 import type { ConsoleServices } from '../services.ts';
 
 interface InviteForm {
-  readonly email: string;
+  /** Named `address`, not `email`: it is another person's, which the browser must not fill in with the operator's own. */
+  readonly address: string;
   readonly name: string;
   readonly language: Locale;
 }
@@ -42,7 +43,7 @@ export const invitePage: ConsolePage<ConsoleServices> = {
     router.get('/admin/invite', async (ctx) => {
       const operator = await kit.enter(ctx, { action: 'invite', fresh: true });
       if (operator === undefined) return;
-      showForm(kit, ctx, operator, services, { email: '', name: '', language: operator.locale });
+      showForm(kit, ctx, operator, services, { address: '', name: '', language: operator.locale });
     });
 
     router.post('/admin/invite', async (ctx) => {
@@ -51,14 +52,14 @@ export const invitePage: ConsolePage<ConsoleServices> = {
       const fields = await kit.readForm(ctx, operator);
       const { t } = operator;
       const form: InviteForm = {
-        email: (fields.email ?? '').slice(0, 1000),
+        address: (fields.address ?? '').slice(0, 1000),
         name: (fields.name ?? '').slice(0, 1000),
         language: isLocale(fields.language) ? fields.language : operator.locale,
       };
-      const email = parseEmail(form.email);
+      const email = parseEmail(form.address);
       const name = parseName(form.name);
       const errors = [
-        ...(email.ok ? [] : [{ field: 'email', message: t('console.invite.error.email') }]),
+        ...(email.ok ? [] : [{ field: 'address', message: t('console.invite.error.email') }]),
         ...(name.ok ? [] : [{ field: 'name', message: t('console.invite.error.name') }]),
       ];
       if (!email.ok || !name.ok) return showForm(kit, ctx, operator, services, form, errors, 400);
@@ -67,7 +68,7 @@ export const invitePage: ConsolePage<ConsoleServices> = {
       if (!result.created) {
         const found = await services.lifecycle.details({ email: email.value });
         const existing = found.found ? kit.href(`/admin/users/${found.account.id}`) : undefined;
-        return showForm(kit, ctx, operator, services, form, [{ field: 'email', message: t('console.invite.error.exists', { email: email.value }) }], 409, existing);
+        return showForm(kit, ctx, operator, services, form, [{ field: 'address', message: t('console.invite.error.exists', { email: email.value }) }], 409, existing);
       }
       const { account, tasks } = result;
       kit.render(ctx, operator, 'console-invited', {

@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { locales, translator, type Locale } from '../src/i18n/index.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { nextTotpStep, seedActiveAccount, strongPassword, totpNow } from '../test/helpers/flows.ts';
-import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
+import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, signInThroughPages, wide } from '../test/helpers/hosted-pages.ts';
+import { seedOperator, testActor } from '../test/helpers/console.ts';
 import { addVirtualAuthenticator, registerPasskey } from '../test/helpers/passkeys.ts';
 import { codeFrom } from '../harness/mail.ts';
 import { PlaywrightDriver } from '../harness/playwright-driver.ts';
@@ -156,6 +157,57 @@ async function choosePasswordIn(page: Page, t: TestServer, locale: Locale, shoot
   await shoot(`21-choose-password-errors-${locale}`);
 }
 
+/**
+ * The console's Invite a user, Import users and Audit log pages, as an administrator sees them, in a
+ * context of their own (the pages above leave other people signed in).
+ */
+async function consoleToolsPages(browser: Browser, viewport: { width: number; height: number }, t: TestServer): Promise<void> {
+  const context = await browser.newContext({ viewport });
+  try {
+    const page = await context.newPage();
+    const shoot = shooter(page, viewport);
+    const admin = await seedOperator(t, 'els.janssens@example.com', 'admin');
+    await t.server.lifecycle.invite(testActor, { email: 'pieter.claes@example.com', name: 'Pieter Claes' });
+    await page.goto(`${t.issuer}/admin/invite`);
+    await signInThroughPages(page, t, admin.email, admin.secret);
+    await page.waitForURL(`${t.issuer}/admin/invite`);
+    await shoot('50-console-invite');
+    await fill(page, 'Email Address', 'pieter.claes@example.com');
+    await press(page, 'Send invitation');
+    await shoot('51-console-invite-exists');
+    await fill(page, 'Email Address', 'sofie.maes@example.com');
+    await fill(page, 'Name', 'Sofie Maes');
+    await press(page, 'Send invitation');
+    await shoot('52-console-invited');
+
+    await follow(page, 'Import users');
+    await shoot('53-console-import');
+    const csv = ['email;name', 'lotte.wouters@example.com;Lotte Wouters', 'pieter.claes@example.com;Pieter Claes', 'tom.dewit@example;Tom De Wit', 'nina.vos@example.com;Nina Vos'];
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\r\n')) });
+    await press(page, 'Check file');
+    await shoot('54-console-import-checked');
+    await press(page, 'Import');
+    await shoot('55-console-import-done');
+
+    await follow(page, 'Audit log');
+    await shoot('56-console-audit-log');
+  } finally {
+    await context.close();
+  }
+}
+
+function shooter(page: Page, viewport: { width: number }): Shoot {
+  return async (state) => {
+    const file = path.join(outDir, `${state}-${viewport.width}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+    console.log(path.relative(process.cwd(), file));
+  };
+}
+
+/** The sets of pages to shoot: every one, or those named on the command line (`npm run screenshots -- console-tools`). */
+const wanted = new Set(process.argv.slice(2));
+const wants = (set: 'hosted' | 'console-tools') => wanted.size === 0 || wanted.has(set);
+
 async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
   // On localhost: a passkey's RP ID is a host name, never an IP address.
   const t = await startTestServer(backends()[0]!, {}, { host: 'localhost' });
@@ -163,15 +215,14 @@ async function shootAt(browser: Browser, viewport: { width: number; height: numb
   try {
     await context.route('http://127.0.0.1:9/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><title>Client</title>' }));
     const page = await context.newPage();
-    const shoot: Shoot = async (state) => {
-      const file = path.join(outDir, `${state}-${viewport.width}.png`);
-      await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-      console.log(path.relative(process.cwd(), file));
-    };
-    await signInPages(page, t, shoot);
-    await firstTimeLoginPages(page, t, shoot);
-    await passkeyPages(page, t, shoot);
-    if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
+    const shoot = shooter(page, viewport);
+    if (wants('hosted')) {
+      await signInPages(page, t, shoot);
+      await firstTimeLoginPages(page, t, shoot);
+      await passkeyPages(page, t, shoot);
+      if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
+    }
+    if (wants('console-tools')) await consoleToolsPages(browser, viewport, t);
   } finally {
     await context.close();
     await t.close();

@@ -169,6 +169,10 @@ for (const backend of backends()) {
       const tooLarge = await check(browser, csrf, Buffer.alloc(maxImportBytes + 1, 'a'));
       assert.equal(tooLarge.status, 413);
       assert.match(tooLarge.html, /larger than 10 MB/);
+      // Announced larger than any allowed form: refused before the body is read.
+      const announced = await check(browser, csrf, Buffer.alloc(maxImportBytes + 200_000, 'a'));
+      assert.equal(announced.status, 413);
+      assert.match(announced.html, /larger than 10 MB/);
       const cases: Array<[Uint8Array | undefined, number, RegExp]> = [
         [Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 400, /not a CSV text file/],
         [Buffer.from('mail,full name\nx@example.com,X\n'), 400, /Line 1 of the file must be the header row/],

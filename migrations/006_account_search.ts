@@ -1,16 +1,17 @@
 import type { Knex } from 'knex';
 
 /**
- * Indexes of the console's account search (src/accounts/directory.ts), which matches
- * `lower(email)` and `lower(name)` with LIKE and pages in `lower(email)` order:
+ * Indexes of the console's account search (src/accounts/directory.ts), which pages in the order of
+ * `lower(email) collate "C"` (byte order: the same on every server, whatever its locale) and
+ * matches `lower(email)` and `lower(name)` with LIKE:
  *
- * - Trigram GIN indexes (pg_trgm) answer a substring search (`%term%`) among a million accounts
- *   from the index. pg_trgm ships with PostgreSQL's contrib and with PGlite; where it cannot be
- *   installed (a server without contrib, a role that may not create it), the migration goes on
- *   without these two and a substring search reads the table: correct, and slower.
- * - Pattern indexes answer a prefix search (`term%`, what a term of one or two letters is) on
- *   every server, with or without pg_trgm.
- * - (status, lower(email)) pages through one state in order without sorting it.
+ * - (lower(email) collate "C") gives the order, the keyset condition of a page (`> after`) and a
+ *   prefix search (`like 'ja%'`) as one range scan: LIKE uses a btree only in the C collation.
+ * - Trigram GIN indexes (pg_trgm) find the accounts holding a part of three letters or more
+ *   anywhere in the email or name. pg_trgm ships with PostgreSQL's contrib and with PGlite; where
+ *   it cannot be installed (a server without contrib, a role that may not create it), the
+ *   migration goes on without these two and such a search reads the table: correct, and slower.
+ * - (status, lower(email) collate "C") pages through one state in order without sorting it.
  */
 export async function up(knex: Knex): Promise<void> {
   const trigrams = await trigramSchema(knex);
@@ -18,13 +19,12 @@ export async function up(knex: Knex): Promise<void> {
     await knex.raw(`create index accounts_email_trgm on accounts using gin (lower(email) ??.gin_trgm_ops)`, [trigrams]);
     await knex.raw(`create index accounts_name_trgm on accounts using gin (lower(name) ??.gin_trgm_ops)`, [trigrams]);
   }
-  await knex.raw('create index accounts_email_pattern on accounts (lower(email) text_pattern_ops)');
-  await knex.raw('create index accounts_name_pattern on accounts (lower(name) text_pattern_ops)');
-  await knex.raw('create index accounts_status_email on accounts (status, lower(email))');
+  await knex.raw('create index accounts_email_key on accounts ((lower(email) collate "C"))');
+  await knex.raw('create index accounts_status_email_key on accounts (status, (lower(email) collate "C"))');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const index of ['accounts_email_trgm', 'accounts_name_trgm', 'accounts_email_pattern', 'accounts_name_pattern', 'accounts_status_email']) {
+  for (const index of ['accounts_email_trgm', 'accounts_name_trgm', 'accounts_email_key', 'accounts_status_email_key']) {
     await knex.raw('drop index if exists ??', [index]);
   }
 }

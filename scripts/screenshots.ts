@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: walks every hosted page and its main error states in Chromium, at 1280 px
  * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README, then one
- * page in each language at 360 px. It runs a throwaway server (embedded database, loopback SMTP)
+ * page in each language at 360 px, and the console's pages. It runs a throwaway server (embedded database, loopback SMTP)
  * like the browser tests do, and drives the pages with the journeys' own Chromium driver (harness/).
  */
 import { mkdir } from 'node:fs/promises';
@@ -129,6 +129,37 @@ async function passkeyPages(page: Page, t: TestServer, shoot: Shoot): Promise<vo
   await arrivedAtClient(page, '/callback');
 }
 
+/** The console of a point of contact: the Users list, a locked user's page, an Unlock confirmed; and an account without a role. */
+async function consolePages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+  const helpdesk = await seedOperator(t, 'pat.helpdesk@example.com', 'helpdesk');
+  const nobody = await seedOperator(t, 'no.role@example.com', undefined);
+  const people = ['Jan Peeters', 'Els Janssens', 'Luc Maes', 'Sofie Jacobs', 'Tom Mertens', 'Greet Willems', 'Wim Claes', 'Anna Goossens'];
+  await t.server.services.accounts.createMany(people.map((name) => ({ email: `${name.toLowerCase().replace(' ', '.')}@gas-shipper.example`, name })));
+  const { id } = await seedActiveAccount(t, 'dirk.wouters@trader.example', strongPassword, 'Dirk Wouters');
+  const account = (await t.server.services.accounts.findById(id))!;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await t.server.services.attempts.run({ kind: 'password', account, requester: { ip: '198.51.100.23', userAgent: 'Mozilla/5.0' } }, async () => false, (right) => right);
+  }
+  await page.context().clearCookies();
+  await page.goto(`${t.issuer}/admin`);
+  await signInThroughPages(page, t, helpdesk.email, helpdesk.secret);
+  await page.waitForURL(`${t.issuer}/admin/users`);
+  await shoot('40-console-users');
+  await fill(page, 'Search', 'wouters');
+  await press(page, 'Find accounts');
+  await follow(page, 'dirk.wouters@trader.example');
+  await shoot('41-console-user');
+  await follow(page, 'Unlock');
+  await shoot('42-console-confirm');
+  await press(page, 'Unlock');
+  await shoot('43-console-done');
+  await page.context().clearCookies();
+  await page.goto(`${t.issuer}/admin`);
+  await signInThroughPages(page, t, nobody.email, nobody.secret);
+  await page.waitForURL(`${t.issuer}/admin/users`);
+  await shoot('44-console-no-role');
+}
+
 /** The emailed code, found with the sentence its language puts around it. */
 function codeIn(text: string, locale: Locale): string {
   const [before = ''] = translator(locale)('mail.code.code', { code: '\u0000' }).split('\u0000');
@@ -204,9 +235,9 @@ function shooter(page: Page, viewport: { width: number }): Shoot {
   };
 }
 
-/** The sets of pages to shoot: every one, or those named on the command line (`npm run screenshots -- console-tools`). */
+/** The sets of pages to shoot: every one, or those named on the command line (`npm run screenshots -- console console-tools`). */
 const wanted = new Set(process.argv.slice(2));
-const wants = (set: 'hosted' | 'console-tools') => wanted.size === 0 || wanted.has(set);
+const wants = (set: 'hosted' | 'console' | 'console-tools') => wanted.size === 0 || wanted.has(set);
 
 async function shootAt(browser: Browser, viewport: { width: number; height: number }): Promise<void> {
   // On localhost: a passkey's RP ID is a host name, never an IP address.
@@ -220,8 +251,9 @@ async function shootAt(browser: Browser, viewport: { width: number; height: numb
       await signInPages(page, t, shoot);
       await firstTimeLoginPages(page, t, shoot);
       await passkeyPages(page, t, shoot);
-      if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
     }
+    if (wants('console')) await consolePages(page, t, shoot);
+    if (wants('hosted') && viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
     if (wants('console-tools')) await consoleToolsPages(browser, viewport, t);
   } finally {
     await context.close();

@@ -30,7 +30,7 @@ export interface SearchPage {
   readonly next: string | undefined;
 }
 
-/** Below this length a term matches the start of the email or name: a trigram index needs three letters. */
+/** Below this length a term matches the start of the email: a trigram index needs three letters. */
 export const substringMinLength = 3;
 /** Longer terms are cut: nobody's email or name is longer, and LIKE's work grows with the pattern. */
 export const maxTermLength = 100;
@@ -42,11 +42,22 @@ export const maxTermLength = 100;
  */
 const lockCandidateHours = 24;
 
+/** The order of the list and the key of its pages: byte order, the same on every server (migrations/006_account_search.ts). */
+const key = 'lower(email) collate "C"';
+
 /**
  * The console's account search over a million accounts: by part of the email or name, by state,
- * in email order, a page at a time. Paging is by key (`lower(email) > after`), never OFFSET, so
- * page 1,000 costs what page 1 does. Every query is served by an index of
- * migrations/006_account_search.ts.
+ * in email order, a page at a time. Paging is by key (`key > after`), never OFFSET, so page 1,000
+ * costs what page 1 does. Each shape has its index (migrations/006_account_search.ts):
+ *
+ * - no term, or a term of one or two letters (the start of the email): one range scan of the key's
+ *   index in order, which stops at the page's end;
+ * - a term with an @ anywhere in the email, found by the trigram index from its part before the @;
+ * - a term of three letters or more, anywhere in the email or the name: the trigram indexes find
+ *   every match, which is then sorted. The matches are gathered first (a materialised CTE) so that
+ *   the planner never walks the key's index in order filtering row by row: in a table sorted by
+ *   email, a common last name can sit far from the start, and that walk would read most of it.
+ *   The work grows with the number of matches, not of accounts.
  */
 export class AccountDirectory {
   constructor(
@@ -63,17 +74,22 @@ export class AccountDirectory {
     // Invitations past their window are expired first, so the `invited` filter never lists them.
     await this.deps.accounts.expireStaleInvitations();
     const { knex } = this.deps;
-    const query = knex('accounts').select('id', 'email', 'name', 'status').orderByRaw('lower(email)').limit(search.limit + 1);
     const term = search.term.trim().toLowerCase().slice(0, maxTermLength);
-    if (term !== '') {
-      const pattern = term.length < substringMinLength ? `${escapeLike(term)}%` : `%${escapeLike(term)}%`;
-      query.where((match) => match.whereRaw('lower(email) like ?', [pattern]).orWhereRaw('lower(name) like ?', [pattern]));
+    const filtered = knex('accounts').select('id', 'email', 'name', 'status', knex.raw(`${key} as key`));
+    if (search.state === 'locked') filtered.whereIn('id', await this.lockedIds());
+    else if (search.state !== undefined) filtered.where('status', search.state);
+    if (search.after !== undefined) filtered.whereRaw(`${key} > ?`, [search.after.toLowerCase()]);
+    let query: Knex.QueryBuilder;
+    if (term.length >= substringMinLength) {
+      filtered.where((match) => matchAnywhere(match, term));
+      query = knex.withMaterialized('matches', filtered).select('id', 'email', 'name', 'status').from('matches').orderBy('key');
+    } else {
+      // One or two letters: the start of the email, a range of the key's index.
+      if (term !== '') filtered.whereRaw(`${key} like ?`, [`${escapeLike(term)}%`]);
+      query = filtered.orderByRaw(key);
     }
-    if (search.state === 'locked') query.whereIn('id', await this.lockedIds());
-    else if (search.state !== undefined) query.where('status', search.state);
-    if (search.after !== undefined) query.whereRaw('lower(email) > ?', [search.after.toLowerCase()]);
-    const rows = (await query) as AccountListing[];
-    const accounts = rows.slice(0, search.limit);
+    const rows = (await query.limit(search.limit + 1)) as AccountListing[];
+    const accounts = rows.slice(0, search.limit).map(({ id, email, name, status }) => ({ id, email, name, status }));
     return { accounts, next: rows.length > search.limit ? accounts.at(-1)?.email : undefined };
   }
 
@@ -86,6 +102,22 @@ export class AccountDirectory {
     const statuses = await Promise.all(candidates.map(async (id) => ({ id, status: await guard.status(id) })));
     return statuses.filter(({ status }) => status.lockedForSeconds > 0).map(({ id }) => id);
   }
+}
+
+/**
+ * The term anywhere in the email or the name. A term with an @ and a part of three letters around
+ * it is part of an email only: the trigram index is asked about that part (the one before the @
+ * first), and the whole term is checked on what it found. A domain's trigrams are in most rows,
+ * and asking about them would make the index read most of itself.
+ */
+function matchAnywhere(match: Knex.QueryBuilder, term: string): void {
+  const emailPart = term.includes('@') ? term.split('@').find((part) => part.length >= substringMinLength) : undefined;
+  if (emailPart !== undefined) {
+    match.whereRaw('lower(email) like ?', [`%${escapeLike(emailPart)}%`]).andWhereRaw('strpos(lower(email), ?) > 0', [term]);
+    return;
+  }
+  const pattern = `%${escapeLike(term)}%`;
+  match.whereRaw('lower(email) like ?', [pattern]).orWhereRaw('lower(name) like ?', [pattern]);
 }
 
 /** LIKE's own characters in a term match themselves. */

@@ -266,7 +266,7 @@ export const de: Messages = {
   'console.state.locked': 'Gesperrt',
   'console.users.title': 'Benutzer',
   'console.users.search': 'Suchen',
-  'console.users.searchHint': 'Ein Teil einer E-Mail-Adresse oder eines Namens. Ein oder zwei Buchstaben finden die Konten, deren E-Mail-Adresse oder Name damit beginnt.',
+  'console.users.searchHint': 'Ein Teil einer E-Mail-Adresse oder eines Namens. Ein oder zwei Buchstaben finden die Konten, deren E-Mail-Adresse damit beginnt.',
   'console.users.state': 'Status',
   'console.users.anyState': 'Jeder Status',
   'console.users.submit': 'Konten finden',

@@ -262,7 +262,7 @@ export const en = {
   'console.state.locked': 'Locked',
   'console.users.title': 'Users',
   'console.users.search': 'Search',
-  'console.users.searchHint': 'Part of an email address or a name. One or two letters find the accounts whose email address or name starts with them.',
+  'console.users.searchHint': 'Part of an email address or a name. One or two letters find the accounts whose email address starts with them.',
   'console.users.state': 'State',
   'console.users.anyState': 'Any state',
   'console.users.submit': 'Find accounts',

@@ -273,7 +273,7 @@ export const fr: Messages = {
   'console.state.locked': 'Bloqué',
   'console.users.title': 'Utilisateurs',
   'console.users.search': 'Rechercher',
-  'console.users.searchHint': 'Une partie d’une adresse e-mail ou d’un nom. Une ou deux lettres trouvent les comptes dont l’adresse e-mail ou le nom commence par elles.',
+  'console.users.searchHint': 'Une partie d’une adresse e-mail ou d’un nom. Une ou deux lettres trouvent les comptes dont l’adresse e-mail commence par elles.',
   'console.users.state': 'État',
   'console.users.anyState': 'Tous les états',
   'console.users.submit': 'Trouver les comptes',

@@ -261,7 +261,7 @@ export const nl: Messages = {
   'console.state.locked': 'Geblokkeerd',
   'console.users.title': 'Gebruikers',
   'console.users.search': 'Zoeken',
-  'console.users.searchHint': 'Een deel van een e-mailadres of een naam. Met één of twee letters vindt u de accounts waarvan het e-mailadres of de naam ermee begint.',
+  'console.users.searchHint': 'Een deel van een e-mailadres of een naam. Met één of twee letters vindt u de accounts waarvan het e-mailadres ermee begint.',
   'console.users.state': 'Status',
   'console.users.anyState': 'Elke status',
   'console.users.submit': 'Accounts zoeken',

@@ -65,6 +65,10 @@ for (const backend of backends()) {
     it('finds part of an email or a name in any letter case, and keeps the search across pages', async () => {
       const harbour = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=HARBOUR`));
       assert.deepEqual(harbour.emails, everyone.filter((email) => email.includes('harbour')));
+      const domain = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('@harbour.example')}`));
+      assert.deepEqual(domain.emails, harbour.emails, 'a part with an @ is matched in emails');
+      assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent(' Bert.007@Example.com ')}`)), ['bert.007@example.com']);
+      assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('bert.007@harbour')}`)), [], 'the whole term must match, not only its part before the @');
       const byName = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=van%20dijk`));
       assert.equal(byName.emails.length, 24, 'every third of the 70 is a Van Dijk');
       const second = await browser.get(`${t.issuer}/admin/users?q=peeters`);
@@ -75,11 +79,13 @@ for (const backend of backends()) {
       assert.equal(new Set(all.emails).size, all.emails.length, 'no account twice');
     });
 
-    it('takes a term of one or two letters as the start of the email or name', async () => {
-      const { emails } = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=an`));
+    it('takes a term of one or two letters as the start of the email', async () => {
+      const { emails } = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=AN`));
       assert.deepEqual(emails, everyone.filter((email) => email.startsWith('an')));
       const person = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=pe`));
-      assert.equal(person.emails.length, 69, 'every seeded name but one starts with "Person"');
+      assert.deepEqual(person.emails, [], 'names starting with "Pe" are not matched by two letters');
+      const three = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=per`));
+      assert.equal(three.emails.length, 69, 'three letters match inside names: every seeded name but one is a "Person"');
     });
 
     it('reads LIKE’s own characters as themselves', async () => {

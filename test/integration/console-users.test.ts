@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from '../../harness/browser.ts';
+import { AccountDirectory } from '../../src/accounts/directory.ts';
 import { usersPageSize } from '../../src/console/pages/users.ts';
 import { consoleSession, seedOperator, testActor } from '../helpers/console.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
@@ -96,6 +97,33 @@ for (const backend of backends()) {
       const none = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('%%%')}`);
       assert.deepEqual(emailsOn(none), []);
       assert.match(none.html, /No account matches this search/);
+    });
+
+    it('finds the same accounts whether a term is met along the email order or through the trigram index', async () => {
+      const { knex } = t.server.database;
+      const { accounts, audit, guard } = t.server.services;
+      const make = (alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), alongKey });
+      /** Every page of a search, 7 accounts at a time. */
+      const walk = async (directory: AccountDirectory, term: string) => {
+        const emails: string[] = [];
+        let after: string | undefined;
+        do {
+          const page = await directory.search({ term, after, limit: 7 });
+          emails.push(...page.accounts.map((account) => account.email));
+          after = page.next;
+        } while (after !== undefined);
+        return emails;
+      };
+      /** How many seeded names hold the term: 'Person Van Dijk i' for every third i, 'Person Peeters i' for the others but one. */
+      const byName: Record<string, number> = { peeters: 45, 'van dijk': 24 };
+      for (const term of ['peeters', 'van dijk', 'harbour', 'bert.0', '@example.com', 'zzz']) {
+        const [whole, inSteps, indexOnly] = await Promise.all([walk(make(100_000), term), walk(make(5), term), walk(make(1), term)]);
+        assert.deepEqual(inSteps, whole, `${term}: a short read along the order, then the index`);
+        assert.deepEqual(indexOnly, whole, `${term}: the index almost at once`);
+        const inNames = byName[term];
+        if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
+        else assert.equal(whole.length, inNames, term);
+      }
     });
 
     it('filters by state, locked included, and combines the filter with a search', async () => {

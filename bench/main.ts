@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile[=DIR]] [-- --only=capacity,token,pages,scale,memory,peer] [-- --out=FILE]`
+ * `npm run bench [-- --quick] [-- --profile[=DIR]] [-- --only=capacity,token,pages,scale,memory,peer,search] [-- --out=FILE] [-- --update]`
  *
  * Measures the server against the targets of issue #8 and writes BENCHMARKS.md (a full run) with
  * the machine it ran on. Everything runs on loopback against PostgreSQL and Redis in this run's
@@ -18,16 +18,17 @@ import { BenchEnvironment } from './environment.ts';
 import { connect } from './http.ts';
 import { closedLoop } from './load.ts';
 import { describeMachine } from './machine.ts';
-import { renderReport, writeReport, type Section } from './report.ts';
+import { renderReport, updateSections, writeReport, type Section } from './report.ts';
 import { measureCapacity } from './sections/capacity.ts';
 import { measureMemory } from './sections/memory.ts';
 import { measurePeer } from './sections/peer.ts';
 import { measurePages } from './sections/pages.ts';
 import { measureScale } from './sections/scale.ts';
+import { measureSearch } from './sections/search.ts';
 import { measureTokenEndpoint } from './sections/token.ts';
 import { compiledDir, startServer } from './server-handle.ts';
 
-const sectionNames = ['capacity', 'token', 'pages', 'scale', 'memory', 'peer'] as const;
+const sectionNames = ['capacity', 'token', 'pages', 'scale', 'memory', 'peer', 'search'] as const;
 type SectionName = (typeof sectionNames)[number];
 /** The contract's default: what production pays for each sign-in. */
 const productionBcryptCost = 12;
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string' },
+    /** With --only: replaces those sections of BENCHMARKS.md in place and keeps the others. */
+    update: { type: 'boolean', default: false },
   },
 });
 
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
     if (only.has('scale')) await measure(() => measureScale(ctx));
     if (only.has('memory')) await measure(() => measureMemory(ctx));
     if (only.has('peer')) await measure(() => measurePeer(ctx));
+    if (only.has('search')) await measure(() => measureSearch(ctx));
   } finally {
     await Promise.all([env.cleanup(), removeCompiled()]);
   }
@@ -129,7 +133,12 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const mode = values.quick ? 'quick' : 'full';
   const report = renderReport(machine, only.size === sectionNames.length ? mode : `${mode}, sections ${[...only].join(', ')}`, seconds, sections);
-  const out = values.out ?? (values.quick || values.only !== undefined ? undefined : fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url)));
+  const benchmarks = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+  if (values.update && values.only !== undefined && !values.quick) {
+    await updateSections(benchmarks, sections);
+    log(`sections ${[...only].join(', ')} replaced in ${benchmarks}`);
+  }
+  const out = values.out ?? (values.quick || values.only !== undefined ? undefined : benchmarks);
   if (out !== undefined) {
     await writeReport(out, report);
     log(`written to ${out}`);

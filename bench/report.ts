@@ -35,6 +35,14 @@ function renderTable(table: Table): string {
 /** Kept from the previous BENCHMARKS.md: the record of fixes is written by hand, not by the run. */
 const handWrittenHeading = '## Fixes made from these measurements';
 
+function renderSection(section: Section): string[] {
+  const parts = ['', `## ${section.title}`, '', section.method];
+  if (section.load !== undefined) parts.push('', `Load average during this section: ${section.load}.`);
+  for (const table of section.tables) parts.push('', renderTable(table));
+  for (const note of section.notes ?? []) parts.push('', note);
+  return parts;
+}
+
 export function renderReport(machine: Machine, mode: string, durationS: number, sections: readonly Section[]): string {
   const runtime = imageRuntime();
   const settings = [...Object.entries(runtime.environment).map(([key, value]) => `${key}=${value}`), ...runtime.nodeFlags];
@@ -57,12 +65,7 @@ export function renderReport(machine: Machine, mode: string, durationS: number, 
       rows: [[machine.cpu, String(machine.cores), `${machine.memoryGiB} GiB`, machine.node, machine.os, machine.date, String(machine.loadAtStart), `${mode}, ${Math.round(durationS)} s`]],
     }),
   ];
-  for (const section of sections) {
-    parts.push('', `## ${section.title}`, '', section.method);
-    if (section.load !== undefined) parts.push('', `Load average during this section: ${section.load}.`);
-    for (const table of section.tables) parts.push('', renderTable(table));
-    for (const note of section.notes ?? []) parts.push('', note);
-  }
+  for (const section of sections) parts.push(...renderSection(section));
   return `${parts.join('\n')}\n`;
 }
 
@@ -71,4 +74,24 @@ export async function writeReport(file: string, report: string): Promise<void> {
   const previous = await readFile(file, 'utf8').catch(() => '');
   const kept = previous.indexOf(handWrittenHeading);
   await writeFile(file, kept === -1 ? report : `${report}\n${previous.slice(kept)}`);
+}
+
+/**
+ * Replaces the given sections of the report in place (`--only=… --update`), each from its heading
+ * to the next; a section the file does not have yet goes before the hand-written record of fixes.
+ */
+export async function updateSections(file: string, sections: readonly Section[]): Promise<void> {
+  let text = await readFile(file, 'utf8');
+  for (const section of sections) {
+    const rendered = `${renderSection(section).slice(1).join('\n')}\n\n`;
+    const start = text.indexOf(`\n## ${section.title}\n`);
+    if (start !== -1) {
+      const next = text.indexOf('\n## ', start + 1);
+      text = `${text.slice(0, start + 1)}${rendered}${next === -1 ? '' : text.slice(next + 1)}`;
+      continue;
+    }
+    const fixes = text.indexOf(handWrittenHeading);
+    text = fixes === -1 ? `${text}\n${rendered}` : `${text.slice(0, fixes)}${rendered}${text.slice(fixes)}`;
+  }
+  await writeFile(file, text);
 }

@@ -44,7 +44,8 @@ export interface BrowserOptions {
 
 export interface RequestInit {
   readonly method?: 'GET' | 'POST';
-  readonly body?: URLSearchParams | string;
+  /** Bytes as they are (a multipart form, say), with their content type in `headers`. */
+  readonly body?: URLSearchParams | string | Uint8Array;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -105,7 +106,7 @@ export class Browser {
       path: `${target.pathname}${target.search}`,
       method,
       headers,
-      body: init.body === undefined ? undefined : String(init.body),
+      body: init.body === undefined ? undefined : init.body instanceof Uint8Array ? init.body : String(init.body),
     });
     const html = await response.body.text();
     const ms = performance.now() - started;

@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: walks every hosted page and its main error states in Chromium, at 1280 px
  * and 360 px wide, and saves them as docs/screenshots/<state>-<width>.png for the README, then one
- * page in each language at 360 px. It runs a throwaway server (embedded database, loopback SMTP)
+ * page in each language at 360 px, and the console's pages. It runs a throwaway server (embedded database, loopback SMTP)
  * like the browser tests do, and drives the pages with the journeys' own Chromium driver (harness/).
  */
 import { mkdir } from 'node:fs/promises';
@@ -14,7 +14,8 @@ import { nextTotpStep, seedActiveAccount, seedRecoveryCodes, strongPassword, tot
 import { relyingPartyIn, tokensVia } from '../test/helpers/relying-parties.ts';
 import { normaliseRecoveryCode } from '../src/factors/index.ts';
 import { Browser } from '../harness/browser.ts';
-import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, wide } from '../test/helpers/hosted-pages.ts';
+import { arrivedAtClient, authorization, confirmRecoveryCodes, fill, follow, narrow, press, signInThroughPages, wide } from '../test/helpers/hosted-pages.ts';
+import { seedOperator, testActor } from '../test/helpers/console.ts';
 import { addVirtualAuthenticator, registerPasskey } from '../test/helpers/passkeys.ts';
 import { codeFrom } from '../harness/mail.ts';
 import { PlaywrightDriver } from '../harness/playwright-driver.ts';
@@ -165,6 +166,37 @@ async function accountPages(page: Page, t: TestServer, shoot: Shoot, user: { ema
   await shoot('33-account-sign-out-everywhere');
 }
 
+/** The console of a point of contact: the Users list, a locked user's page, an Unlock confirmed; and an account without a role. */
+async function consolePages(page: Page, t: TestServer, shoot: Shoot): Promise<void> {
+  const helpdesk = await seedOperator(t, 'pat.helpdesk@example.com', 'helpdesk');
+  const nobody = await seedOperator(t, 'no.role@example.com', undefined);
+  const people = ['Jan Peeters', 'Els Janssens', 'Luc Maes', 'Sofie Jacobs', 'Tom Mertens', 'Greet Willems', 'Wim Claes', 'Anna Goossens'];
+  await t.server.services.accounts.createMany(people.map((name) => ({ email: `${name.toLowerCase().replace(' ', '.')}@gas-shipper.example`, name })));
+  const { id } = await seedActiveAccount(t, 'dirk.wouters@trader.example', strongPassword, 'Dirk Wouters');
+  const account = (await t.server.services.accounts.findById(id))!;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await t.server.services.attempts.run({ kind: 'password', account, requester: { ip: '198.51.100.23', userAgent: 'Mozilla/5.0' } }, async () => false, (right) => right);
+  }
+  await page.context().clearCookies();
+  await page.goto(`${t.issuer}/admin`);
+  await signInThroughPages(page, t, helpdesk.email, helpdesk.secret);
+  await page.waitForURL(`${t.issuer}/admin/users`);
+  await shoot('40-console-users');
+  await fill(page, 'Search', 'wouters');
+  await press(page, 'Find accounts');
+  await follow(page, 'dirk.wouters@trader.example');
+  await shoot('41-console-user');
+  await follow(page, 'Unlock');
+  await shoot('42-console-confirm');
+  await press(page, 'Unlock');
+  await shoot('43-console-done');
+  await page.context().clearCookies();
+  await page.goto(`${t.issuer}/admin`);
+  await signInThroughPages(page, t, nobody.email, nobody.secret);
+  await page.waitForURL(`${t.issuer}/admin/users`);
+  await shoot('44-console-no-role');
+}
+
 /** The emailed code, found with the sentence its language puts around it. */
 function codeIn(text: string, locale: Locale): string {
   const [before = ''] = translator(locale)('mail.code.code', { code: '\u0000' }).split('\u0000');
@@ -193,6 +225,57 @@ async function choosePasswordIn(page: Page, t: TestServer, locale: Locale, shoot
   await shoot(`21-choose-password-errors-${locale}`);
 }
 
+/**
+ * The console's Invite a user, Import users and Audit log pages, as an administrator sees them, in a
+ * context of their own (the pages above leave other people signed in).
+ */
+async function consoleToolsPages(browser: Chromium, viewport: { width: number; height: number }, t: TestServer): Promise<void> {
+  const context = await browser.newContext({ viewport });
+  try {
+    const page = await context.newPage();
+    const shoot = shooter(page, viewport);
+    const admin = await seedOperator(t, 'els.janssens@example.com', 'admin');
+    await t.server.lifecycle.invite(testActor, { email: 'pieter.claes@example.com', name: 'Pieter Claes' });
+    await page.goto(`${t.issuer}/admin/invite`);
+    await signInThroughPages(page, t, admin.email, admin.secret);
+    await page.waitForURL(`${t.issuer}/admin/invite`);
+    await shoot('50-console-invite');
+    await fill(page, 'Email Address', 'pieter.claes@example.com');
+    await press(page, 'Send invitation');
+    await shoot('51-console-invite-exists');
+    await fill(page, 'Email Address', 'sofie.maes@example.com');
+    await fill(page, 'Name', 'Sofie Maes');
+    await press(page, 'Send invitation');
+    await shoot('52-console-invited');
+
+    await follow(page, 'Import users');
+    await shoot('53-console-import');
+    const csv = ['email;name', 'lotte.wouters@example.com;Lotte Wouters', 'pieter.claes@example.com;Pieter Claes', 'tom.dewit@example;Tom De Wit', 'nina.vos@example.com;Nina Vos'];
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\r\n')) });
+    await press(page, 'Check file');
+    await shoot('54-console-import-checked');
+    await press(page, 'Import');
+    await shoot('55-console-import-done');
+
+    await follow(page, 'Audit log');
+    await shoot('56-console-audit-log');
+  } finally {
+    await context.close();
+  }
+}
+
+function shooter(page: Page, viewport: { width: number }): Shoot {
+  return async (state) => {
+    const file = path.join(outDir, `${state}-${viewport.width}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+    console.log(path.relative(process.cwd(), file));
+  };
+}
+
+/** The sets of pages to shoot: every one, or those named on the command line (`npm run screenshots -- account console`). */
+const wanted = new Set(process.argv.slice(2));
+const wants = (set: 'hosted' | 'account' | 'console' | 'console-tools') => wanted.size === 0 || wanted.has(set);
+
 async function shootAt(browser: Chromium, viewport: { width: number; height: number }): Promise<void> {
   // On localhost: a passkey's RP ID is a host name, never an IP address.
   const t = await startTestServer(backends()[0]!, {}, { host: 'localhost' });
@@ -200,15 +283,18 @@ async function shootAt(browser: Chromium, viewport: { width: number; height: num
   try {
     await context.route('http://127.0.0.1:9/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><title>Client</title>' }));
     const page = await context.newPage();
-    const shoot: Shoot = async (state) => {
-      const file = path.join(outDir, `${state}-${viewport.width}.png`);
-      await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-      console.log(path.relative(process.cwd(), file));
-    };
-    await signInPages(page, t, shoot);
-    await firstTimeLoginPages(page, t, shoot);
-    await accountPages(page, t, shoot, await passkeyPages(page, t, shoot));
-    if (viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
+    const shoot = shooter(page, viewport);
+    if (wants('hosted') || wants('account')) {
+      if (wants('hosted')) {
+        await signInPages(page, t, shoot);
+        await firstTimeLoginPages(page, t, shoot);
+      }
+      const user = await passkeyPages(page, t, shoot);
+      if (wants('account')) await accountPages(page, t, shoot, user);
+    }
+    if (wants('console')) await consolePages(page, t, shoot);
+    if (wants('hosted') && viewport === narrow) for (const locale of locales) await choosePasswordIn(page, t, locale, shoot);
+    if (wants('console-tools')) await consoleToolsPages(browser, viewport, t);
   } finally {
     await context.close();
     await t.close();

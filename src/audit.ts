@@ -46,6 +46,7 @@ export const auditEventNames = [
   'account.role-granted',
   'account.role-revoked',
   'account.invitation-sent',
+  'audit.exported',
   'logout',
   'cli.users.add',
   'cli.users.import',
@@ -89,7 +90,8 @@ export interface AuditRow {
   readonly details: AuditDetails | null;
 }
 
-interface AuditEventRow {
+/** A row of audit_events as the drivers return it. */
+export interface AuditEventRow {
   id: number | string;
   at: Date;
   event: string;
@@ -115,6 +117,8 @@ const dayMs = 24 * 60 * 60 * 1000;
 const table = 'audit_events';
 /** Rows one purge statement deletes: each stays far inside SSO_DATABASE_TIMEOUT, however large the backlog. */
 const purgeBatch = 5_000;
+/** Rows of one multi-row insert: 9 parameters each, well under PostgreSQL's 65,535. */
+const insertBatch = 1_000;
 
 export class AuditLog {
   private readonly now: () => Date;
@@ -133,6 +137,13 @@ export class AuditLog {
 
   async record(event: AuditEvent): Promise<void> {
     await this.knex(table).insert(this.row(event));
+  }
+
+  /** Many events in multi-row inserts, e.g. one per account of an import, inside the caller's transaction. */
+  async recordMany(events: readonly AuditEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += insertBatch) {
+      await this.knex(table).insert(events.slice(start, start + insertBatch).map((event) => this.row(event)));
+    }
   }
 
   /**
@@ -207,6 +218,18 @@ export class AuditLog {
     return (await query.limit(limit)).map(toAuditRow);
   }
 
+  /** When `event` was last recorded for the account with this email (the (email, at) index serves it). */
+  async lastAt(email: string, event: AuditEventName): Promise<Date | undefined> {
+    const row = await this.knex<AuditEventRow>(table).where({ email: normaliseEmail(email), event, outcome: 'success' }).orderBy('at', 'desc').first('at');
+    return row?.at;
+  }
+
+  /** The accounts an event was recorded for since `since` (the `at` index bounds the read). */
+  async accountsWith(event: AuditEventName, since: Date): Promise<string[]> {
+    const rows = await this.knex<AuditEventRow>(table).distinct('account_id').where('at', '>', since).andWhere('event', event).whereNotNull('account_id');
+    return rows.map((row) => row.account_id!);
+  }
+
   /** Deletes events older than `days` days, in batches; returns how many. */
   async purgeOlderThan(days: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - days * dayMs);
@@ -237,7 +260,7 @@ function clip(text: string | null | undefined): string | null {
   return text.length > maxTextLength ? text.slice(0, maxTextLength) : text;
 }
 
-function toAuditRow(row: AuditEventRow): AuditRow {
+export function toAuditRow(row: AuditEventRow): AuditRow {
   return {
     // bigint: a string from pg, a number from PGlite.
     id: Number(row.id),

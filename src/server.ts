@@ -10,10 +10,16 @@ import { SignedInSurface, surfaceClient } from './web/signed-in-surface.ts';
 import { accountSurface, consoleSurface } from './web/surfaces.ts';
 import { accountPageRoutes, accountViews } from './web/account/account-page.ts';
 import { OwnAccount } from './accounts/own-account.ts';
+import { AccountDirectory } from './accounts/directory.ts';
+import { AccountImport } from './accounts/import.ts';
+import { invitationLink } from './accounts/invitation.ts';
 import { AccountRepository } from './accounts/repository.ts';
+import { consoleViews, createConsole } from './console/index.ts';
+import { CheckedImports } from './console/checked-imports.ts';
 import { RecentAccounts } from './accounts/recent-accounts.ts';
 import { createApp, type Readiness } from './app.ts';
 import { AuditLog } from './audit.ts';
+import { AuditSearch } from './audit-search.ts';
 import { rules, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/knex.ts';
 import { migrate } from './db/migrate.ts';
@@ -93,7 +99,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     opened.push(async () => mailer.close());
 
     const metrics = createMetrics();
-    const views = createRenderer(config, [interactionViews, accountViews]);
+    const views = createRenderer(config, [interactionViews, accountViews, consoleViews]);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
@@ -128,6 +134,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         })
         .catch((error: Error) => logger.error({ err: error.message }, 'audit of logout failed'));
     });
+    const roles = new RoleRepository(database.knex, () => new Date(now()));
     const factorRepository = new FactorRepository(database.knex, () => new Date(now()));
     const accountTasks = new AccountTasks(
       database.knex,
@@ -156,9 +163,10 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       activationDays: config.activationDays,
       accounts,
       factors: factorRepository,
-      roles: new RoleRepository(database.knex, () => new Date(now())),
+      roles,
       audit,
       tasks: accountTasks,
+      invitationLink: (email) => invitationLink(config, email),
       guard: async () => guard,
     });
     const finishOwedTasks = async () => {
@@ -220,6 +228,18 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
         surfaces.account.routes(),
         accountPageRoutes({ config, surface: surfaces.account, ownAccount, factors, provider, store, views, now }),
         surfaces.console.routes(),
+        createConsole(
+          { config, surface: surfaces.console, views, rolesOf: (accountId) => roles.rolesOf(accountId) },
+          {
+            lifecycle,
+            directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
+            audit,
+            activationDays: config.activationDays,
+            imports: new AccountImport({ accounts, audit }),
+            checkedImports: new CheckedImports(store, rules.consoleFreshSeconds),
+            auditSearch: new AuditSearch(database.knex),
+          },
+        ),
       ],
     });
     return {

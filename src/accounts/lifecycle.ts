@@ -31,6 +31,11 @@ export interface Actor {
   readonly userAgent?: string | undefined;
 }
 
+/** Who made a change, as its audit event's details name them. */
+export function actorDetails(actor: Actor): Record<string, string> {
+  return { by: actor.via, actor: actor.name, ...(actor.accountId === undefined ? {} : { actorAccountId: actor.accountId }) };
+}
+
 /** The account a use case is about: by email (the CLI) or by id (the console). */
 export type AccountRef = { readonly email: string } | { readonly id: string };
 
@@ -53,9 +58,8 @@ export interface AccountDetails {
   readonly owed: readonly AccountTask[];
 }
 
-/** An invitation email: where its link leads, and its language. */
+/** An invitation email to send: its language (its link is the lifecycle's own, see invitationLink). */
 export interface Invitation {
-  readonly signInUrl: string;
   readonly locale: Locale;
 }
 
@@ -67,6 +71,8 @@ export interface LifecycleDependencies {
   readonly roles: RoleRepository;
   readonly audit: AuditLog;
   readonly tasks: AccountTasks;
+  /** Where the invitation of this email leads (src/accounts/invitation.ts), the same whoever sends it. */
+  readonly invitationLink: (email: string) => string;
   /** The brute-force counts live in the store, which a command opens only when it needs it. */
   readonly guard: () => Promise<BruteForceGuard>;
 }
@@ -199,10 +205,10 @@ export class AccountLifecycle {
   async unlock(actor: Actor, ref: AccountRef): Promise<Found<{ account: Account; before: GuardStatus }>> {
     const account = await this.find(ref);
     if (account === undefined) return this.unknown(actor, ref, 'account.unlocked');
-    const guard = await this.deps.guard();
-    const before = await guard.status(account.id);
-    await guard.unlock(account.id);
-    await this.deps.audit.record(this.event(actor, account, 'account.unlocked', { lockedForSeconds: before.lockedForSeconds, failures: before.failures }));
+    const before = await (await this.deps.guard()).unlock(account.id);
+    await this.deps.audit.record(
+      this.event(actor, account, 'account.unlocked', { lockedForSeconds: before.lockedForSeconds, failures: before.failures, changed: before.failures > 0 }),
+    );
     return { found: true, account, before };
   }
 
@@ -230,7 +236,7 @@ export class AccountLifecycle {
       notice: 'invitation',
       to: account.email,
       locale: invitation.locale,
-      params: { signInUrl: invitation.signInUrl, deadline: activationDeadline(account, this.deps.activationDays).toISOString() },
+      params: { signInUrl: this.deps.invitationLink(account.email), deadline: activationDeadline(account, this.deps.activationDays).toISOString() },
     });
   }
 
@@ -250,10 +256,13 @@ export class AccountLifecycle {
     apply: (unit: Unit, before: AccountWithFactors) => Promise<{ account: Account; changed: boolean; tasks: AccountTask[] }>,
     details: Record<string, string> = {},
   ): Promise<Found<Change>> {
-    const before = await this.find(ref);
-    if (before === undefined) return this.unknown(actor, ref, event);
+    const found = await this.find(ref);
+    if (found === undefined) return this.unknown(actor, ref, event);
     const { account, changed } = await this.deps.knex.transaction(async (trx) => {
       const unit = this.unit(trx);
+      // Changes of one account take turns: each decides from the state the one before it left, so
+      // two at once (two operators, a double click) record one change and one rerun.
+      const before = (await unit.accounts.findForChange(found.id)) ?? found;
       const applied = await apply(unit, before);
       for (const task of applied.tasks) await this.deps.tasks.add(trx, before.id, task);
       await unit.audit.record(this.event(actor, applied.account, event, { ...details, changed: applied.changed }));
@@ -288,7 +297,7 @@ export class AccountLifecycle {
   }
 
   private by(actor: Actor): Record<string, string> {
-    return { by: actor.via, actor: actor.name, ...(actor.accountId === undefined ? {} : { actorAccountId: actor.accountId }) };
+    return actorDetails(actor);
   }
 
   private unit(trx: Knex.Transaction): Unit {

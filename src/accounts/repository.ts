@@ -90,6 +90,12 @@ export class AccountRepository {
     return this.findOne(this.withFactors().where('id', id));
   }
 
+  /** The account, its row locked until the caller's transaction ends: the changes of one account take turns. */
+  async findForChange(id: string): Promise<AccountWithFactors | undefined> {
+    if (!uuidPattern.test(id)) return undefined;
+    return this.findOne(this.withFactors().where('id', id).forUpdate(table));
+  }
+
   /** The same table inside a transaction of the caller's. */
   in(trx: Knex.Transaction): AccountRepository {
     return new AccountRepository(trx, { activationDays: this.activationDays, now: this.now });
@@ -141,18 +147,40 @@ export class AccountRepository {
     accounts: readonly NewAccount[],
     options: { onProgress?: (processed: number) => void } = {},
   ): Promise<{ added: number; skipped: number }> {
-    const now = this.now();
-    const rows = accounts.map((account) => this.newRow(account, now));
     let added = 0;
-    await this.knex.transaction(async (trx) => {
-      for (let start = 0; start < rows.length; start += insertChunkSize) {
-        const chunk = rows.slice(start, start + insertChunkSize);
-        const inserted = await trx<AccountRow>(table).insert(chunk).onConflict().ignore().returning('id');
-        added += inserted.length;
+    await this.transaction(async (_trx, unit) => {
+      for (let start = 0; start < accounts.length; start += insertChunkSize) {
+        const chunk = accounts.slice(start, start + insertChunkSize);
+        added += (await unit.insertNew(chunk)).length;
         options.onProgress?.(start + chunk.length);
       }
     });
-    return { added, skipped: rows.length - added };
+    return { added, skipped: accounts.length - added };
+  }
+
+  /**
+   * One multi-row insert (the caller keeps it to a few thousand rows and wraps it in its
+   * transaction); an email that already exists, or repeats within `accounts`, is skipped. Returns
+   * the accounts it added.
+   */
+  async insertNew(accounts: readonly NewAccount[]): Promise<Array<Pick<Account, 'id' | 'email'>>> {
+    if (accounts.length === 0) return [];
+    const now = this.now();
+    const rows = accounts.map((account) => this.newRow(account, now));
+    return this.knex<AccountRow>(table).insert(rows).onConflict().ignore().returning(['id', 'email']);
+  }
+
+  /** Which of these normalised emails an account already has. */
+  async existingEmails(emails: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let start = 0; start < emails.length; start += insertChunkSize) {
+      const chunk = emails.slice(start, start + insertChunkSize);
+      const rows = (await this.knex(table)
+        .select(this.knex.raw('lower(email) as email'))
+        .whereRaw(`lower(email) in (${chunk.map(() => '?').join(', ')})`, [...chunk])) as Array<{ email: string }>;
+      for (const row of rows) found.add(row.email);
+    }
+    return found;
   }
 
   /** Ordered by email. */

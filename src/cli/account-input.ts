@@ -1,45 +1,41 @@
-import { z } from 'zod';
-import { normaliseEmail } from '../accounts/account.ts';
+import * as input from '../accounts/account-input.ts';
+import type { InputProblem, Parsed } from '../accounts/account-input.ts';
 import { CliError } from './errors.ts';
-
-/** The sign-in page's own rule: an address it would refuse must never be provisioned. */
-const emailSchema = z.email().max(254);
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
-const maxNameLength = 200;
-/** Clock skew tolerated between the operator's machine and the one that wrote the date. */
-const futureToleranceMs = 5 * 60 * 1000;
 
 /** Quoted and shortened, so a garbage value cannot flood the one line it appears in. */
 export function quote(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
-export function parseEmail(value: string): string {
-  const email = normaliseEmail(value);
-  if (!emailSchema.safeParse(email).success) throw new CliError(`Invalid email address ${quote(value)}`);
-  return email;
-}
-
-export function parseName(value: string | undefined): string | undefined {
-  const name = value?.trim();
-  if (name === undefined || name === '') return undefined;
-  if (name.length > maxNameLength) throw new CliError(`Name longer than ${maxNameLength} characters`);
-  // A tab or newline would break the one-account-a-line output of `users list`.
-  if (/\p{Cc}/u.test(name)) throw new CliError(`Name ${quote(name)} contains control characters`);
-  return name;
-}
-
-/**
- * A date alone is midnight UTC. A future date is refused: it would stretch the activation window
- * beyond SSO_ACTIVATION_DAYS.
- */
-export function parseInvitedAt(value: string | undefined, now: Date): Date | undefined {
-  const text = value?.trim();
-  if (text === undefined || text === '') return undefined;
-  if (!isoDate.safeParse(text).success) {
-    throw new CliError(`Invalid invitation date ${quote(text)}: expected an ISO date such as 2024-05-01 or 2024-05-01T09:00:00Z`);
+/** A problem with a value or a line, as the CLI words it. */
+export function describeProblem(problem: InputProblem): string {
+  switch (problem.code) {
+    case 'email':
+      return `Invalid email address ${quote(problem.value)}`;
+    case 'name-length':
+      return `Name longer than ${problem.max} characters`;
+    case 'name-control':
+      return `Name ${quote(problem.value)} contains control characters`;
+    case 'date':
+      return `Invalid invitation date ${quote(problem.value)}: expected an ISO date such as 2024-05-01 or 2024-05-01T09:00:00Z`;
+    case 'future-date':
+      return `Invitation date ${problem.value} is in the future`;
+    case 'columns':
+      return `${problem.found} columns where the header has ${problem.expected}`;
+    case 'quotes':
+      return 'malformed CSV (unbalanced or misplaced quotes)';
+    case 'not-utf8':
+      return 'not UTF-8 text (save the file as "CSV UTF-8")';
+    case 'line-length':
+      return `line longer than ${problem.max} bytes`;
   }
-  const date = new Date(text);
-  if (date.getTime() > now.getTime() + futureToleranceMs) throw new CliError(`Invitation date ${text} is in the future`);
-  return date;
 }
+
+function orThrow<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new CliError(describeProblem(parsed.problem));
+  return parsed.value;
+}
+
+export const parseEmail = (value: string): string => orThrow(input.parseEmail(value));
+export const parseName = (value: string | undefined): string | undefined => orThrow(input.parseName(value));
+export const parseInvitedAt = (value: string | undefined, now: Date): Date | undefined => orThrow(input.parseInvitedAt(value, now));

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Actor, AccountLifecycle } from '../accounts/lifecycle.ts';
 import type { AccountRepository } from '../accounts/repository.ts';
+import type { AccountImport } from '../accounts/import.ts';
 import type { AuditDetails, AuditEventName, AuditLog } from '../audit.ts';
 import { loadConfig, rules, type Config } from '../config.ts';
 import type Provider from 'oidc-provider';
@@ -23,6 +24,7 @@ export type CliOutput = NodeJS.WritableStream & { readonly isTTY?: boolean };
 
 export interface Services {
   readonly accounts: AccountRepository;
+  readonly imports: AccountImport;
   readonly audit: AuditLog;
   readonly lifecycle: AccountLifecycle;
 }
@@ -93,7 +95,7 @@ export class CliContext {
   /** Migrated first, as the server does at start, so the CLI works on a fresh data directory. */
   services(): Promise<Services> {
     this.opened ??= this.db().then(async (db) => {
-      const [{ migrate }, { AccountRepository }, { AuditLog }, lifecycle, roles, tasks, runners, factors, bruteForce] = await Promise.all([
+      const [{ migrate }, { AccountRepository }, { AuditLog }, lifecycle, roles, tasks, runners, factors, bruteForce, { AccountImport }, invitation] = await Promise.all([
         import('../db/migrate.ts'),
         import('../accounts/repository.ts'),
         import('../audit.ts'),
@@ -103,6 +105,8 @@ export class CliContext {
         import('../accounts/task-runners.ts'),
         import('../factors/repository.ts'),
         import('../security/brute-force.ts'),
+        import('../accounts/import.ts'),
+        import('../accounts/invitation.ts'),
       ]);
       await migrate(db);
       const accounts = new AccountRepository(db.knex, { activationDays: this.config.activationDays });
@@ -111,6 +115,7 @@ export class CliContext {
       return {
         accounts,
         audit,
+        imports: new AccountImport({ accounts, audit }),
         lifecycle: new lifecycle.AccountLifecycle({
           knex: db.knex,
           activationDays: this.config.activationDays,
@@ -119,6 +124,7 @@ export class CliContext {
           roles: new roles.RoleRepository(db.knex),
           audit,
           tasks: new tasks.AccountTasks(db.knex, runTasks, audit),
+          invitationLink: (email) => invitation.invitationLink(this.config, email),
           guard: async () => new bruteForce.BruteForceGuard({ store: await this.store() }),
         }),
       };

@@ -1,155 +1,95 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { NewAccount } from '../accounts/repository.ts';
-import { parseEmail, parseInvitedAt, parseName } from './account-input.ts';
+import { importHeaders, maxImportBytes, readImportFile, type CheckedImport, type FileProblem, type RowFate } from '../accounts/import.ts';
+import { describeProblem } from './account-input.ts';
 import type { CliContext } from './context.ts';
-import { readLines, splitFields, type Line } from './csv-lines.ts';
 import { CliError, errorLine } from './errors.ts';
-import { createProgress, type Tally } from './progress.ts';
+import { createProgress } from './progress.ts';
 
-/** Far above any valid row (email 254, name 200, date 30 characters), far below a memory problem. */
-const maxLineBytes = 4096;
-const batchSize = 1000;
 const listedProblems = 20;
-const headers = [['email', 'name'], ['email', 'name', 'invited_at']];
 const readFailures: Record<string, string> = {
   ENOENT: 'no such file',
   EISDIR: 'it is a directory',
   EACCES: 'permission denied',
 };
-const expectedHeader = headers.map((h) => `"${h.join(',')}"`).join(' or ');
-
-interface Header {
-  readonly delimiter: string;
-  readonly columns: number;
-}
+const expectedHeader = importHeaders.map((h) => `"${h.join(',')}"`).join(' or ');
+const megabytes = maxImportBytes / (1024 * 1024);
 
 export function importCommand(users: Command, ctx: CliContext): void {
   users
     .command('import')
     .description(
-      `provision the accounts of a CSV file: a header row ${expectedHeader}, then one account a line; ` +
-        'accounts already there are skipped, so rerunning an import adds nothing twice',
+      `provision the accounts of a CSV file of up to ${megabytes} MB: a header row ${expectedHeader}, then one account a line; ` +
+        'accounts already there are skipped, so rerunning an import adds nothing twice; the valid rows are added all together or not at all',
     )
     .argument('<file>')
     .action((file: string) => importFile(ctx, path.resolve(ctx.cwd, file)));
 }
 
+/** The same service as the console's Import users page (src/accounts/import.ts): check, then apply exactly that. */
 async function importFile(ctx: CliContext, file: string): Promise<void> {
-  const lines = readLines(chunksOf(file), maxLineBytes);
-  try {
-    const header = await readHeader(lines, file);
-    const tally = await importRows(ctx, file, header, lines);
-    ctx.print(`added ${tally.added}, skipped ${tally.skipped}, invalid ${tally.invalid}`);
-    if (tally.invalid > 0) {
-      throw new CliError(`${tally.invalid} invalid rows were not imported (listed above); fix them and run the import again`);
-    }
-  } finally {
-    await lines.return(undefined);
+  // A file refused whole is refused before the database is opened.
+  const read = readImportFile(await readBytes(file), new Date());
+  if (!read.ok) throw new CliError(describeFileProblem(file, read.problem));
+  const { imports } = await ctx.services();
+  const result = await imports.check(read.file);
+  if (!result.ok) throw new CliError(describeFileProblem(file, result.problem));
+  const { checked } = result;
+  const applied = await apply(ctx, file, checked);
+  const invalid = applied.rows.filter((row) => row.fate === 'invalid');
+  for (const row of invalid.slice(0, listedProblems)) ctx.print(problemLine(row));
+  if (invalid.length > listedProblems) ctx.print(`… and ${invalid.length - listedProblems} more invalid rows`);
+  ctx.print(`added ${applied.added}, skipped ${applied.skipped}, invalid ${applied.invalid}`);
+  if (applied.invalid > 0) {
+    throw new CliError(`${applied.invalid} invalid rows were not imported (listed above); fix them and run the import again`);
   }
 }
 
-/**
- * Imports in batches as it reads, so memory stays flat however long the file. A batch is one
- * transaction: a failure midway leaves whole batches, which a rerun skips.
- */
-async function importRows(ctx: CliContext, file: string, header: Header, lines: AsyncIterable<Line>): Promise<Tally> {
-  const { accounts } = await ctx.services();
-  const now = new Date();
-  const tally: Tally = { rows: 0, added: 0, skipped: 0, invalid: 0 };
-  const problems: string[] = [];
-  const progress = createProgress(ctx.stdout, (await stat(file)).size);
-  let batch: NewAccount[] = [];
-  let lineNumber = 0;
-  const flush = async () => {
-    const result = await accounts.createMany(batch);
-    tally.added += result.added;
-    tally.skipped += result.skipped;
-    batch = [];
-  };
+async function apply(ctx: CliContext, file: string, checked: CheckedImport) {
+  const { imports } = await ctx.services();
+  const progress = createProgress(ctx.stdout, checked.counts.add);
+  const rows = checked.rows.length;
   try {
-    for await (const line of lines) {
-      lineNumber = line.number;
-      const row = readRow(line, header, now);
-      if (row === undefined) continue;
-      tally.rows += 1;
-      if ('problem' in row) {
-        tally.invalid += 1;
-        if (problems.length < listedProblems) problems.push(`line ${line.number}: ${row.problem}`);
-      } else {
-        batch.push(row);
-        if (batch.length >= batchSize) await flush();
-      }
-      progress.update(line.bytesRead, tally);
-    }
-    if (batch.length > 0) await flush();
+    const applied = await imports.apply(ctx.actor, checked, {
+      onProgress: (done, added) => progress.update(done, { rows, added, skipped: checked.counts.exists + done - added, invalid: checked.counts.invalid }),
+    });
+    progress.stop();
+    await ctx.record({ command: 'cli.users.import', outcome: 'success', details: { file, rows, added: applied.added, skipped: applied.skipped, invalid: applied.invalid } });
+    return applied;
   } catch (error) {
     progress.stop();
-    const details = { file, ...tally, stoppedAtLine: lineNumber };
-    await ctx.record({ command: 'cli.users.import', outcome: 'failure', details }).catch(() => undefined);
-    throw new CliError(
-      `Import stopped at line ${lineNumber} after adding ${tally.added} accounts (rerunning it skips them): ${errorLine(error)}`,
-    );
+    await ctx.record({ command: 'cli.users.import', outcome: 'failure', details: { file, rows } }).catch(() => undefined);
+    throw new CliError(`Import failed, nothing was imported (run it again): ${errorLine(error)}`);
   }
-  progress.stop();
-  await ctx.record({ command: 'cli.users.import', outcome: 'success', details: { file, ...tally } });
-  for (const problem of problems) ctx.print(problem);
-  if (tally.invalid > problems.length) ctx.print(`… and ${tally.invalid - problems.length} more invalid rows`);
-  return tally;
 }
 
-/** The file's bytes, with a read failure turned into one line naming the file. */
-async function* chunksOf(file: string): AsyncGenerator<Buffer> {
+function problemLine(row: Extract<RowFate, { fate: 'invalid' }>): string {
+  return `line ${row.line}: ${describeProblem(row.problem)}`;
+}
+
+/** The file's bytes; a missing or unreadable file, or one over the limit, is one line naming the file. */
+async function readBytes(file: string): Promise<Buffer> {
   try {
-    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    const { size } = await stat(file);
+    if (size > maxImportBytes) throw new CliError(describeFileProblem(file, { code: 'too-large', maxBytes: maxImportBytes }));
+    return await readFile(file);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const reason = readFailures[code] ?? errorLine(error);
-    throw new CliError(`Cannot read ${file}: ${reason}`);
+    throw new CliError(`Cannot read ${file}: ${readFailures[code] ?? errorLine(error)}`);
   }
 }
 
-/**
- * The first line that is not blank must be the header; it also tells the delimiter, since
- * spreadsheets in Dutch, French and German locales save CSV with semicolons.
- */
-async function readHeader(lines: AsyncIterator<Line>, file: string): Promise<Header> {
-  for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
-    const line = next.value;
-    if ('text' in line && line.text.trim() === '') continue;
-    for (const delimiter of [',', ';']) {
-      const names = 'text' in line ? fieldsOrNothing(line.text, delimiter).map((f) => f.toLowerCase()) : [];
-      if (headers.some((h) => h.length === names.length && h.every((name, i) => name === names[i]))) {
-        return { delimiter, columns: names.length };
-      }
-    }
-    throw new CliError(`${file}: line ${line.number} must be the header ${expectedHeader}; nothing was imported`);
-  }
-  throw new CliError(`${file} is empty: expected the header ${expectedHeader}`);
-}
-
-function fieldsOrNothing(text: string, delimiter: string): string[] {
-  try {
-    return splitFields(text, delimiter);
-  } catch {
-    return [];
-  }
-}
-
-/** The account of a line, what is wrong with it, or undefined for a line without data. */
-function readRow(line: Line, header: Header, now: Date): NewAccount | { problem: string } | undefined {
-  if ('problem' in line) return { problem: line.problem };
-  try {
-    const fields = splitFields(line.text, header.delimiter);
-    // Spreadsheets save empty rows as a line of bare delimiters.
-    if (fields.every((f) => f === '')) return undefined;
-    if (fields.length > header.columns) return { problem: `${fields.length} columns where the header has ${header.columns}` };
-    const [email = '', name, invitedAt] = fields;
-    return { email: parseEmail(email), name: parseName(name) ?? null, invitedAt: parseInvitedAt(invitedAt, now) };
-  } catch (error) {
-    if (error instanceof CliError) return { problem: error.message };
-    throw error;
+function describeFileProblem(file: string, problem: FileProblem): string {
+  switch (problem.code) {
+    case 'too-large':
+      return `${file} is larger than ${megabytes} MB: split it into smaller files; nothing was imported`;
+    case 'empty':
+      return `${file} is empty: expected the header ${expectedHeader}`;
+    case 'binary':
+      return `${file}: line ${problem.line} must be the header ${expectedHeader} (the file is not CSV text); nothing was imported`;
+    case 'header':
+      return `${file}: line ${problem.line} must be the header ${expectedHeader}; nothing was imported`;
   }
 }

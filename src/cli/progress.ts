@@ -9,7 +9,8 @@ export interface Tally {
 }
 
 export interface Progress {
-  update(bytesRead: number, tally: Tally): void;
+  /** `done` counts toward the total the progress was created with. */
+  update(done: number, tally: Tally): void;
   stop(): void;
 }
 
@@ -18,22 +19,22 @@ const plainIntervalMs = 5_000;
 
 const counts = (t: Tally) => `${t.rows} rows read: added ${t.added}, skipped ${t.skipped}, invalid ${t.invalid}`;
 
-/** A bar over the file's bytes on a terminal; otherwise a plain line now and then, never a redraw. */
-export function createProgress(stream: CliOutput, totalBytes: number): Progress {
+/** A bar up to `total` on a terminal; otherwise a plain line now and then, never a redraw. */
+export function createProgress(stream: CliOutput, total: number): Progress {
   if (stream.isTTY === true) {
     const bar = new SingleBar(
       { stream, format: '{bar} {percentage}% | {counts}', hideCursor: true, clearOnComplete: true },
       Presets.shades_classic,
     );
-    bar.start(Math.max(totalBytes, 1), 0, { counts: '' });
+    bar.start(Math.max(total, 1), 0, { counts: '' });
     return {
-      update: (bytesRead, tally) => bar.update(bytesRead, { counts: counts(tally) }),
+      update: (done, tally) => bar.update(done, { counts: counts(tally) }),
       stop: () => bar.stop(),
     };
   }
   let last = performance.now();
   return {
-    update(_bytesRead, tally) {
+    update(_done, tally) {
       const now = performance.now();
       if (now - last < plainIntervalMs) return;
       last = now;

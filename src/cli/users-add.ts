@@ -6,13 +6,12 @@ import type { CliContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { activationDeadline } from '../accounts/account.ts';
 import { describeState, isoTime } from './format.ts';
-import { defaultSignInUrl, parseSignInUrl } from './invitation.ts';
+import { invitationLink } from '../accounts/invitation.ts';
 
 interface AddOptions {
   readonly name?: string;
   readonly invitedAt?: string;
   readonly sendInvite?: boolean;
-  readonly signInUrl?: string;
   readonly locale: Locale;
 }
 
@@ -26,8 +25,7 @@ export function addCommand(users: Command, ctx: CliContext): void {
     .argument('<email>')
     .option('--name <name>', 'display name')
     .option('--invited-at <date>', 'start of the activation window, ISO 8601 (default: now)')
-    .option('--send-invite', 'email the invitation, naming the activation deadline')
-    .option('--sign-in-url <url>', 'link in the invitation (default: the first client application of clients.json)')
+    .option('--send-invite', 'email the invitation (the same as the console sends): a link to first-time login and the activation deadline')
     .addOption(localeOption())
     .action((email: string, options: AddOptions) => addUser(ctx, email, options));
 }
@@ -46,7 +44,7 @@ async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): 
   ctx.print(`Added ${account.email}: ${describeState(account, ctx.config.activationDays)}`);
   if (tasks.owed.length > 0) throw new CliError(`${account.email} was added, but the invitation was not sent: ${tasks.owed[0]!.error}; it stays owed, and a running server sends it once the mail server answers`);
   if (invitation !== undefined) {
-    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitation.signInUrl} (${(await ctx.mailer()).describe()})`);
+    ctx.print(`Invitation emailed to ${account.email}, linking to ${invitationLink(ctx.config, account.email)} (${(await ctx.mailer()).describe()})`);
   }
 }
 
@@ -57,7 +55,6 @@ async function addUser(ctx: CliContext, rawEmail: string, options: AddOptions): 
 async function prepareInvitation(ctx: CliContext, email: string, invitedAt: Date, options: AddOptions, now: Date): Promise<Invitation> {
   const deadline = activationDeadline({ invitedAt }, ctx.config.activationDays);
   if (deadline <= now) throw new CliError(`No invitation sent: the activation window of ${email} closed on ${isoTime(deadline)}`);
-  const signInUrl = options.signInUrl === undefined ? await defaultSignInUrl(ctx.config.clientsFile) : parseSignInUrl(options.signInUrl);
   await (await ctx.mailer()).verify();
-  return { signInUrl, locale: options.locale };
+  return { locale: options.locale };
 }

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import ClientPgLite from 'knex-pglite';
 import { ConfigError, defaultDatabaseTimeoutSeconds, type Config } from '../config.ts';
 import { acquireDirectoryLock, DirectoryLockedError, type DirectoryLock } from './embedded-lock.ts';
@@ -161,7 +163,11 @@ async function openEmbedded(dataDir: string, warnings: KnexWarnings, pingTimeout
     throw new DatabaseUnavailableError(`Cannot open ${where}: ${describe(err)}${hint}`);
   }
   // knex-pglite fixes the pool at one connection itself (PGlite is single-connection) and refuses a pool setting.
-  const knex = knexFactory({ client: ClientPgLite, connection: { filename: directory }, log: warnings.config() });
+  // pg_trgm is loaded for the console's account search (migrations/007_account_search.ts).
+  const pglite = new PGlite(directory, { extensions: { pg_trgm } });
+  // knex-pglite takes a ready PGlite as `connection.pglite`, which knex's own connection types do not name.
+  const connection = { pglite } as unknown as Knex.StaticConnectionConfig;
+  const knex = knexFactory({ client: ClientPgLite, connection, log: warnings.config() });
   const db = wrap(knex, 'embedded', pingTimeoutMs, { withoutTimeouts: (work) => work(knex), afterClose: () => lock.release() });
   try {
     await withTimeout(knex.raw('select 1'), embeddedStartTimeoutMs);

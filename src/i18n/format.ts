@@ -28,15 +28,33 @@ export function formatDays(t: Translate, days: number): string {
  * month as an ordinal ("1er mars"), which Intl does not.
  */
 export function formatDate(t: Translate, date: Date): string {
-  const parts = new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeZone: 'UTC' }).formatToParts(date);
-  return parts
-    .map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value))
-    .join('');
+  return withFrenchOrdinal(t, new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeZone: 'UTC' }).formatToParts(date));
 }
 
 /**
- * A moment for the `{time}` placeholder, e.g. "12 March 2025 at 14:05 UTC": the date and time in
- * UTC, said to be UTC, since the server knows no user's time zone.
+ * A date and time for a deadline that falls within a day, e.g. "12 March 2025 at 14:05 UTC": the
+ * time zone is named, since the server knows none of the reader's.
+ */
+export function formatMoment(t: Translate, date: Date): string {
+  const format = new Intl.DateTimeFormat(intlTags[t.locale], {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  });
+  return withFrenchOrdinal(t, format.formatToParts(date));
+}
+
+function withFrenchOrdinal(t: Translate, parts: readonly Intl.DateTimeFormatPart[]): string {
+  return parts.map((part) => (t.locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value)).join('');
+}
+
+/**
+ * A moment on a page (the account page's sessions, the console's events), e.g. "12 March 2025 at
+ * 14:05 UTC": the date and time in UTC, said to be UTC, since the server knows no user's time zone.
  */
 export function formatDateTime(t: Translate, date: Date): string {
   const text = new Intl.DateTimeFormat(intlTags[t.locale], { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { formatDate, formatTime, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
+import { formatDate, formatMoment, formatTime, formatWait, translator, type Locale, type Translate } from '../i18n/index.ts';
 import type { FactorKind } from '../factors/record.ts';
 import { intlTags } from '../i18n/locale.ts';
 import { renderEmail, type EmailBlock, type RenderedEmail } from './render.ts';
@@ -99,7 +99,11 @@ export function recoveryCodesCreatedEmail(basics: EmailBasics): RenderedEmail {
   ]);
 }
 
-/** Sent by the operator CLI (`--send-invite`); `deadline` is when the activation window closes. */
+/**
+ * Sent by the operator CLI (`--send-invite`) and the console alike; `signInUrl` starts first-time
+ * login with the email filled in (src/accounts/invitation.ts), `deadline` is when the activation
+ * window closes, given to the minute.
+ */
 export function invitationEmail({
   signInUrl,
   deadline,
@@ -111,7 +115,7 @@ export function invitationEmail({
     { text: t('mail.invitation.intro', { brand }) },
     { text: t('mail.invitation.steps', { link: t('signIn.forgotLink') }) },
     link(t, t('mail.invitation.button'), signInUrl),
-    { text: t('mail.invitation.deadline', { date: formatDate(t, deadline) }) },
+    { text: t('mail.invitation.deadline', { date: formatMoment(t, deadline) }) },
   ]);
 }
 

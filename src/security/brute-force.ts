@@ -1,7 +1,7 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rules } from '../config.ts';
-import { lockSecondsAt } from '../store/attempts.ts';
-import type { AttemptPolicy, AttemptReservation, Store } from '../store/store.ts';
+import { decodeAttempts, lockSecondsAt } from '../store/attempts.ts';
+import type { AttemptPolicy, AttemptReservation, AttemptState, Store } from '../store/store.ts';
 import { addressKey } from './client-address.ts';
 
 const HOUR_SECONDS = 60 * 60;
@@ -100,13 +100,19 @@ export class BruteForceGuard {
     await this.store.del(accountKey(accountId));
   }
 
-  /** The operator's unlock: lifts the lock and forgets the failures that led to it. */
-  async unlock(accountId: string): Promise<void> {
-    await this.store.del(accountKey(accountId));
+  /**
+   * The operator's unlock: lifts the lock and forgets the failures that led to it, and returns what
+   * it lifted. Taken in one step, so of two unlocks at once only one finds the failures.
+   */
+  async unlock(accountId: string): Promise<GuardStatus> {
+    return this.statusOf(decodeAttempts(await this.store.take(accountKey(accountId))));
   }
 
   async status(accountId: string): Promise<GuardStatus> {
-    const state = await this.store.attemptState(accountKey(accountId));
+    return this.statusOf(await this.store.attemptState(accountKey(accountId)));
+  }
+
+  private statusOf(state: AttemptState): GuardStatus {
     return { failures: state.count, lockedForSeconds: state.lockedUntil > this.now() ? this.secondsUntil(state.lockedUntil) : 0 };
   }
 

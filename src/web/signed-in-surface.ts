@@ -3,7 +3,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import type { AccountWithFactors } from '../accounts/account.ts';
+import { normaliseEmail, type AccountWithFactors } from '../accounts/account.ts';
 import type { AccountRepository } from '../accounts/repository.ts';
 import { parseClients, type ClientMetadata } from '../clients.ts';
 import type { Config } from '../config.ts';
@@ -86,6 +86,14 @@ const sessionSchema = z.object({
 
 const pendingSchema = z.object({ verifier: z.string(), returnTo: z.string() });
 
+/** The email an invitation's link fills in (src/accounts/invitation.ts); anything else is ignored. */
+const hintSchema = z.email().max(254);
+
+function loginHint(value: unknown): string | undefined {
+  const parsed = hintSchema.safeParse(typeof value === 'string' ? normaliseEmail(value) : undefined);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** The life of an unfinished sign-in of a surface. */
 const pendingSeconds = 10 * 60;
 
@@ -107,7 +115,9 @@ export class SignedInSurface {
   routes(): Router {
     const router = new Router();
     const { path } = this.definition;
-    router.get(`${path}/signin`, (ctx) => this.startSignIn(ctx, typeof ctx.query.return === 'string' ? ctx.query.return : this.home, false));
+    router.get(`${path}/signin`, (ctx) =>
+      this.startSignIn(ctx, typeof ctx.query.return === 'string' ? ctx.query.return : this.home, false, undefined, loginHint(ctx.query.login_hint)),
+    );
     router.get(`${path}/callback`, (ctx) => this.callback(ctx));
     router.post(`${path}/signout`, (ctx) => this.signOut(ctx));
     return router;
@@ -177,7 +187,7 @@ export class SignedInSurface {
     return within ? `${url.pathname}${url.search}` : this.home;
   }
 
-  private async startSignIn(ctx: Context, returnTo: string, fresh: boolean, locale?: Locale): Promise<void> {
+  private async startSignIn(ctx: Context, returnTo: string, fresh: boolean, locale?: Locale, hint?: string): Promise<void> {
     const state = base64url(randomBytes(24));
     const verifier = base64url(randomBytes(32));
     await this.deps.store.set(this.pendingKey(state), JSON.stringify({ verifier, returnTo: this.safeReturn(returnTo) }), pendingSeconds);
@@ -192,6 +202,7 @@ export class SignedInSurface {
       code_challenge: base64url(createHash('sha256').update(verifier).digest()),
       code_challenge_method: 'S256',
       ...(locale === undefined ? {} : { ui_locales: locale }),
+      ...(hint === undefined ? {} : { login_hint: hint }),
       // This surface found the sign-in too old for a change: prompt=login has the provider ask for a
       // new one whatever it counts itself, max_age says how recent the next change needs it.
       ...(fresh ? { max_age: String(this.definition.freshSeconds), prompt: 'login' } : {}),

@@ -17,6 +17,14 @@ const names: readonly string[] = [
   'Android',
 ];
 
+/**
+ * Labels of one word that the contract gives in English and that are words of another language
+ * too, spelled alike: German writes "Name" and "Import" as English does.
+ */
+const sharedWords: Partial<Record<Exclude<Locale, 'en'>, readonly string[]>> = {
+  de: ['Name', 'Import'],
+};
+
 interface EnglishPiece {
   readonly key: MessageKey;
   readonly text: string;
@@ -62,7 +70,7 @@ function plain(text: string): string {
 export function englishIn(text: string, locale: Exclude<Locale, 'en'>): string[] {
   const flat = plain(text);
   return englishPieces
-    .filter((piece) => piece.pattern.test(flat))
+    .filter((piece) => !(sharedWords[locale] ?? []).includes(piece.text) && piece.pattern.test(flat))
     .map((piece) => `${piece.key}: "${piece.text}"`);
 }
 

@@ -33,11 +33,13 @@ function decodeBody(body: string, encoding: string): string {
   return body;
 }
 
-/** The subject and the plain-text part of a received email, decoded as a mail client would show them. */
-export function readMail(mail: ReceivedMail): { subject: string; text: string } {
+/** The subject, the plain-text part and the HTML part of a received email, decoded as a mail client would show them. */
+export function readMail(mail: ReceivedMail): { subject: string; text: string; html: string } {
   const boundary = /boundary="?([^";]+)"?/.exec(header(mail.raw, 'Content-Type'))?.[1];
   const parts = boundary === undefined ? [mail.raw] : mail.raw.split(`--${boundary}`).slice(1, -1).map((p) => p.replace(/^\r\n/, ''));
-  const plain = parts.find((part) => header(part, 'Content-Type').toLowerCase().startsWith('text/plain')) ?? '';
-  const body = plain.slice(plain.indexOf('\r\n\r\n') + 4);
-  return { subject: decodeWords(header(mail.raw, 'Subject')), text: decodeBody(body, header(plain, 'Content-Transfer-Encoding')) };
+  const body = (type: string) => {
+    const part = parts.find((p) => header(p, 'Content-Type').toLowerCase().startsWith(type)) ?? '';
+    return decodeBody(part.slice(part.indexOf('\r\n\r\n') + 4), header(part, 'Content-Transfer-Encoding'));
+  };
+  return { subject: decodeWords(header(mail.raw, 'Subject')), text: body('text/plain'), html: body('text/html') };
 }

@@ -15,7 +15,7 @@ import type { AccountWithFactors } from '../../src/accounts/account.ts';
 import { AccountRepository } from '../../src/accounts/repository.ts';
 import { FactorRepository } from '../../src/factors/repository.ts';
 import { openDatabase } from '../../src/db/knex.ts';
-import { formatDate, translator } from '../../src/i18n/index.ts';
+import { formatMoment, translator } from '../../src/i18n/index.ts';
 import { generateSigningKey } from '../../src/secrets.ts';
 import { BruteForceGuard } from '../../src/security/brute-force.ts';
 import { createOidcAdapter } from '../../src/store/oidc-adapter.ts';
@@ -181,7 +181,6 @@ describe('operator CLI', { timeout: 360_000 }, () => {
       [['users', 'add', 'not-an-email'], /^Invalid email address "not-an-email"$/m],
       [['users', 'add', 'x@example.com', '--invited-at', 'yesterday'], /^Invalid invitation date "yesterday"/],
       [['users', 'add', 'x@example.com', '--invited-at', '2999-01-01'], /^Invitation date 2999-01-01 is in the future/],
-      [['users', 'add', 'x@example.com', '--send-invite', '--sign-in-url', 'ftp://x'], /^Invalid --sign-in-url "ftp:\/\/x"/],
       [['audit', '--limit', '0'], /^Option '--limit <n>' argument '0' is invalid\. Use a whole number from 1 to 10000\.$/],
       [['users', 'list'], /^Invalid SSO_ACTIVATION_DAYS="soon": expected a whole number$/m, { SSO_ACTIVATION_DAYS: 'soon' }],
       [['users', 'list'], /^NODE_ENV=production requires DATABASE_URL/, { NODE_ENV: 'production', DATABASE_URL: undefined }],
@@ -229,19 +228,21 @@ describe('operator CLI', { timeout: 360_000 }, () => {
     assert.equal(shown.get('activate by'), new Date(alice.invitedAt.getTime() + activationDays * dayMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   });
 
-  it('users add --send-invite emails the invitation with the link and the activation deadline', async () => {
+  it('users add --send-invite emails the invitation with the link to first-time login and the activation deadline', async () => {
     const invitedAt = new Date(Date.now() - 2 * dayMs);
     invitedAt.setUTCMilliseconds(0);
     const deadline = new Date(invitedAt.getTime() + activationDays * dayMs);
+    const issuer = 'https://sso.example.com/extranet';
     const lines = succeeded(
-      await cli(['users', 'add', 'bob@example.com', '--name', 'Bob', '--invited-at', invitedAt.toISOString(), '--send-invite']),
+      await cli(['users', 'add', 'bob@example.com', '--name', 'Bob', '--invited-at', invitedAt.toISOString(), '--send-invite'], { SSO_ISSUER: issuer }),
     );
-    assert.match(lines[1]!, /^Invitation emailed to bob@example\.com, linking to https:\/\/extranet\.example\.com\/ /);
+    const link = `${issuer}/account/signin?login_hint=bob%40example.com`;
+    assert.ok(lines[1]!.startsWith(`Invitation emailed to bob@example.com, linking to ${link} `), lines[1]);
     const invitation = inbox.find((email) => email.to.includes('bob@example.com'));
     assert.ok(invitation, 'no invitation received');
     assert.match(invitation.text, /^Subject: Activate your Fluxys Extranet Identity Provider account$/m);
-    assert.ok(invitation.text.includes(formatDate(translator('en'), deadline)), 'the deadline is missing');
-    assert.ok(invitation.text.includes('https://extranet.example.com/'), 'the sign-in link is missing');
+    assert.ok(invitation.text.includes(formatMoment(translator('en'), deadline)), 'the deadline is missing');
+    assert.ok(invitation.text.includes(link), 'the sign-in link is missing');
     assert.equal((await account('bob@example.com')).invitedAt.getTime(), invitedAt.getTime());
   });
 

@@ -31,6 +31,8 @@ const sameAsEnglish: ReadonlySet<string> = new Set([
   'de:mail.link',
   'fr:unit.minute.one',
   'fr:unit.minute.other',
+  // German writes it as English does.
+  'de:console.invite.name',
 ]);
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();

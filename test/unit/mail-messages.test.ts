@@ -98,7 +98,7 @@ describe('email messages', () => {
     }
     const invitation = everyEmail('fr', new Date('2025-03-01T10:00:00Z'))[3]!;
     assert.ok(invitation.text.includes('Accéder à la page de connexion\u00a0: https://sso.example.com/start?client=extranet&x=1'));
-    assert.ok(invitation.text.includes('au plus tard le 1er mars 2025.'));
+    assert.ok(invitation.text.includes('au plus tard le 1er mars 2025 à 10:00 UTC.'));
     assert.equal(frenchSpacingProblems('Accéder à la page de connexion: https://sso.example.com/').length, 1, 'the check can fail');
   });
 
@@ -136,12 +136,14 @@ describe('email messages', () => {
     assert.ok(email.text.includes(`Go to the sign-in page: ${signInUrl}`));
   });
 
-  it('gives the invitation deadline as a date of the language', () => {
+  it('gives the invitation deadline to the minute, in UTC, as the language writes it', () => {
     const en = invitationEmail({ ...emailBasics(config, 'en'), signInUrl: 'https://sso.example.com/', deadline });
-    assert.ok(en.text.includes('Please activate your account by 12 March 2025.'));
+    assert.ok(en.text.includes('Please activate your account by 12 March 2025 at 10:00 UTC.'), en.text);
     assert.ok(en.text.includes('select “First time login/Forgot Password?”'));
     const de = invitationEmail({ ...emailBasics(config, 'de'), signInUrl: 'https://sso.example.com/', deadline });
-    assert.ok(de.text.includes('bis spätestens 12. März 2025'));
+    assert.ok(de.text.includes('bis spätestens 12. März 2025 um 10:00 UTC'), de.text);
+    const fr = invitationEmail({ ...emailBasics(config, 'fr'), signInUrl: 'https://sso.example.com/', deadline: new Date('2025-03-01T09:30:00Z') });
+    assert.ok(fr.text.includes('1er mars 2025 à 09:30 UTC'), fr.text);
     assert.ok(de.text.includes('„Erstanmeldung/Passwort vergessen?“'));
   });
 

@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import { CliError } from './errors.ts';
+import type { InputProblem, Parsed } from './account-input.ts';
 
 export type Line =
   | { readonly number: number; readonly text: string; readonly bytesRead: number }
-  | { readonly number: number; readonly problem: string; readonly bytesRead: number };
+  | { readonly number: number; readonly problem: InputProblem; readonly bytesRead: number };
 
 const newline = 0x0a;
 const carriageReturn = 0x0d;
@@ -20,7 +20,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * quote swallows every later line into one field. Line by line, a bad line only spoils itself,
  * at the price of quoted fields spanning lines, which email, name and date never need.
  */
-export async function* readLines(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Line> {
+export function* readLines(source: Iterable<Buffer>, maxBytes: number): Generator<Line> {
   let parts: Buffer[] = [];
   let length = 0;
   let oversize = false;
@@ -28,13 +28,13 @@ export async function* readLines(source: AsyncIterable<Buffer>, maxBytes: number
   let bytesRead = 0;
   const take = (): Line => {
     number += 1;
-    const line = oversize ? { problem: `line longer than ${maxBytes} bytes` } : decode(Buffer.concat(parts, length), number === 1);
+    const line = oversize ? { problem: { code: 'line-length' as const, max: maxBytes } } : decode(Buffer.concat(parts, length), number === 1);
     parts = [];
     length = 0;
     oversize = false;
     return { number, bytesRead, ...line };
   };
-  for await (const chunk of source) {
+  for (const chunk of source) {
     let start = 0;
     while (start < chunk.length) {
       const end = chunk.indexOf(newline, start);
@@ -55,22 +55,22 @@ export async function* readLines(source: AsyncIterable<Buffer>, maxBytes: number
   if (length > 0 || oversize) yield take();
 }
 
-function decode(bytes: Buffer, first: boolean): { text: string } | { problem: string } {
+function decode(bytes: Buffer, first: boolean): { text: string } | { problem: InputProblem } {
   let body = first && bytes.subarray(0, 3).equals(bom) ? bytes.subarray(3) : bytes;
   if (body.at(-1) === carriageReturn) body = body.subarray(0, -1);
   try {
     return { text: utf8.decode(body) };
   } catch {
-    return { problem: 'not UTF-8 text (save the file as "CSV UTF-8")' };
+    return { problem: { code: 'not-utf8' } };
   }
 }
 
-/** The fields of one line, trimmed; CliError for broken quoting. */
-export function splitFields(text: string, delimiter: string): string[] {
+/** The fields of one line, trimmed, or the quoting problem. */
+export function splitFields(text: string, delimiter: string): Parsed<string[]> {
   try {
     const [fields] = parse(text, { delimiter, trim: true, relax_column_count: true }) as string[][];
-    return fields ?? [];
+    return { ok: true, value: fields ?? [] };
   } catch {
-    throw new CliError('malformed CSV (unbalanced or misplaced quotes)');
+    return { ok: false, problem: { code: 'quotes' } };
   }
 }

@@ -1,0 +1,195 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../audit.ts';
+import type { BruteForceGuard } from '../security/brute-force.ts';
+import { accountStatuses, type AccountStatus } from './account.ts';
+import type { AccountRepository } from './repository.ts';
+
+/** A state the console filters by: the stored ones, and `locked` (a brute-force lock in force now). */
+export const searchStates = [...accountStatuses, 'locked'] as const;
+export type SearchState = (typeof searchStates)[number];
+
+export interface AccountSearch {
+  /** Part of the email or the name, in any letter case; empty for every account. */
+  readonly term: string;
+  readonly state?: SearchState | undefined;
+  /** The last email of the page before (keyset paging): this page starts after it. */
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+export interface AccountListing {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly status: AccountStatus;
+}
+
+export interface SearchPage {
+  readonly accounts: readonly AccountListing[];
+  /** Where the next page starts (its `after`), when there is one. */
+  readonly next: string | undefined;
+}
+
+/** Below this length a term matches the start of the email: a trigram index needs three letters. */
+export const substringMinLength = 3;
+/** Longer terms are cut: nobody's email or name is longer, and LIKE's work grows with the pattern. */
+export const maxTermLength = 100;
+/**
+ * How far back a lock's audit event makes its account a candidate for the `locked` filter. A lock
+ * lasts at most rules.lockMaxSeconds from its latest failure, and every failure that brings one is
+ * audited as `account.locked`; a day leaves room for clocks that disagree, and the candidates are
+ * checked against the store's lock each time.
+ */
+const lockCandidateHours = 24;
+
+/** The order of the list and the key of its pages: byte order, the same on every server (migrations/007_account_search.ts). */
+const key = 'lower(email) collate "C"';
+/**
+ * How many accounts a search for a term reads along the key's order, in the index alone, before it
+ * asks the trigram index instead: enough for a common term (one account in a few hundred) to fill
+ * a page there, few enough to stay a few milliseconds.
+ */
+const defaultAlongKey = 50_000;
+
+type Row = AccountListing & { readonly key: string };
+
+/** The state a search keeps to: a stored status, or the accounts locked now. */
+type State = { readonly status?: AccountStatus | undefined; readonly locked?: undefined } | { readonly status?: undefined; readonly locked: readonly string[] };
+
+/**
+ * The console's account search over a million accounts: by part of the email or name, by state,
+ * in email order, a page at a time. Paging is by key (`key > after`), never OFFSET, so page 1,000
+ * costs what page 1 does. Each shape has its index (migrations/007_account_search.ts):
+ *
+ * - no term, or a term of one or two letters (the start of the email): one range scan of the key's
+ *   index in order, which stops at the page's end;
+ * - a term of three letters or more, anywhere in the email or the name (`search`): first along the
+ *   key's order, in the index alone (it includes `search`), for at most 50,000 accounts: a
+ *   common term fills its page there. Then, from where that stopped, the trigram index finds the
+ *   remaining matches, which are sorted: a rare term has few. The matches are gathered first (a
+ *   materialised CTE) so that the planner never walks the table in key order reading row by row.
+ *   A term with an @ is part of an email: the trigram index is asked about its part before the @,
+ *   and the whole term is checked on what it found (a domain's trigrams are in most rows).
+ *   With a state filter the trigram index is asked at once.
+ */
+export class AccountDirectory {
+  constructor(
+    private readonly deps: {
+      readonly knex: Knex;
+      readonly accounts: AccountRepository;
+      readonly audit: AuditLog;
+      readonly guard: () => Promise<BruteForceGuard>;
+      readonly now: () => Date;
+      /** Accounts read along the key's order before the trigram index is asked (the tests make it small). */
+      readonly alongKey?: number;
+    },
+  ) {}
+
+  async search(search: AccountSearch): Promise<SearchPage> {
+    // Invitations past their window are expired first, so the `invited` filter never lists them.
+    await this.deps.accounts.expireStaleInvitations();
+    const term = search.term.trim().toLowerCase().slice(0, maxTermLength);
+    const need = search.limit + 1;
+    const state: State = search.state === 'locked' ? { locked: await this.lockedIds() } : { status: search.state };
+    const rows = term.length >= substringMinLength ? await this.anywhere(term, search, state, need) : await this.inOrder(term, search, state, need);
+    const accounts = rows.slice(0, search.limit).map(({ id, email, name, status }) => ({ id, email, name, status }));
+    return { accounts, next: rows.length > search.limit ? accounts.at(-1)?.email : undefined };
+  }
+
+  /**
+   * The accounts of the state after `after`, with the columns a page shows and the key. Not async:
+   * a query builder is a thenable, and an async function would run it instead of returning it.
+   */
+  private filtered(state: State, after: string | undefined): Knex.QueryBuilder {
+    const { knex } = this.deps;
+    const query = knex('accounts').select('id', 'email', 'name', 'status', knex.raw(`${key} as key`));
+    if (state.locked !== undefined) query.whereIn('id', state.locked);
+    else if (state.status !== undefined) query.where('status', state.status);
+    if (after !== undefined) query.whereRaw(`${key} > ?`, [after]);
+    return query;
+  }
+
+  /** No term, or the start of the email: a range of the key's index, in order. */
+  private async inOrder(term: string, search: AccountSearch, state: State, need: number): Promise<Row[]> {
+    const query = this.filtered(state, search.after?.toLowerCase());
+    if (term !== '') query.whereRaw(`${key} like ?`, [`${escapeLike(term)}%`]);
+    return (await query.orderByRaw(key).limit(need)) as Row[];
+  }
+
+  /** The term anywhere in the email or the name: along the key's order first, then by the trigram index. */
+  private async anywhere(term: string, search: AccountSearch, state: State, need: number): Promise<Row[]> {
+    const { knex } = this.deps;
+    const match = matchAnywhere(term);
+    let after = search.after?.toLowerCase();
+    let found: Row[] = [];
+    if (search.state === undefined) {
+      const scanned = await this.alongKey(match, after, need);
+      found = scanned.rows;
+      if (found.length >= need || scanned.lastKey === undefined) return found;
+      after = scanned.lastKey;
+    }
+    const rest = this.filtered(state, after).whereRaw(match.sql, match.bindings);
+    const more = (await knex.withMaterialized('matches', rest).select('id', 'email', 'name', 'status', 'key').from('matches').orderBy('key').limit(need - found.length)) as Row[];
+    return [...found, ...more];
+  }
+
+  /**
+   * The matches among the next accounts in key order (50,000 unless told), read from the key's index alone;
+   * `lastKey` is where the reading stopped, undefined when it reached the end of the table.
+   */
+  private async alongKey(match: Match, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
+    const { knex } = this.deps;
+    const from = after === undefined ? { sql: '', bindings: [] } : { sql: `where ${key} > ?`, bindings: [after] };
+    const result = (await knex.raw(
+      `with scanned as materialized (select ${key} as key, search from accounts ${from.sql} order by 1 limit ?)
+       (select key, false as edge from scanned where ${match.sql} order by key limit ?)
+       union all
+       (select max(key), true from scanned having count(*) = ?)`,
+      [...from.bindings, this.alongKeyCount, ...match.bindings, need, this.alongKeyCount],
+    )) as { rows: Array<{ key: string; edge: boolean }> };
+    const keys = result.rows.filter((row) => !row.edge).map((row) => row.key);
+    const lastKey = result.rows.find((row) => row.edge)?.key;
+    if (keys.length === 0) return { rows: [], lastKey };
+    const rows = (await knex('accounts')
+      .select('id', 'email', 'name', 'status', knex.raw(`${key} as key`))
+      .whereRaw(`${key} in (${keys.map(() => '?').join(', ')})`, keys)
+      .orderByRaw(key)) as Row[];
+    return { rows, lastKey };
+  }
+
+  private get alongKeyCount(): number {
+    return this.deps.alongKey ?? defaultAlongKey;
+  }
+
+  /** The accounts under a brute-force lock now: those recently audited as locked, checked against the store. */
+  private async lockedIds(): Promise<string[]> {
+    const since = new Date(this.deps.now().getTime() - lockCandidateHours * 60 * 60 * 1000);
+    const candidates = await this.deps.audit.accountsWith('account.locked', since);
+    if (candidates.length === 0) return [];
+    const guard = await this.deps.guard();
+    const statuses = await Promise.all(candidates.map(async (id) => ({ id, status: await guard.status(id) })));
+    return statuses.filter(({ status }) => status.lockedForSeconds > 0).map(({ id }) => id);
+  }
+}
+
+interface Match {
+  readonly sql: string;
+  readonly bindings: readonly string[];
+}
+
+/**
+ * The term anywhere in `search` (the email and the name). A term with an @ and a part of three
+ * letters around it is part of an email only: the trigram index is asked about that part (the one
+ * before the @ first), and the whole term is checked on what it found. A domain's
+ * trigrams are in most rows, and asking about them would make the index read most of itself.
+ */
+function matchAnywhere(term: string): Match {
+  const emailPart = term.includes('@') ? term.split('@').find((part) => part.length >= substringMinLength) : undefined;
+  if (emailPart !== undefined) return { sql: 'search like ? and strpos(search, ?) > 0', bindings: [`%${escapeLike(emailPart)}%`, term] };
+  return { sql: 'search like ?', bindings: [`%${escapeLike(term)}%`] };
+}
+
+/** LIKE's own characters in a term match themselves. */
+function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (char) => `\\${char}`);
+}

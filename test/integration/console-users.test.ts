@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { Browser, Page } from '../../harness/browser.ts';
+import { AccountDirectory } from '../../src/accounts/directory.ts';
+import { usersPageSize } from '../../src/console/pages/users.ts';
+import { consoleSession, seedOperator, testActor } from '../helpers/console.ts';
+import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
+
+/** The emails a page of the Users list shows, in order. */
+function emailsOn(page: Page): string[] {
+  return page.$('table.table tbody tr td:first-child a').map((_, el) => page.$(el).text().trim()).get();
+}
+
+/** Every page of a search, following its "Next page" links; the emails in the order shown. */
+async function allPages(browser: Browser, first: Page): Promise<{ emails: string[]; pages: number }> {
+  const emails: string[] = [];
+  let page = first;
+  let pages = 0;
+  for (;;) {
+    assert.equal(page.status, 200, page.url);
+    emails.push(...emailsOn(page));
+    pages++;
+    const next = page.$('a[rel=next]').attr('href');
+    if (next === undefined) return { emails, pages };
+    page = await browser.get(new URL(next, page.url).toString());
+  }
+}
+
+for (const backend of backends()) {
+  describe(`console Users page (${backend.name})`, { skip: backend.skip }, () => {
+    let t!: TestServer;
+    serveDuring(backend, (server) => (t = server));
+    let browser!: Browser;
+    let operatorEmail!: string;
+    /** Every account, sorted as the list sorts: by email. */
+    let everyone: string[] = [];
+
+    before(async () => {
+      const operator = await seedOperator(t, 'zz.helpdesk@example.com', 'helpdesk');
+      operatorEmail = operator.email;
+      const { accounts } = t.server.services;
+      // 70 accounts over three pages: names and emails with letters to find, a few odd characters.
+      const rows = Array.from({ length: 70 }, (_, i) => ({
+        email: `${i % 2 === 0 ? 'anna' : 'bert'}.${String(i).padStart(3, '0')}@${i % 5 === 0 ? 'harbour.example' : 'example.com'}`,
+        name: i === 7 ? '100% Sure_Name' : `Person ${i % 3 === 0 ? 'Van Dijk' : 'Peeters'} ${i}`,
+      }));
+      await accounts.createMany(rows);
+      // States: some active (the operator too), some deactivated, one locked.
+      for (const email of ['anna.000@harbour.example', 'bert.001@example.com']) {
+        const account = (await accounts.findByEmail(email))!;
+        await t.server.lifecycle.deactivate(testActor, { id: account.id });
+      }
+      ({ browser } = await consoleSession(t, operator));
+      everyone = [...rows.map((row) => row.email), operatorEmail].sort();
+    });
+
+    it('lists every account once, in email order, a page at a time by key', async () => {
+      const first = await browser.get(`${t.issuer}/admin/users`);
+      assert.equal(emailsOn(first).length, usersPageSize);
+      const { emails, pages } = await allPages(browser, first);
+      assert.equal(pages, Math.ceil(everyone.length / usersPageSize));
+      assert.deepEqual(emails, everyone);
+      assert.ok(!first.html.includes('First page'), 'the first page offers no way back to itself');
+    });
+
+    it('finds part of an email or a name in any letter case, and keeps the search across pages', async () => {
+      const harbour = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=HARBOUR`));
+      assert.deepEqual(harbour.emails, everyone.filter((email) => email.includes('harbour')));
+      const domain = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('@harbour.example')}`));
+      assert.deepEqual(domain.emails, harbour.emails, 'a part with an @ is matched in emails');
+      assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent(' Bert.007@Example.com ')}`)), ['bert.007@example.com']);
+      assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('bert.007@harbour')}`)), [], 'the whole term must match, not only its part before the @');
+      const byName = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=van%20dijk`));
+      assert.equal(byName.emails.length, 24, 'every third of the 70 is a Van Dijk');
+      const second = await browser.get(`${t.issuer}/admin/users?q=peeters`);
+      const next = second.$('a[rel=next]').attr('href');
+      assert.ok(next?.includes('q=peeters'), 'the next page keeps the search');
+      const all = await allPages(browser, second);
+      assert.equal(all.emails.length, 70 - 24 - 1, 'the others but the one with another name');
+      assert.equal(new Set(all.emails).size, all.emails.length, 'no account twice');
+    });
+
+    it('takes a term of one or two letters as the start of the email', async () => {
+      const { emails } = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=AN`));
+      assert.deepEqual(emails, everyone.filter((email) => email.startsWith('an')));
+      const person = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=pe`));
+      assert.deepEqual(person.emails, [], 'names starting with "Pe" are not matched by two letters');
+      const three = await allPages(browser, await browser.get(`${t.issuer}/admin/users?q=per`));
+      assert.equal(three.emails.length, 69, 'three letters match inside names: every seeded name but one is a "Person"');
+    });
+
+    it('reads LIKE’s own characters as themselves', async () => {
+      const percent = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('100%')}`);
+      assert.deepEqual(emailsOn(percent), ['bert.007@example.com']);
+      const underscore = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('e_n')}`);
+      assert.deepEqual(emailsOn(underscore), ['bert.007@example.com']);
+      const none = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('%%%')}`);
+      assert.deepEqual(emailsOn(none), []);
+      assert.match(none.html, /No account matches this search/);
+    });
+
+    it('finds the same accounts whether a term is met along the email order or through the trigram index', async () => {
+      const { knex } = t.server.database;
+      const { accounts, audit, guard } = t.server.services;
+      const make = (alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), alongKey });
+      /** Every page of a search, 7 accounts at a time. */
+      const walk = async (directory: AccountDirectory, term: string) => {
+        const emails: string[] = [];
+        let after: string | undefined;
+        do {
+          const page = await directory.search({ term, after, limit: 7 });
+          emails.push(...page.accounts.map((account) => account.email));
+          after = page.next;
+        } while (after !== undefined);
+        return emails;
+      };
+      /** How many seeded names hold the term: 'Person Van Dijk i' for every third i, 'Person Peeters i' for the others but one. */
+      const byName: Record<string, number> = { peeters: 45, 'van dijk': 24 };
+      for (const term of ['peeters', 'van dijk', 'harbour', 'bert.0', '@example.com', 'zzz']) {
+        const [whole, inSteps, indexOnly] = await Promise.all([walk(make(100_000), term), walk(make(5), term), walk(make(1), term)]);
+        assert.deepEqual(inSteps, whole, `${term}: a short read along the order, then the index`);
+        assert.deepEqual(indexOnly, whole, `${term}: the index almost at once`);
+        const inNames = byName[term];
+        if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
+        else assert.equal(whole.length, inNames, term);
+      }
+    });
+
+    it('filters by state, locked included, and combines the filter with a search', async () => {
+      const deactivated = await allPages(browser, await browser.get(`${t.issuer}/admin/users?state=deactivated`));
+      assert.deepEqual(deactivated.emails, ['anna.000@harbour.example', 'bert.001@example.com']);
+      const active = await allPages(browser, await browser.get(`${t.issuer}/admin/users?state=active`));
+      assert.deepEqual(active.emails, [operatorEmail]);
+      const invited = await allPages(browser, await browser.get(`${t.issuer}/admin/users?state=invited&q=harbour`));
+      assert.deepEqual(invited.emails, everyone.filter((email) => email.includes('harbour') && email !== 'anna.000@harbour.example'));
+
+      const target = (await t.server.services.accounts.findByEmail('anna.010@harbour.example'))!;
+      const empty = await browser.get(`${t.issuer}/admin/users?state=locked`);
+      assert.deepEqual(emailsOn(empty), []);
+      for (let i = 0; i < 10; i++) {
+        const attempt = await t.server.services.attempts.run(
+          { kind: 'password', account: target, requester: { ip: '198.51.100.4', userAgent: 'test' } },
+          async () => false,
+          (right) => right,
+        );
+        assert.equal(attempt.kind, 'checked');
+      }
+      const locked = await browser.get(`${t.issuer}/admin/users?state=locked`);
+      assert.deepEqual(emailsOn(locked), ['anna.010@harbour.example']);
+      assert.equal(locked.$('#state option[selected]').attr('value'), 'locked');
+      await t.server.lifecycle.unlock(testActor, { id: target.id });
+      assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?state=locked`)), [], 'an unlocked account is no longer listed');
+    });
+  });
+}

@@ -159,21 +159,25 @@ export class AccountDirectory {
   }
 
   /**
-   * The matches among the next accounts in key order (50,000 unless told), read from the key's index alone;
-   * `lastKey` is where the reading stopped, undefined when it reached the end of the table.
+   * The first matches among the next accounts in key order (50,000 unless told), read from the key's
+   * index alone and in its order, so it stops at the page's end; `lastKey` is where the reading
+   * stopped when it found too few, undefined when it reached the end of the table.
    */
   private async alongKey(match: Match, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
     const { knex } = this.deps;
     const from = after === undefined ? { sql: '', bindings: [] } : { sql: `where ${key} > ?`, bindings: [after] };
-    const result = (await knex.raw(
-      `with scanned as materialized (select ${key} as key, search from accounts ${from.sql} order by 1 limit ?)
-       (select key, false as edge from scanned where ${match.sql} order by key limit ?)
-       union all
-       (select max(key), true from scanned having count(*) = ?)`,
-      [...from.bindings, this.steps.alongKey, ...match.bindings, need, this.steps.alongKey],
-    )) as { rows: Array<{ key: string; edge: boolean }> };
-    const keys = result.rows.filter((row) => !row.edge).map((row) => row.key);
-    const lastKey = result.rows.find((row) => row.edge)?.key;
+    const window = `select ${key} as key, search from accounts ${from.sql} order by 1 limit ?`;
+    const found = (await knex.raw(`select key from (${window}) s where ${match.sql} order by key limit ?`, [...from.bindings, this.steps.alongKey, ...match.bindings, need])) as {
+      rows: Array<{ key: string }>;
+    };
+    const keys = found.rows.map((row) => row.key);
+    let lastKey: string | undefined;
+    if (keys.length < need) {
+      const edge = (await knex.raw(`select max(key) as key from (${window}) s having count(*) = ?`, [...from.bindings, this.steps.alongKey, this.steps.alongKey])) as {
+        rows: Array<{ key: string }>;
+      };
+      lastKey = edge.rows[0]?.key;
+    }
     if (keys.length === 0) return { rows: [], lastKey };
     const rows = (await knex('accounts')
       .select('id', 'email', 'name', 'status', knex.raw(`${key} as key`))

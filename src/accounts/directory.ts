@@ -74,7 +74,7 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
  *   down the order). A term with an @ is part of an email: the trigram index is asked about its part
  *   before the @, and the whole term is checked on what it found (a domain's trigrams are in most
  *   rows).
- *   With a state filter a common term goes straight to the trigram index, for every match.
+ *   With a state filter, the walk is along that state's index; the locked accounts, few, are read by id.
  */
 export class AccountDirectory {
   constructor(
@@ -131,8 +131,8 @@ export class AccountDirectory {
     const capped = await this.byTrigrams(match, state, after, need, this.steps.denseCap);
     if (capped.rare) return capped.rows;
     let found: Row[] = [];
-    if (state.status === undefined && state.locked === undefined) {
-      const scanned = await this.alongKey(match, after, need);
+    if (state.locked === undefined) {
+      const scanned = await this.alongKey(match, state.status, after, need);
       found = scanned.rows;
       if (found.length >= need || scanned.lastKey === undefined) return found;
       after = scanned.lastKey;
@@ -163,9 +163,10 @@ export class AccountDirectory {
    * index alone and in its order, so it stops at the page's end; `lastKey` is where the reading
    * stopped when it found too few, undefined when it reached the end of the table.
    */
-  private async alongKey(match: Match, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
+  private async alongKey(match: Match, status: AccountStatus | undefined, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
     const { knex } = this.deps;
-    const from = after === undefined ? { sql: '', bindings: [] } : { sql: `where ${key} > ?`, bindings: [after] };
+    const conditions = [...(status === undefined ? [] : [{ sql: 'status = ?', binding: status }]), ...(after === undefined ? [] : [{ sql: `${key} > ?`, binding: after }])];
+    const from = { sql: conditions.length === 0 ? '' : `where ${conditions.map((condition) => condition.sql).join(' and ')}`, bindings: conditions.map((condition) => condition.binding) };
     const window = `select ${key} as key, search from accounts ${from.sql} order by 1 limit ?`;
     const found = (await knex.raw(`select key from (${window}) s where ${match.sql} order by key limit ?`, [...from.bindings, this.steps.alongKey, ...match.bindings, need])) as {
       rows: Array<{ key: string }>;

@@ -104,11 +104,11 @@ for (const backend of backends()) {
       const { accounts, audit, guard } = t.server.services;
       const make = (denseCap: number, alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey } });
       /** Every page of a search, 7 accounts at a time. */
-      const walk = async (directory: AccountDirectory, term: string) => {
+      const walk = async (directory: AccountDirectory, term: string, state?: 'invited') => {
         const emails: string[] = [];
         let after: string | undefined;
         do {
-          const page = await directory.search({ term, after, limit: 7 });
+          const page = await directory.search({ term, state, after, limit: 7 });
           emails.push(...page.accounts.map((account) => account.email));
           after = page.next;
         } while (after !== undefined);
@@ -123,6 +123,9 @@ for (const backend of backends()) {
         const inNames = byName[term];
         if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
         else assert.equal(whole.length, inNames, term);
+        const invited = await walk(make(1_000, 100_000), term, 'invited');
+        assert.deepEqual(await walk(make(2, 5), term, 'invited'), invited, `${term}, invited: along the state's order, then the index`);
+        assert.ok(invited.every((email) => whole.includes(email)) && invited.length >= whole.length - 3, `${term}, invited: all but the deactivated and the active`);
       }
     });
 

@@ -65,7 +65,7 @@ function shapes(accounts: number, someEmail: (n: number) => string, lockSome: ()
   ];
 }
 
-/** The SQL the directory sends for a search, and its plan as PostgreSQL ran it. */
+/** The statements the directory sends for a search (the expiry sweep aside), each with its plan as PostgreSQL ran it. */
 async function explain(knex: Knex, directory: AccountDirectory, search: AccountSearch): Promise<string> {
   const sent: Array<{ sql: string; bindings: readonly unknown[] }> = [];
   const listen = (query: { sql: string; bindings?: readonly unknown[] }) => sent.push({ sql: query.sql, bindings: query.bindings ?? [] });
@@ -75,17 +75,19 @@ async function explain(knex: Knex, directory: AccountDirectory, search: AccountS
   } finally {
     knex.off('query', listen);
   }
-  const select = sent.find((query) => /^\s*(select|with)/.test(query.sql));
-  if (select === undefined) throw new Error('the search sent no select');
-  // The event carries the driver's `$n` placeholders; knex.raw takes `?` ones, in order.
-  const order: number[] = [];
-  const sql = select.sql.replace(/\$(\d+)/g, (_match, n: string) => {
-    order.push(Number(n) - 1);
-    return '?';
-  });
-  const bindings = order.map((index) => select.bindings[index]) as Knex.RawBinding[];
-  const result = (await knex.raw(`explain (analyze, buffers, costs off) ${sql}`, bindings)) as { rows: Array<{ 'QUERY PLAN': string }> };
-  return [`-- ${select.sql}  ${JSON.stringify(select.bindings)}`, ...result.rows.map((row) => row['QUERY PLAN'])].join('\n');
+  const plans: string[] = [];
+  for (const statement of sent.filter((query) => /^\s*(select|with)/.test(query.sql))) {
+    // The event carries the driver's `$n` placeholders; knex.raw takes `?` ones, in order.
+    const order: number[] = [];
+    const sql = statement.sql.replace(/\$(\d+)/g, (_match, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    const bindings = order.map((index) => statement.bindings[index]) as Knex.RawBinding[];
+    const result = (await knex.raw(`explain (analyze, buffers, costs off) ${sql}`, bindings)) as { rows: Array<{ 'QUERY PLAN': string }> };
+    plans.push([`-- ${statement.sql}  ${JSON.stringify(statement.bindings)}`, ...result.rows.map((row) => row['QUERY PLAN'])].join('\n'));
+  }
+  return plans.join('\n\n');
 }
 
 /**
@@ -100,7 +102,7 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
   const seedStarted = performance.now();
   await db.withoutTimeouts((knex) => seed(knex, accounts));
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  const trigrams = ((await db.knex.raw("select count(*)::int as n from pg_indexes where indexname = 'accounts_email_trgm' and schemaname = current_schema()")) as { rows: Array<{ n: number }> }).rows[0]!.n > 0;
+  const trigrams = ((await db.knex.raw("select count(*)::int as n from pg_indexes where indexname = 'accounts_search_trgm' and schemaname = current_schema()")) as { rows: Array<{ n: number }> }).rows[0]!.n > 0;
 
   const now = () => new Date();
   const repository = new AccountRepository(db.knex, { activationDays: 30, now });
@@ -151,7 +153,7 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
       `\`first.last.N@domain\`, 80% active, 15% invited, 5% deactivated), inserted with one \`insert … select generate_series\` ` +
       `(${fixed(seedSeconds)} s with the indexes of \`migrations/007_account_search.ts\`, then \`analyze\`). ${samples} searches per shape, ` +
       `one at a time, each with a different term, after 5 of warm-up. pg_trgm indexes ${trigrams ? 'present' : '**absent** (pg_trgm could not be installed)'}. ` +
-      'A term of three letters or more is first looked for along the email order in the key index alone (at most 50,000 accounts), then through the trigram index from where that stopped. ' +
+      'A term of three letters or more goes to the trigram index for at most 1,000 matches; a commoner one is then looked for along the email order in the key index alone (at most 50,000 accounts), then through the trigram index from where that stopped. ' +
       'Each search also runs the expiry of overdue invitations, as every read of the accounts does.',
     tables: [
       {
@@ -163,6 +165,6 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
         rows: [[`worst p99 of any shape with ${whole(accounts)} accounts`, `${fixed(worst)} ms`, `≤ ${p99TargetMs} ms`, pass(worst <= p99TargetMs)]],
       },
     ],
-    notes: ['Plans (`explain (analyze, buffers)`) of a rare part of an email, a whole email, a common last name, two letters and a deep page:', ...plans.map((plan) => `\`\`\`\n${plan}\n\`\`\``)],
+    notes: ['Plans (`explain (analyze, buffers)`) of every statement of a search for a rare part of an email, a whole email, a common last name, two letters and a deep page:', ...plans.map((plan) => `\`\`\`\n${plan}\n\`\`\``)],
   };
 }

@@ -49,7 +49,9 @@ const key = 'lower(email) collate "C"';
  * asks the trigram index instead: enough for a common term (one account in a few hundred) to fill
  * a page there, few enough to stay a few milliseconds.
  */
-const defaultAlongKey = 50_000;
+const alongKey = 50_000;
+/** Matches a rare term has at most: up to this many, the trigram index answers alone, sorted. */
+const denseCap = 1_000;
 
 type Row = AccountListing & { readonly key: string };
 
@@ -63,14 +65,16 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
  *
  * - no term, or a term of one or two letters (the start of the email): one range scan of the key's
  *   index in order, which stops at the page's end;
- * - a term of three letters or more, anywhere in the email or the name (`search`): first along the
- *   key's order, in the index alone (it includes `search`), for at most 50,000 accounts: a
- *   common term fills its page there. Then, from where that stopped, the trigram index finds the
- *   remaining matches, which are sorted: a rare term has few. The matches are gathered first (a
- *   materialised CTE) so that the planner never walks the table in key order reading row by row.
- *   A term with an @ is part of an email: the trigram index is asked about its part before the @,
- *   and the whole term is checked on what it found (a domain's trigrams are in most rows).
- *   With a state filter the trigram index is asked at once.
+ * - a term of three letters or more, anywhere in the email or the name (`search`): the trigram
+ *   index first, gathering at most 1,000 matches (a materialised CTE, so that the planner never
+ *   walks the table in key order reading row by row), which are sorted: a rare term is answered
+ *   there. A common one is then looked for along the key's order, in the index alone (it includes
+ *   `search`), for at most 50,000 accounts, where it usually fills its page; then the trigram index
+ *   again, from where that stopped, for every match left (the cost of a common term clustered far
+ *   down the order). A term with an @ is part of an email: the trigram index is asked about its part
+ *   before the @, and the whole term is checked on what it found (a domain's trigrams are in most
+ *   rows).
+ *   With a state filter, the walk is along that state's index; the locked accounts, few, are read by id.
  */
 export class AccountDirectory {
   constructor(
@@ -80,8 +84,8 @@ export class AccountDirectory {
       readonly audit: AuditLog;
       readonly guard: () => Promise<BruteForceGuard>;
       readonly now: () => Date;
-      /** Accounts read along the key's order before the trigram index is asked (the tests make it small). */
-      readonly alongKey?: number;
+      /** The sizes of a search's steps, `denseCap` and `alongKey` unless told (the tests make them small). */
+      readonly steps?: { readonly denseCap: number; readonly alongKey: number };
     },
   ) {}
 
@@ -116,39 +120,65 @@ export class AccountDirectory {
     return (await query.orderByRaw(key).limit(need)) as Row[];
   }
 
-  /** The term anywhere in the email or the name: along the key's order first, then by the trigram index. */
+  /**
+   * The term anywhere in the email or the name. The trigram index first, for at most `denseCap`
+   * matches: a rare term is answered there, sorted. A common one is then looked for along the key's
+   * order, then through the trigram index again from where that stopped.
+   */
   private async anywhere(term: string, search: AccountSearch, state: State, need: number): Promise<Row[]> {
-    const { knex } = this.deps;
     const match = matchAnywhere(term);
     let after = search.after?.toLowerCase();
+    const capped = await this.byTrigrams(match, state, after, need, this.steps.denseCap);
+    if (capped.rare) return capped.rows;
     let found: Row[] = [];
-    if (search.state === undefined) {
-      const scanned = await this.alongKey(match, after, need);
+    if (state.locked === undefined) {
+      const scanned = await this.alongKey(match, state.status, after, need);
       found = scanned.rows;
       if (found.length >= need || scanned.lastKey === undefined) return found;
       after = scanned.lastKey;
     }
-    const rest = this.filtered(state, after).whereRaw(match.sql, match.bindings);
-    const more = (await knex.withMaterialized('matches', rest).select('id', 'email', 'name', 'status', 'key').from('matches').orderBy('key').limit(need - found.length)) as Row[];
-    return [...found, ...more];
+    return [...found, ...(await this.byTrigrams(match, state, after, need - found.length, undefined)).rows];
   }
 
   /**
-   * The matches among the next accounts in key order (50,000 unless told), read from the key's index alone;
-   * `lastKey` is where the reading stopped, undefined when it reached the end of the table.
+   * The matches after `after` found by the trigram index, gathered first (a materialised CTE, so
+   * the planner never walks the table in key order reading row by row) then sorted; at most `cap`
+   * of them are gathered, and `rare` says whether that was all.
    */
-  private async alongKey(match: Match, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
+  private async byTrigrams(match: Match, state: State, after: string | undefined, need: number, cap: number | undefined): Promise<{ rows: Row[]; rare: boolean }> {
     const { knex } = this.deps;
-    const from = after === undefined ? { sql: '', bindings: [] } : { sql: `where ${key} > ?`, bindings: [after] };
-    const result = (await knex.raw(
-      `with scanned as materialized (select ${key} as key, search from accounts ${from.sql} order by 1 limit ?)
-       (select key, false as edge from scanned where ${match.sql} order by key limit ?)
-       union all
-       (select max(key), true from scanned having count(*) = ?)`,
-      [...from.bindings, this.alongKeyCount, ...match.bindings, need, this.alongKeyCount],
-    )) as { rows: Array<{ key: string; edge: boolean }> };
-    const keys = result.rows.filter((row) => !row.edge).map((row) => row.key);
-    const lastKey = result.rows.find((row) => row.edge)?.key;
+    const matches = this.filtered(state, after).whereRaw(match.sql, match.bindings);
+    if (cap !== undefined) matches.limit(cap);
+    const rows = (await knex
+      .withMaterialized('matches', matches)
+      .select('id', 'email', 'name', 'status', 'key', knex.raw('count(*) over () as gathered'))
+      .from('matches')
+      .orderBy('key')
+      .limit(need)) as Array<Row & { gathered: number | string }>;
+    return { rows, rare: cap === undefined || rows.length === 0 || Number(rows[0]!.gathered) < cap };
+  }
+
+  /**
+   * The first matches among the next accounts in key order (50,000 unless told), read from the key's
+   * index alone and in its order, so it stops at the page's end; `lastKey` is where the reading
+   * stopped when it found too few, undefined when it reached the end of the table.
+   */
+  private async alongKey(match: Match, status: AccountStatus | undefined, after: string | undefined, need: number): Promise<{ rows: Row[]; lastKey: string | undefined }> {
+    const { knex } = this.deps;
+    const conditions = [...(status === undefined ? [] : [{ sql: 'status = ?', binding: status }]), ...(after === undefined ? [] : [{ sql: `${key} > ?`, binding: after }])];
+    const from = { sql: conditions.length === 0 ? '' : `where ${conditions.map((condition) => condition.sql).join(' and ')}`, bindings: conditions.map((condition) => condition.binding) };
+    const window = `select ${key} as key, search from accounts ${from.sql} order by 1 limit ?`;
+    const found = (await knex.raw(`select key from (${window}) s where ${match.sql} order by key limit ?`, [...from.bindings, this.steps.alongKey, ...match.bindings, need])) as {
+      rows: Array<{ key: string }>;
+    };
+    const keys = found.rows.map((row) => row.key);
+    let lastKey: string | undefined;
+    if (keys.length < need) {
+      const edge = (await knex.raw(`select max(key) as key from (${window}) s having count(*) = ?`, [...from.bindings, this.steps.alongKey, this.steps.alongKey])) as {
+        rows: Array<{ key: string }>;
+      };
+      lastKey = edge.rows[0]?.key;
+    }
     if (keys.length === 0) return { rows: [], lastKey };
     const rows = (await knex('accounts')
       .select('id', 'email', 'name', 'status', knex.raw(`${key} as key`))
@@ -157,8 +187,8 @@ export class AccountDirectory {
     return { rows, lastKey };
   }
 
-  private get alongKeyCount(): number {
-    return this.deps.alongKey ?? defaultAlongKey;
+  private get steps(): { readonly denseCap: number; readonly alongKey: number } {
+    return this.deps.steps ?? { denseCap, alongKey };
   }
 
   /** The accounts under a brute-force lock now: those recently audited as locked, checked against the store. */

@@ -99,16 +99,16 @@ for (const backend of backends()) {
       assert.match(none.html, /No account matches this search/);
     });
 
-    it('finds the same accounts whether a term is met along the email order or through the trigram index', async () => {
+    it('finds the same accounts whether a term is answered by the trigram index alone, or along the email order and then the index', async () => {
       const { knex } = t.server.database;
       const { accounts, audit, guard } = t.server.services;
-      const make = (alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), alongKey });
+      const make = (denseCap: number, alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey } });
       /** Every page of a search, 7 accounts at a time. */
-      const walk = async (directory: AccountDirectory, term: string) => {
+      const walk = async (directory: AccountDirectory, term: string, state?: 'invited') => {
         const emails: string[] = [];
         let after: string | undefined;
         do {
-          const page = await directory.search({ term, after, limit: 7 });
+          const page = await directory.search({ term, state, after, limit: 7 });
           emails.push(...page.accounts.map((account) => account.email));
           after = page.next;
         } while (after !== undefined);
@@ -117,12 +117,15 @@ for (const backend of backends()) {
       /** How many seeded names hold the term: 'Person Van Dijk i' for every third i, 'Person Peeters i' for the others but one. */
       const byName: Record<string, number> = { peeters: 45, 'van dijk': 24 };
       for (const term of ['peeters', 'van dijk', 'harbour', 'bert.0', '@example.com', 'zzz']) {
-        const [whole, inSteps, indexOnly] = await Promise.all([walk(make(100_000), term), walk(make(5), term), walk(make(1), term)]);
+        const [whole, inSteps, indexOnly] = await Promise.all([walk(make(1_000, 100_000), term), walk(make(2, 5), term), walk(make(1, 1), term)]);
         assert.deepEqual(inSteps, whole, `${term}: a short read along the order, then the index`);
         assert.deepEqual(indexOnly, whole, `${term}: the index almost at once`);
         const inNames = byName[term];
         if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
         else assert.equal(whole.length, inNames, term);
+        const invited = await walk(make(1_000, 100_000), term, 'invited');
+        assert.deepEqual(await walk(make(2, 5), term, 'invited'), invited, `${term}, invited: along the state's order, then the index`);
+        assert.ok(invited.every((email) => whole.includes(email)) && invited.length >= whole.length - 3, `${term}, invited: all but the deactivated and the active`);
       }
     });
 

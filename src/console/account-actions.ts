@@ -34,9 +34,9 @@ function outcome(result: Found<{ changed: boolean; tasks: { owed: readonly unkno
 }
 
 /**
- * Each button of a user's page as a call of its use case (src/accounts/lifecycle.ts). Emails the
- * user receives (an invitation, a reset authenticator) are in the language of the console page the
- * point of contact used: the server keeps no language per user.
+ * Each button of a user's page as a call of its use case (src/accounts/lifecycle.ts). The emails a
+ * change brings are in the user's language (their last sign-in's); a resent invitation, to someone
+ * who has usually never signed in, is in the language of the console page the point of contact used.
  */
 export const accountActions: Readonly<Record<AccountActionName, AccountAction>> = {
   'resend-invitation': {
@@ -56,7 +56,7 @@ export const accountActions: Readonly<Record<AccountActionName, AccountAction>> 
   },
   'reset-authenticator': {
     offered: ({ factors }) => factors.length > 0,
-    perform: async (services, actor, id, locale) => outcome(await services.lifecycle.resetFactors(actor, { id }, locale)),
+    perform: async (services, actor, id) => outcome(await services.lifecycle.resetFactors(actor, { id })),
   },
   'sign-out-everywhere': {
     offered: ({ account }) => account.status === 'active',

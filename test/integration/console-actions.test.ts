@@ -7,6 +7,7 @@ import { actionRoles } from '../../src/console/actions.ts';
 import { accountActionNames, type AccountActionName } from '../../src/console/account-actions.ts';
 import { consoleSession, seedOperator, testActor, walkConsoleSignIn, type ConsoleUser } from '../helpers/console.ts';
 import { seedActiveAccount } from '../helpers/flows.ts';
+import { readMail } from '../helpers/mime.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 
 /** The English name of each action: its button on the user's page and on its confirmation page. */
@@ -173,6 +174,18 @@ for (const backend of backends()) {
       const done = await browser.submit(confirm, `/admin/users/${target.id}/resend-invitation`);
       assert.equal(done.status, 200);
       assert.match((await arrived).raw, /Activeer uw account/);
+      await browser.get(`${t.issuer}/admin/users?lang=en`);
+    });
+
+    it('emails a reset authenticator in the user’s own language, not the console page’s', async () => {
+      const { browser } = sessions.get('helpdesk')!;
+      const target = await targetFor(t, 'reset-authenticator');
+      await t.server.services.accounts.rememberLocale(target.id, 'de');
+      const arrived = t.mail.waitFor((mail) => mail.to.includes(target.email));
+      const confirm = await browser.get(`${t.issuer}/admin/users/${target.id}/reset-authenticator?lang=nl`);
+      const done = await browser.submit(confirm, `/admin/users/${target.id}/reset-authenticator`);
+      assert.equal(done.status, 200);
+      assert.match(readMail(await arrived).subject, /^Die Authenticator-App Ihres Kontos/);
       await browser.get(`${t.issuer}/admin/users?lang=en`);
     });
 

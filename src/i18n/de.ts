@@ -245,7 +245,7 @@ export const de: Messages = {
   'mail.invitation.subject': 'Aktivieren Sie Ihr Konto beim {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Für Sie wurde ein Konto beim {brand} Extranet Identity Provider angelegt.',
   'mail.invitation.steps':
-    'Öffnen Sie zur Aktivierung die Anmeldeseite, geben Sie Ihre E-Mail-Adresse ein und wählen Sie „{link}“. Sie erhalten einen Überprüfungscode per E-Mail, wählen ein Passwort und richten eine Authenticator-App auf Ihrem Telefon ein.',
+    'Öffnen Sie zur Aktivierung die Anmeldeseite über die Schaltfläche unten (Ihre E-Mail-Adresse ist bereits eingetragen) und wählen Sie „{link}“. Sie erhalten einen Überprüfungscode per E-Mail, wählen ein Passwort und richten eine Authenticator-App auf Ihrem Telefon ein.',
   'mail.invitation.button': 'Zur Anmeldeseite',
   'mail.invitation.deadline':
     'Bitte aktivieren Sie Ihr Konto bis spätestens {date}. Danach wird es deaktiviert und Ihre Kontaktperson muss es reaktivieren.',

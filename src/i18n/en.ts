@@ -241,7 +241,7 @@ export const en = {
   'mail.invitation.subject': 'Activate your {brand} Extranet Identity Provider account',
   'mail.invitation.intro': 'An account has been created for you on the {brand} Extranet Identity Provider.',
   'mail.invitation.steps':
-    'To activate it, open the sign-in page, enter your email address and select “{link}”. You will receive a verification code by email, choose a password and set up an authenticator app on your phone.',
+    'To activate it, open the sign-in page with the button below (your email address is already filled in) and select “{link}”. You will receive a verification code by email, choose a password and set up an authenticator app on your phone.',
   'mail.invitation.button': 'Go to the sign-in page',
   'mail.invitation.deadline':
     'Please activate your account by {date}. After that date it is deactivated, and your point of contact will need to reactivate it.',
@@ -346,7 +346,7 @@ export const en = {
   'mail.accountReset.body':
     'Your {brand} Extranet Identity Provider account has been reset: its password and second factors were removed and you were signed out everywhere.',
   'mail.accountReset.next':
-    'To use it again, open the sign-in page, enter your email address and select “{link}”. You will receive a verification code by email, choose a new password and set up an authenticator app. Please do so by {date}.',
+    'To use it again, open the sign-in page with the button below (your email address is already filled in) and select “{link}”. You will receive a verification code by email, choose a new password and set up an authenticator app. Please do so by {date}.',
   'mail.deactivated.subject': 'Your {brand} Extranet Identity Provider account was deactivated',
   'mail.deactivated.body':
     'Your {brand} Extranet Identity Provider account has been deactivated: you were signed out everywhere and can no longer sign in with it.',

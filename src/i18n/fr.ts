@@ -252,7 +252,7 @@ export const fr: Messages = {
   'mail.invitation.subject': 'Activez votre compte {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Un compte a été créé pour vous sur {brand} Extranet Identity Provider.',
   'mail.invitation.steps':
-    'Pour l’activer, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un mot de passe et configurerez une application d’authentification sur votre téléphone.',
+    'Pour l’activer, ouvrez la page de connexion avec le bouton ci-dessous (votre adresse e-mail y est déjà saisie) et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un mot de passe et configurerez une application d’authentification sur votre téléphone.',
   'mail.invitation.button': 'Accéder à la page de connexion',
   'mail.invitation.deadline':
     'Veuillez activer votre compte au plus tard le {date}. Passé cette date, il sera désactivé et votre personne de contact devra le réactiver.',
@@ -359,7 +359,7 @@ export const fr: Messages = {
   'mail.accountReset.body':
     'Votre compte {brand} Extranet Identity Provider a été réinitialisé\u00a0: son mot de passe et ses seconds facteurs ont été supprimés et vous avez été déconnecté partout.',
   'mail.accountReset.next':
-    'Pour l’utiliser à nouveau, ouvrez la page de connexion, saisissez votre adresse e-mail et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un nouveau mot de passe et configurerez une application d’authentification. Veuillez le faire au plus tard le {date}.',
+    'Pour l’utiliser à nouveau, ouvrez la page de connexion avec le bouton ci-dessous (votre adresse e-mail y est déjà saisie) et sélectionnez «\u202f{link}\u202f». Vous recevrez un code de vérification par e-mail, choisirez un nouveau mot de passe et configurerez une application d’authentification. Veuillez le faire au plus tard le {date}.',
   'mail.deactivated.subject': 'Votre compte {brand} Extranet Identity Provider a été désactivé',
   'mail.deactivated.body':
     'Votre compte {brand} Extranet Identity Provider a été désactivé\u00a0: vous avez été déconnecté partout et ne pouvez plus l’utiliser pour vous connecter.',

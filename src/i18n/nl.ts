@@ -240,7 +240,7 @@ export const nl: Messages = {
   'mail.invitation.subject': 'Activeer uw account bij {brand} Extranet Identity Provider',
   'mail.invitation.intro': 'Er werd een account voor u aangemaakt bij {brand} Extranet Identity Provider.',
   'mail.invitation.steps':
-    'Om het te activeren, opent u de aanmeldpagina, vult u uw e-mailadres in en kiest u “{link}”. U ontvangt een verificatiecode per e-mail, kiest een wachtwoord en stelt een authenticator-app in op uw telefoon.',
+    'Om het te activeren, opent u de aanmeldpagina met de knop hieronder (uw e-mailadres is al ingevuld) en kiest u “{link}”. U ontvangt een verificatiecode per e-mail, kiest een wachtwoord en stelt een authenticator-app in op uw telefoon.',
   'mail.invitation.button': 'Naar de aanmeldpagina',
   'mail.invitation.deadline':
     'Activeer uw account uiterlijk op {date}. Na die datum wordt het gedeactiveerd en moet uw contactpersoon het opnieuw activeren.',
@@ -347,7 +347,7 @@ export const nl: Messages = {
   'mail.accountReset.body':
     'Uw account bij {brand} Extranet Identity Provider werd opnieuw ingesteld: het wachtwoord en de tweede factoren werden verwijderd en u werd overal afgemeld.',
   'mail.accountReset.next':
-    'Om het opnieuw te gebruiken, opent u de aanmeldpagina, vult u uw e-mailadres in en kiest u “{link}”. U ontvangt een verificatiecode per e-mail, kiest een nieuw wachtwoord en stelt een authenticator-app in. Doe dit uiterlijk op {date}.',
+    'Om het opnieuw te gebruiken, opent u de aanmeldpagina met de knop hieronder (uw e-mailadres is al ingevuld) en kiest u “{link}”. U ontvangt een verificatiecode per e-mail, kiest een nieuw wachtwoord en stelt een authenticator-app in. Doe dit uiterlijk op {date}.',
   'mail.deactivated.subject': 'Uw account bij {brand} Extranet Identity Provider werd gedeactiveerd',
   'mail.deactivated.body':
     'Uw account bij {brand} Extranet Identity Provider werd gedeactiveerd: u werd overal afgemeld en kunt er zich niet meer mee aanmelden.',

@@ -59,21 +59,14 @@ async function start(): Promise<void> {
 
   const http: HttpServer = server.app.listen(config.port);
   const drainer = drainable(http);
-  await new Promise<void>((resolve, reject) => {
-    http.once('listening', resolve);
-    http.once('error', reject);
-  }).catch((error: NodeJS.ErrnoException) => fail(new ConfigError(`Cannot listen on PORT=${config.port}: ${error.code ?? error.message}`)));
-  http.keepAliveTimeout = 65_000;
-
-  const control = config.databaseUrl === undefined ? await openControlSocket(config, server, logger) : undefined;
-
-  logger.info({ issuer: config.issuer, mail: server.mailer.describe() }, 'server started');
-  process.stdout.write(`SSO server listening: issuer ${config.issuer}\n${server.mailer.describe()}\n`);
+  let control: Awaited<ReturnType<typeof openControlSocket>> | undefined;
 
   /**
    * Readiness turns 503 first so a load balancer stops sending traffic; on SIGTERM the listener
    * stays open for SSO_SHUTDOWN_DELAY seconds so the balancer has time to notice; requests already
    * in flight finish; then the backends close and the process exits 0. SIGINT (Ctrl-C) skips the delay.
+   * The handlers are in place before the port answers: a signal right after the first ready answer
+   * still drains, rather than killing the process.
    */
   let stopping = false;
   const drain = async (signal: 'SIGTERM' | 'SIGINT') => {
@@ -93,6 +86,17 @@ async function start(): Promise<void> {
   };
   process.on('SIGTERM', () => void drain('SIGTERM'));
   process.on('SIGINT', () => void drain('SIGINT'));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('listening', resolve);
+    http.once('error', reject);
+  }).catch((error: NodeJS.ErrnoException) => fail(new ConfigError(`Cannot listen on PORT=${config.port}: ${error.code ?? error.message}`)));
+  http.keepAliveTimeout = 65_000;
+
+  if (config.databaseUrl === undefined && !stopping) control = await openControlSocket(config, server, logger);
+
+  logger.info({ issuer: config.issuer, mail: server.mailer.describe() }, 'server started');
+  process.stdout.write(`SSO server listening: issuer ${config.issuer}\n${server.mailer.describe()}\n`);
 }
 
 await start();

@@ -33,12 +33,12 @@ export async function down(knex: Knex): Promise<void> {
 }
 
 /**
- * The schema pg_trgm lives in, installing it in `public` when it is not there yet (outside the
+ * The schema pg_trgm lives in (migrations/008_account_search_words.ts asks too), installing it in `public` when it is not there yet (outside the
  * server's own schema, so dropping that schema never takes the extension from another's indexes);
  * undefined when it cannot be had. The attempt runs in a savepoint, so a refusal leaves the
  * migration's transaction usable.
  */
-async function trigramSchema(knex: Knex): Promise<string | undefined> {
+export async function trigramSchema(knex: Knex): Promise<string | undefined> {
   const installed = async () => {
     const result = (await knex.raw("select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'")) as { rows: Array<{ schema: string }> };
     return result.rows[0]?.schema;

@@ -66,7 +66,8 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
  * - no term, or a term of one or two letters (the start of the email): one range scan of the key's
  *   index in order, which stops at the page's end;
  * - a term of three letters or more, anywhere in the email or the name (`search`): the trigram
- *   index first, gathering at most 1,000 matches (a materialised CTE, so that the planner never
+ *   index first (over `search` with its spaces made zeros, so that a term with a space stays one
+ *   word of trigrams and names few rows; each is checked against `search` itself), gathering at most 1,000 matches (a materialised CTE, so that the planner never
  *   walks the table in key order reading row by row), which are sorted: a rare term is answered
  *   there. A common one is then looked for along the key's order, in the index alone (it includes
  *   `search`), for at most 50,000 accounts, where it usually fills its page; then the trigram index
@@ -147,7 +148,7 @@ export class AccountDirectory {
    */
   private async byTrigrams(match: Match, state: State, after: string | undefined, need: number, cap: number | undefined): Promise<{ rows: Row[]; rare: boolean }> {
     const { knex } = this.deps;
-    const matches = this.filtered(state, after).whereRaw(match.sql, match.bindings);
+    const matches = this.filtered(state, after).whereRaw(match.indexed.sql, match.indexed.bindings).whereRaw(match.sql, match.bindings);
     if (cap !== undefined) matches.limit(cap);
     const rows = (await knex
       .withMaterialized('matches', matches)
@@ -174,7 +175,8 @@ export class AccountDirectory {
     const keys = found.rows.map((row) => row.key);
     let lastKey: string | undefined;
     if (keys.length < need) {
-      const edge = (await knex.raw(`select max(key) as key from (${window}) s having count(*) = ?`, [...from.bindings, this.steps.alongKey, this.steps.alongKey])) as {
+      // The window's last key, skipped to in the index alone: no column is read or counted on the way.
+      const edge = (await knex.raw(`select ${key} as key from accounts ${from.sql} order by 1 offset ? limit 1`, [...from.bindings, this.steps.alongKey - 1])) as {
         rows: Array<{ key: string }>;
       };
       lastKey = edge.rows[0]?.key;
@@ -203,9 +205,19 @@ export class AccountDirectory {
 }
 
 interface Match {
+  /** The condition itself, on `search` (strpos: the term as it is, and quicker than LIKE row by row). */
   readonly sql: string;
   readonly bindings: readonly string[];
+  /** A wider condition the trigram index answers (`words`), added where that index is asked. */
+  readonly indexed: { readonly sql: string; readonly bindings: readonly string[] };
 }
+
+/**
+ * The expression of the trigram index (migrations/008_account_search_words.ts): `search` with its
+ * spaces made zeros, so that a name's words and a term's stay one word of trigrams. A row holding a
+ * term holds it there with the same change, so asking it never loses a match.
+ */
+const words = "translate(search, ' ', '0')";
 
 /**
  * The term anywhere in `search` (the email and the name). A term with an @ and a part of three
@@ -215,8 +227,8 @@ interface Match {
  */
 function matchAnywhere(term: string): Match {
   const emailPart = term.includes('@') ? term.split('@').find((part) => part.length >= substringMinLength) : undefined;
-  if (emailPart !== undefined) return { sql: 'search like ? and strpos(search, ?) > 0', bindings: [`%${escapeLike(emailPart)}%`, term] };
-  return { sql: 'search like ?', bindings: [`%${escapeLike(term)}%`] };
+  const asked = emailPart ?? term;
+  return { sql: 'strpos(search, ?) > 0', bindings: [term], indexed: { sql: `${words} like ?`, bindings: [`%${escapeLike(asked).replaceAll(' ', '0')}%`] } };
 }
 
 /** LIKE's own characters in a term match themselves. */

@@ -54,6 +54,23 @@ for (const backend of backends()) {
       everyone = [...rows.map((row) => row.email), operatorEmail].sort();
     });
 
+    /** A directory whose steps are `denseCap` and `alongKey` (small ones walk every path with few accounts). */
+    const directoryWith = (denseCap: number, alongKey: number) => {
+      const { accounts, audit, guard } = t.server.services;
+      return new AccountDirectory({ knex: t.server.database.knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey } });
+    };
+    /** Every page of a search, 7 accounts at a time. */
+    const walk = async (directory: AccountDirectory, term: string, state?: 'invited') => {
+      const emails: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = await directory.search({ term, state, after, limit: 7 });
+        emails.push(...page.accounts.map((account) => account.email));
+        after = page.next;
+      } while (after !== undefined);
+      return emails;
+    };
+
     it('lists every account once, in email order, a page at a time by key', async () => {
       const first = await browser.get(`${t.issuer}/admin/users`);
       assert.equal(emailsOn(first).length, usersPageSize);
@@ -100,31 +117,17 @@ for (const backend of backends()) {
     });
 
     it('finds the same accounts whether a term is answered by the trigram index alone, or along the email order and then the index', async () => {
-      const { knex } = t.server.database;
-      const { accounts, audit, guard } = t.server.services;
-      const make = (denseCap: number, alongKey: number) => new AccountDirectory({ knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey } });
-      /** Every page of a search, 7 accounts at a time. */
-      const walk = async (directory: AccountDirectory, term: string, state?: 'invited') => {
-        const emails: string[] = [];
-        let after: string | undefined;
-        do {
-          const page = await directory.search({ term, state, after, limit: 7 });
-          emails.push(...page.accounts.map((account) => account.email));
-          after = page.next;
-        } while (after !== undefined);
-        return emails;
-      };
       /** How many seeded names hold the term: 'Person Van Dijk i' for every third i, 'Person Peeters i' for the others but one. */
       const byName: Record<string, number> = { peeters: 45, 'van dijk': 24 };
       for (const term of ['peeters', 'van dijk', 'harbour', 'bert.0', '@example.com', 'zzz']) {
-        const [whole, inSteps, indexOnly] = await Promise.all([walk(make(1_000, 100_000), term), walk(make(2, 5), term), walk(make(1, 1), term)]);
+        const [whole, inSteps, indexOnly] = await Promise.all([walk(directoryWith(1_000, 100_000), term), walk(directoryWith(2, 5), term), walk(directoryWith(1, 1), term)]);
         assert.deepEqual(inSteps, whole, `${term}: a short read along the order, then the index`);
         assert.deepEqual(indexOnly, whole, `${term}: the index almost at once`);
         const inNames = byName[term];
         if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
         else assert.equal(whole.length, inNames, term);
-        const invited = await walk(make(1_000, 100_000), term, 'invited');
-        assert.deepEqual(await walk(make(2, 5), term, 'invited'), invited, `${term}, invited: along the state's order, then the index`);
+        const invited = await walk(directoryWith(1_000, 100_000), term, 'invited');
+        assert.deepEqual(await walk(directoryWith(2, 5), term, 'invited'), invited, `${term}, invited: along the state's order, then the index`);
         assert.ok(invited.every((email) => whole.includes(email)) && invited.length >= whole.length - 3, `${term}, invited: all but the deactivated and the active`);
       }
     });
@@ -153,6 +156,27 @@ for (const backend of backends()) {
       assert.equal(locked.$('#state option[selected]').attr('value'), 'locked');
       await t.server.lifecycle.unlock(testActor, { id: target.id });
       assert.deepEqual(emailsOn(await browser.get(`${t.issuer}/admin/users?state=locked`)), [], 'an unlocked account is no longer listed');
+    });
+
+    it('finds a term with a space only where it is written with that space, though the index joins words with zeros', async () => {
+      await t.server.services.accounts.createMany([
+        { email: 'words.1@spaces.example', name: 'Marie Van Dijk' },
+        { email: 'words.2@spaces.example', name: 'Sofie0van0Dijk' },
+        { email: 'words.3@spaces.example', name: 'Ilse  Van Dijk' },
+        { email: 'e0van0d@spaces.example', name: 'Nobody' },
+        { email: 'words.4@spaces.example', name: 'Katrien van Dam' },
+      ]);
+      for (const [term, expected] of [
+        ['e van d', ['words.1@spaces.example']],
+        ['e0van0d', ['e0van0d@spaces.example', 'words.2@spaces.example']],
+        ['n van da', ['words.4@spaces.example']],
+      ] as const) {
+        for (const [denseCap, alongKey] of [[1_000, 100_000], [2, 5], [1, 1]] as const) {
+          assert.deepEqual(await walk(directoryWith(denseCap, alongKey), term), expected, `${term}, steps ${denseCap}/${alongKey}`);
+        }
+      }
+      const page = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('E VAN D')}`);
+      assert.deepEqual(emailsOn(page), ['words.1@spaces.example']);
     });
   });
 }

@@ -83,6 +83,9 @@ export class BenchEnvironment {
       SSO_BCRYPT_COST: String(bcryptCost),
       // Production's level: the cost of a log line per request belongs in the measurement.
       SSO_LOG_LEVEL: 'info',
+      // Behind a proxy, as in production: each simulated browser comes from an address of its own
+      // (bench/http.ts), so the per-address limits count users, not the one load generator.
+      SSO_TRUST_PROXY: 'true',
     };
   }
 

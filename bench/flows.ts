@@ -65,6 +65,8 @@ const interactionSteps: Record<string, Step> = {
   'GET /enroll': steps.enrollPage,
   'GET /enroll/verify': steps.enrollCodePage,
   'POST /enroll/verify': steps.enrollSubmit,
+  'GET /recovery-codes': steps.recoveryCodesPage,
+  'POST /recovery-codes': steps.recoveryCodesSubmit,
   'GET /forgot': steps.forgotPage,
   'POST /forgot': steps.forgotSubmit,
 };

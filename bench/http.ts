@@ -12,7 +12,17 @@ export function connect(origin: string, connections: number): Connection {
   return { origin, pool: new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 }) };
 }
 
-/** A fresh browser (its own cookies) on the connection's pool, that stops at the benchmark client's redirect_uri. */
+/** An address of the 10.0.0.0/8 block for each new browser, as users arrive from many networks. */
+let browsers = 0;
+const nextAddress = () => {
+  browsers += 1;
+  return `10.${(browsers >> 16) & 255}.${(browsers >> 8) & 255}.${browsers & 255}`;
+};
+
+/**
+ * A fresh browser (its own cookies and its own client address, reported by the proxy the server
+ * trusts) on the connection's pool, that stops at the benchmark client's redirect_uri.
+ */
 export function browserOn(connection: Connection, onResponse?: (exchange: Exchange) => void | Promise<void>): Browser {
-  return new Browser({ dispatcher: connection.pool, stopAt: [benchClient.redirect_uris[0]], userAgent: 'sso-bench', onResponse });
+  return new Browser({ dispatcher: connection.pool, stopAt: [benchClient.redirect_uris[0]], userAgent: 'sso-bench', headers: { 'X-Forwarded-For': nextAddress() }, onResponse });
 }

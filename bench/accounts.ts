@@ -31,8 +31,8 @@ export const emailOf = (group: string, n: number) => `${group}-${n}@bench.exampl
 
 /**
  * Inserts accounts `group-from` … `group-to` in one statement: generate_series in SQL, not rows
- * sent from here, so a million accounts take seconds. Active with the shared credentials, or
- * invited (no password, no authenticator) for first-time login.
+ * sent from here, so a million accounts take seconds. Active with the shared credentials and the
+ * language of an earlier sign-in, or invited (no password, no authenticator) for first-time login.
  */
 export async function seedAccounts(
   knex: Knex,
@@ -42,11 +42,12 @@ export async function seedAccounts(
 ): Promise<void> {
   const active = state !== 'invited';
   await knex.raw(
-    `insert into accounts (id, email, name, status, invited_at, activated_at, password_hash, password_changed_at, created_at, updated_at)
+    `insert into accounts (id, email, name, status, invited_at, activated_at, password_hash, password_changed_at, locale, created_at, updated_at)
      select gen_random_uuid(), ? || '-' || n || '@bench.example.com', 'Bench User ' || n, ?, now(),
-            case when ? then now() end, ?, case when ? then now() end, now(), now()
+            case when ? then now() end, ?, case when ? then now() end, case when ? then 'en' end, now(), now()
      from generate_series(?::int, ?::int) as n`,
-    [group, active ? 'active' : 'invited', active, active ? state.active.passwordHash : null, active, range.from, range.to],
+    // An active account has signed in before, in English (the benchmark's browsers ask for no language).
+    [group, active ? 'active' : 'invited', active, active ? state.active.passwordHash : null, active, active, range.from, range.to],
   );
   if (active) {
     // Each active account has the shared authenticator app, as a completed enrollment leaves it.

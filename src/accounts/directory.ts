@@ -52,8 +52,21 @@ const key = 'lower(email) collate "C"';
 const alongKey = 50_000;
 /** Matches a rare term has at most: up to this many, the trigram index answers alone, sorted. */
 const denseCap = 1_000;
+/**
+ * Matches a term is estimated to have at most (from how far into the table its first `denseCap`
+ * were found) for the trigram index to answer it alone, all of them sorted: some 4 µs a match, so
+ * about 40 ms, where the walk along the key's order costs 30 ms before it even starts looking
+ * there and finds nothing when the matches are clustered further down the order.
+ */
+const sparseMatches = 10_000;
 
 type Row = AccountListing & { readonly key: string };
+
+interface Steps {
+  readonly denseCap: number;
+  readonly alongKey: number;
+  readonly sparseMatches: number;
+}
 
 /** The state a search keeps to: a stored status, or the accounts locked now. */
 type State = { readonly status?: AccountStatus | undefined; readonly locked?: undefined } | { readonly status?: undefined; readonly locked: readonly string[] };
@@ -69,7 +82,9 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
  *   index first (over `search` with its spaces made zeros, so that a term with a space stays one
  *   word of trigrams and names few rows; each is checked against `search` itself), gathering at most 1,000 matches (a materialised CTE, so that the planner never
  *   walks the table in key order reading row by row), which are sorted: a rare term is answered
- *   there. A common one is then looked for along the key's order, in the index alone (it includes
+ *   there. How far into the table those were found tells about how many matches there are: a
+ *   sparse term (10,000 or so, in any state) is answered by the trigram index again, every match
+ *   gathered and sorted. A common one is looked for along the key's order, in the index alone (it includes
  *   `search`), for at most 50,000 accounts, where it usually fills its page; then the trigram index
  *   again, from where that stopped, for every match left (the cost of a common term clustered far
  *   down the order). A term with an @ is part of an email: the trigram index is asked about its part
@@ -85,8 +100,8 @@ export class AccountDirectory {
       readonly audit: AuditLog;
       readonly guard: () => Promise<BruteForceGuard>;
       readonly now: () => Date;
-      /** The sizes of a search's steps, `denseCap` and `alongKey` unless told (the tests make them small). */
-      readonly steps?: { readonly denseCap: number; readonly alongKey: number };
+      /** The sizes of a search's steps, `denseCap`, `alongKey` and `sparseMatches` unless told (the tests make them small). */
+      readonly steps?: Steps;
     },
   ) {}
 
@@ -123,40 +138,57 @@ export class AccountDirectory {
 
   /**
    * The term anywhere in the email or the name. The trigram index first, for at most `denseCap`
-   * matches: a rare term is answered there, sorted. A common one is then looked for along the key's
-   * order, then through the trigram index again from where that stopped.
+   * matches: a rare term is answered there, sorted, and so is a sparse one, gathered whole. A common
+   * one is then looked for along the key's order, then through the trigram index again from where
+   * that stopped.
    */
   private async anywhere(term: string, search: AccountSearch, state: State, need: number): Promise<Row[]> {
     const match = matchAnywhere(term);
     let after = search.after?.toLowerCase();
-    const capped = await this.byTrigrams(match, state, after, need, this.steps.denseCap);
+    const capped = await this.firstMatches(match, state, after, need);
     if (capped.rare) return capped.rows;
     let found: Row[] = [];
-    if (state.locked === undefined) {
+    // With a state filter, the index names every account holding the term, of any state: how many
+    // matches the state has does not say how many rows gathering them all reads.
+    const sparse = state.status === undefined && capped.estimated <= this.steps.sparseMatches;
+    if (state.locked === undefined && !sparse) {
       const scanned = await this.alongKey(match, state.status, after, need);
       found = scanned.rows;
       if (found.length >= need || scanned.lastKey === undefined) return found;
       after = scanned.lastKey;
     }
-    return [...found, ...(await this.byTrigrams(match, state, after, need - found.length, undefined)).rows];
+    return [...found, ...(await this.allMatches(match, state, after, need - found.length))];
   }
 
   /**
-   * The matches after `after` found by the trigram index, gathered first (a materialised CTE, so
-   * the planner never walks the table in key order reading row by row) then sorted; at most `cap`
-   * of them are gathered, and `rare` says whether that was all.
+   * The matches after `after` the trigram index finds, gathered first (a materialised CTE, so the
+   * planner never walks the table in key order reading row by row), then sorted.
    */
-  private async byTrigrams(match: Match, state: State, after: string | undefined, need: number, cap: number | undefined): Promise<{ rows: Row[]; rare: boolean }> {
-    const { knex } = this.deps;
+  private trigramMatches(match: Match, state: State, after: string | undefined, cap?: number): Knex.QueryBuilder {
     const matches = this.filtered(state, after).whereRaw(match.indexed.sql, match.indexed.bindings).whereRaw(match.sql, match.bindings);
-    if (cap !== undefined) matches.limit(cap);
-    const rows = (await knex
-      .withMaterialized('matches', matches)
-      .select('id', 'email', 'name', 'status', 'key', knex.raw('count(*) over () as gathered'))
-      .from('matches')
-      .orderBy('key')
-      .limit(need)) as Array<Row & { gathered: number | string }>;
-    return { rows, rare: cap === undefined || rows.length === 0 || Number(rows[0]!.gathered) < cap };
+    if (cap !== undefined) matches.select(this.deps.knex.raw(`(ctid::text::point)[0] as block`)).limit(cap);
+    return this.deps.knex.withMaterialized('matches', matches).select('id', 'email', 'name', 'status', 'key').from('matches').orderBy('key');
+  }
+
+  /**
+   * The first `denseCap` matches, sorted: `rare` when they are all there are. Otherwise the table is
+   * read in its physical order up to where they were found, and `estimated` extends their count to
+   * the whole table.
+   */
+  private async firstMatches(match: Match, state: State, after: string | undefined, need: number): Promise<{ rows: Row[]; rare: boolean; estimated: number }> {
+    const { knex } = this.deps;
+    const cap = this.steps.denseCap;
+    const rows = (await this.trigramMatches(match, state, after, cap)
+      .select(knex.raw('count(*) over () as gathered'), knex.raw('max(block) over () as reached'), knex.raw("pg_relation_size('accounts') / current_setting('block_size')::int as blocks"))
+      .limit(need)) as Array<Row & { gathered: number | string; reached: number; blocks: number | string }>;
+    const first = rows[0];
+    if (first === undefined || Number(first.gathered) < cap) return { rows, rare: true, estimated: rows.length };
+    return { rows, rare: false, estimated: (cap * Math.max(Number(first.blocks), 1)) / (first.reached + 1) };
+  }
+
+  /** Every match after `after`, sorted: the first `need` of them. */
+  private async allMatches(match: Match, state: State, after: string | undefined, need: number): Promise<Row[]> {
+    return (await this.trigramMatches(match, state, after).limit(need)) as Row[];
   }
 
   /**
@@ -189,8 +221,8 @@ export class AccountDirectory {
     return { rows, lastKey };
   }
 
-  private get steps(): { readonly denseCap: number; readonly alongKey: number } {
-    return this.deps.steps ?? { denseCap, alongKey };
+  private get steps(): Steps {
+    return this.deps.steps ?? { denseCap, alongKey, sparseMatches };
   }
 
   /** The accounts under a brute-force lock now: those recently audited as locked, checked against the store. */

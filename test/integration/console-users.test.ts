@@ -54,10 +54,13 @@ for (const backend of backends()) {
       everyone = [...rows.map((row) => row.email), operatorEmail].sort();
     });
 
-    /** A directory whose steps are `denseCap` and `alongKey` (small ones walk every path with few accounts). */
-    const directoryWith = (denseCap: number, alongKey: number) => {
+    /**
+     * A directory whose steps are `denseCap`, `alongKey` and `sparseMatches` (small ones walk every path with few accounts;
+     * with no `sparseMatches`, every term the first matches do not answer is looked for along the email order).
+     */
+    const directoryWith = (denseCap: number, alongKey: number, sparseMatches = 0) => {
       const { accounts, audit, guard } = t.server.services;
-      return new AccountDirectory({ knex: t.server.database.knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey } });
+      return new AccountDirectory({ knex: t.server.database.knex, accounts, audit, guard: async () => guard, now: () => new Date(), steps: { denseCap, alongKey, sparseMatches } });
     };
     /** Every page of a search, 7 accounts at a time. */
     const walk = async (directory: AccountDirectory, term: string, state?: 'invited') => {
@@ -120,9 +123,15 @@ for (const backend of backends()) {
       /** How many seeded names hold the term: 'Person Van Dijk i' for every third i, 'Person Peeters i' for the others but one. */
       const byName: Record<string, number> = { peeters: 45, 'van dijk': 24 };
       for (const term of ['peeters', 'van dijk', 'harbour', 'bert.0', '@example.com', 'zzz']) {
-        const [whole, inSteps, indexOnly] = await Promise.all([walk(directoryWith(1_000, 100_000), term), walk(directoryWith(2, 5), term), walk(directoryWith(1, 1), term)]);
+        const [whole, inSteps, indexOnly, sparse] = await Promise.all([
+          walk(directoryWith(1_000, 100_000), term),
+          walk(directoryWith(2, 5), term),
+          walk(directoryWith(1, 1), term),
+          walk(directoryWith(2, 5, Number.MAX_SAFE_INTEGER), term),
+        ]);
         assert.deepEqual(inSteps, whole, `${term}: a short read along the order, then the index`);
         assert.deepEqual(indexOnly, whole, `${term}: the index almost at once`);
+        assert.deepEqual(sparse, whole, `${term}: the index again for every match, as for a term estimated sparse`);
         const inNames = byName[term];
         if (inNames === undefined) assert.deepEqual(whole, everyone.filter((email) => email.includes(term)), term);
         else assert.equal(whole.length, inNames, term);
@@ -130,6 +139,28 @@ for (const backend of backends()) {
         assert.deepEqual(await walk(directoryWith(2, 5), term, 'invited'), invited, `${term}, invited: along the state's order, then the index`);
         assert.ok(invited.every((email) => whole.includes(email)) && invited.length >= whole.length - 3, `${term}, invited: all but the deactivated and the active`);
       }
+    });
+
+    it('answers a term estimated sparse from the trigram index alone, and looks for a common one along the email order', async () => {
+      const { knex } = t.server.database;
+      /** The statements reading accounts that one search sends (the expiry of overdue invitations aside). */
+      const readsOf = async (directory: AccountDirectory, term: string) => {
+        const sent: string[] = [];
+        const listen = (query: { sql: string }) => sent.push(query.sql);
+        knex.on('query', listen);
+        try {
+          await directory.search({ term, limit: 7 });
+        } finally {
+          knex.off('query', listen);
+        }
+        return sent.filter((sql) => /^\s*(select|with)/i.test(sql));
+      };
+      // Two matches of 45 are found in the table's first block of one or two: about 2 to 4 matches in all, by that estimate.
+      const sparse = await readsOf(directoryWith(2, 5, 1_000), 'peeters');
+      assert.equal(sparse.length, 2, 'the first matches, then every match');
+      assert.ok(sparse.every((sql) => sql.includes('"matches"')), 'both from the trigram index');
+      const common = await readsOf(directoryWith(2, 5, 1), 'peeters');
+      assert.ok(common.some((sql) => !sql.includes('"matches"')), 'a term estimated commoner is looked for along the email order');
     });
 
     it('filters by state, locked included, and combines the filter with a search', async () => {
@@ -171,8 +202,8 @@ for (const backend of backends()) {
         ['e0van0d', ['e0van0d@spaces.example', 'words.2@spaces.example']],
         ['n van da', ['words.4@spaces.example']],
       ] as const) {
-        for (const [denseCap, alongKey] of [[1_000, 100_000], [2, 5], [1, 1]] as const) {
-          assert.deepEqual(await walk(directoryWith(denseCap, alongKey), term), expected, `${term}, steps ${denseCap}/${alongKey}`);
+        for (const [denseCap, alongKey, sparseMatches] of [[1_000, 100_000, 0], [2, 5, 0], [1, 1, 0], [1, 5, Number.MAX_SAFE_INTEGER]] as const) {
+          assert.deepEqual(await walk(directoryWith(denseCap, alongKey, sparseMatches), term), expected, `${term}, steps ${denseCap}/${alongKey}/${sparseMatches}`);
         }
       }
       const page = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('E VAN D')}`);

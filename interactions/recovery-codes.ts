@@ -1,10 +1,11 @@
-import { formatDate } from '../src/i18n/index.ts';
+import type { Context } from 'koa';
+import { formatDate, type Translate } from '../src/i18n/index.ts';
 import type { Entered, InteractionServices, StepContext } from './context.ts';
 import { finishLogin } from './finish.ts';
 import { render } from './step-kit.ts';
 
 /** The name the downloaded file gets. */
-const fileName = 'recovery-codes.txt';
+export const recoveryCodesFileName = 'recovery-codes.txt';
 
 function codesOf(services: InteractionServices, { flow }: Entered): string[] {
   // The route's requirement guarantees the codes are waiting in the flow.
@@ -17,9 +18,8 @@ function codesPage(services: InteractionServices, ctx: StepContext, entered: Ent
     view: 'recovery-codes',
     title: t('recoveryCodes.heading'),
     status,
-    // Each code also spelled out for screen readers, which would read a group as one word.
-    codes: codesOf(services, entered).map((code) => ({ shown: code, spoken: code.split('-').map((group) => group.split('').join(' ')).join(', ') })),
-    fileName,
+    codes: recoveryCodesShown(codesOf(services, entered)),
+    fileName: recoveryCodesFileName,
     errors: error === undefined ? [] : [{ field: 'saved', message: error }],
   });
 }
@@ -31,19 +31,27 @@ export async function showRecoveryCodes(services: InteractionServices, ctx: Step
 
 /** The same codes as a text file, in the page's language. */
 export async function downloadRecoveryCodes(services: InteractionServices, ctx: StepContext, entered: Entered): Promise<void> {
-  const { t } = ctx.state.it;
-  const brand = services.config.brand.name;
+  sendRecoveryCodesFile(ctx, ctx.state.it.t, { brand: services.config.brand.name, email: entered.account.email, now: services.now(), codes: codesOf(services, entered) });
+}
+
+/** Recovery codes as the text file the page's Download link gives, in the page's language. */
+export function sendRecoveryCodesFile(ctx: Context, t: Translate, file: { brand: string; email: string; now: number; codes: readonly string[] }): void {
   ctx.type = 'text/plain; charset=utf-8';
-  ctx.attachment(fileName);
+  ctx.attachment(recoveryCodesFileName);
   ctx.body = [
-    t('recoveryCodes.file.title', { brand, email: entered.account.email }),
-    t('recoveryCodes.file.created', { date: formatDate(t, new Date(services.now())) }),
+    t('recoveryCodes.file.title', { brand: file.brand, email: file.email }),
+    t('recoveryCodes.file.created', { date: formatDate(t, new Date(file.now)) }),
     '',
     t('recoveryCodes.intro'),
     '',
-    ...codesOf(services, entered),
+    ...file.codes,
     '',
   ].join('\r\n');
+}
+
+/** Each code as shown, and spelled out for screen readers, which would read a group as one word. */
+export function recoveryCodesShown(codes: readonly string[]): Array<{ shown: string; spoken: string }> {
+  return codes.map((code) => ({ shown: code, spoken: code.split('-').map((group) => group.split('').join(' ')).join(', ') }));
 }
 
 /** Only once the user confirms they saved the codes does the sign-in finish; the codes leave the flow with it. */

@@ -132,12 +132,16 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
       assert.deepEqual(await appNames(page), ['Authenticator app 2']);
 
       await press(page, 'Create new recovery codes');
-      assert.equal(await heading(page), 'Your new recovery codes');
+      assert.equal(await heading(page), 'Save your recovery codes');
       await checkPage(page, 'account: new recovery codes');
       const fresh = await page.locator('ol.recovery-codes code').allInnerTexts();
       assert.equal(fresh.length, 10);
       assert.ok(!fresh.includes(codes[1]!), 'new codes, not the old ones');
-      await press(page, 'Back to your account');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download', exact: true }).click()]);
+      assert.equal(download.suggestedFilename(), 'recovery-codes.txt');
+      await page.getByLabel('I have saved my recovery codes').check();
+      await press(page, 'Continue');
+      await page.waitForURL(`${t.issuer}/account?done=recoveryCodes`);
       assert.match(await page.locator('section[aria-labelledby="codes-title"]').innerText(), /Recovery codes left: 10\./);
     });
     const owner = (await t.server.services.accounts.findById(id))!;

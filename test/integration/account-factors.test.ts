@@ -150,7 +150,7 @@ for (const backend of backends()) {
       const { browser, page } = await openAccountPage(t, { email, secret });
       for (const factor of victimFactors) {
         assert.equal((await go(browser, page, `/account/factors/${factor.id}/remove`)).status, 404);
-        const form = page.$('form[action$="/account/recovery-codes"] input[name=_csrf]').attr('value')!;
+        const form = page.$('form[action$="/account/recovery-codes/new"] input[name=_csrf]').attr('value')!;
         assert.equal((await browser.post(`${t.issuer}/account/factors/${factor.id}/remove`, { _csrf: form })).status, 404);
         assert.equal((await browser.post(`${t.issuer}/account/factors/${factor.id}/rename`, { _csrf: form, name: 'Mine' })).status, 404);
       }
@@ -209,14 +209,39 @@ for (const backend of backends()) {
       assert.match(section(low), /Recovery codes left: 2\. Create new ones before you run out\./);
 
       const mailsBefore = t.mail.messages.length;
-      const made = await browser.submit(low, '/account/recovery-codes');
-      assert.equal(made.$('form[action$="/account/recovery-codes"] button').length, 0);
-      assert.equal(headingOf(made), 'Your new recovery codes');
+      const made = await browser.submit(low, '/account/recovery-codes/new');
+      assert.equal(made.url, `${t.issuer}/account/recovery-codes`, 'the new codes are shown on a page of their own, which a reload shows again');
+      assert.equal(headingOf(made), 'Save your recovery codes');
+      assert.match(made.$('p.notice').text(), /Your old recovery codes can no longer be used\./);
       const fresh = made.$('ol.recovery-codes code').map((_, el) => made.$(el).text().trim()).get();
       assert.equal(fresh.length, rules.recoveryCodes);
       assert.match(subjectOf((await t.mail.next(email, mailsBefore)).raw), /New recovery codes/);
       const old = await t.server.services.factors.recoveryCodes.verify(await owner(), normaliseRecoveryCode(codes[9]!)!, { requester, locale: 'en' });
       assert.equal(old.status, 'wrong', 'an old code no longer works');
+
+      const link = made.$('a[download]');
+      assert.equal(link.text().trim(), 'Download');
+      const file = await browser.get(new URL(link.attr('href')!, made.url).toString());
+      assert.equal(file.status, 200);
+      assert.match(file.headers.get('content-disposition') ?? '', /attachment; filename="recovery-codes\.txt"/);
+      assert.deepEqual(file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line)), fresh, 'the file holds the same codes');
+      assert.match(file.html, /recovery codes of codes\.user@example\.com/);
+      assert.deepEqual(
+        (await browser.get(made.url)).$('ol.recovery-codes code').map((_, el) => made.$(el).text().trim()).get(),
+        fresh,
+        'a reload shows the same codes, not newer ones',
+      );
+
+      const unconfirmed = await browser.submit(made, '/account/recovery-codes');
+      assert.equal(unconfirmed.status, 400);
+      assert.deepEqual(errorsOn(unconfirmed), ['Confirm that you have saved your recovery codes']);
+      assert.equal(unconfirmed.$('ol.recovery-codes code').length, rules.recoveryCodes, 'the codes stay on the page');
+      const saved = await browser.submit(unconfirmed, '/account/recovery-codes', { saved: 'yes' });
+      assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
+      assert.match(saved.$('[role=status]').text(), /Your new recovery codes are ready/);
+      assert.equal((await browser.get(made.url)).url, `${t.issuer}/account`, 'once saved, the codes are shown no more');
+      assert.equal((await browser.get(file.url)).url, `${t.issuer}/account`, 'nor given as a file');
+
       const current = await t.server.services.factors.recoveryCodes.verify(await owner(), normaliseRecoveryCode(fresh[0]!)!, { requester, locale: 'en' });
       assert.equal(current.status, 'right');
       assert.match(section(await browser.get(`${t.issuer}/account`)), /Recovery codes left: 9\./);

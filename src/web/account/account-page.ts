@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { enrollmentModel } from '../../../interactions/enroll.ts';
+import { recoveryCodesFileName, recoveryCodesShown, sendRecoveryCodesFile } from '../../../interactions/recovery-codes.ts';
 import { lockMessage, refusalMessage } from '../../../interactions/step-kit.ts';
 import type { Owner, OwnAccount } from '../../accounts/own-account.ts';
 import { rules, type Config } from '../../config.ts';
@@ -30,7 +31,7 @@ export interface AccountPageDependencies {
   readonly factors: Factors;
   /** Knows the clients' names. */
   readonly provider: Provider;
-  /** Keeps an authenticator app's secret between its QR code and its first code. */
+  /** Keeps an authenticator app's secret between its QR code and its first code, and new recovery codes until they are saved. */
   readonly store: Store;
   readonly views: Renderer;
   readonly now: () => number;
@@ -52,6 +53,7 @@ const doneMessages = {
   removed: 'account.done.removed',
   sessionEnded: 'account.done.sessionEnded',
   applicationEnded: 'account.done.applicationEnded',
+  recoveryCodes: 'account.done.recoveryCodes',
 } as const satisfies Record<string, MessageKey>;
 type Done = keyof typeof doneMessages;
 
@@ -60,7 +62,7 @@ const idSchema = z.uuid();
 /** A session's uid or a client id, as the page's forms carry them. */
 const referenceSchema = z.string().min(1).max(200);
 
-/** How long an app's secret waits for its first code. */
+/** How long an app's secret waits for its first code, and new recovery codes for the user to say they saved them. */
 const pendingSeconds = 10 * 60;
 
 const userAgentLength = 300;
@@ -425,17 +427,67 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
 
   // ---- Recovery codes -----------------------------------------------------------------------
 
+  const codesKey = (visit: Visit) => `account-recovery-codes:${visit.signedIn.sessionId}`;
+
+  /** The new codes waiting (sealed) for this surface session until the user says they saved them; undefined when none wait. */
+  async function waitingCodes(visit: Visit): Promise<string[] | undefined> {
+    const sealed = await deps.store.get(codesKey(visit));
+    return sealed === undefined ? undefined : factors.recoveryCodes.open(sealed);
+  }
+
+  function codesPage(ctx: Context, visit: Visit, codes: readonly string[], status = 200, errors: readonly FieldError[] = []): void {
+    render(
+      ctx,
+      visit,
+      'recovery-codes',
+      '/recovery-codes',
+      { title: visit.t('recoveryCodes.heading'), notice: visit.t('account.recoveryCodes.oldVoid'), codes: recoveryCodesShown(codes), fileName: recoveryCodesFileName, errors },
+      status,
+    );
+  }
+
+  // New codes void the old at once; the page that shows them can be reloaded until the user says they saved them.
   router.post(
-    '/account/recovery-codes',
+    '/account/recovery-codes/new',
     changing(
       () => '',
       async (ctx, visit) => {
         const codes = await ownAccount.renewRecoveryCodes(visit.owner);
-        render(ctx, visit, 'account-recovery-codes', '', {
-          title: visit.t('account.recoveryCodes.newHeading'),
-          // Each code also spelled out for screen readers, which would read a group as one word.
-          codes: codes.map((code) => ({ shown: code, spoken: code.split('-').map((group) => group.split('').join(' ')).join(', ') })),
-        });
+        await deps.store.set(codesKey(visit), factors.recoveryCodes.seal(codes), pendingSeconds);
+        ctx.status = 303;
+        ctx.redirect(`${home}/recovery-codes`);
+      },
+    ),
+  );
+
+  router.get(
+    '/account/recovery-codes',
+    viewing('/recovery-codes', true, async (ctx, visit) => {
+      const codes = await waitingCodes(visit);
+      if (codes === undefined) return backHome(ctx);
+      codesPage(ctx, visit, codes);
+    }),
+  );
+
+  router.get(
+    '/account/recovery-codes/download',
+    viewing('/recovery-codes', true, async (ctx, visit) => {
+      const codes = await waitingCodes(visit);
+      if (codes === undefined) return backHome(ctx);
+      sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes });
+    }),
+  );
+
+  router.post(
+    '/account/recovery-codes',
+    changing(
+      () => '/recovery-codes',
+      async (ctx, visit, form) => {
+        const codes = await waitingCodes(visit);
+        if (codes === undefined) return backHome(ctx);
+        if (form.saved !== 'yes') return codesPage(ctx, visit, codes, 400, [{ field: 'saved', message: visit.t('recoveryCodes.error.notSaved') }]);
+        await deps.store.del(codesKey(visit));
+        backHome(ctx, 'recoveryCodes');
       },
     ),
   );

@@ -56,6 +56,7 @@ function shapes(accounts: number, someEmail: (n: number) => string, lockSome: ()
     { name: 'a whole email', search: (i) => ({ term: someEmail((i * 104_729) % accounts) }) },
     { name: 'a rare part of an email ("janssens.4217")', search: (i) => ({ term: `${pick(['janssens', 'peeters', 'maes', 'dubois'], i)}.${(i * 7907) % accounts}` }) },
     { name: 'a common last name (1 account in 20, clustered in email order)', search: (i) => ({ term: pick(['janssens', 'mertens', 'dubois', 'vermeulen'], i) }) },
+    { name: 'a common first name (the start of 1 email in 20, late in email order: "wim")', search: (i) => ({ term: pick(['wim', 'ursula', 'sofie', 'pieter'], i) }) },
     { name: 'part of a name with a space ("van dijk")', search: (i) => ({ term: pick(['van dijk', 'de smet', 'e van d'], i) }) },
     { name: 'two letters (the start of the email)', search: (i) => ({ term: pick(['an', 'ja', 'wi', 'lu'], i) }) },
     { name: 'no match', search: (i) => ({ term: `zq${i}xw` }) },
@@ -166,6 +167,12 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
         rows: [[`worst p99 of any shape with ${whole(accounts)} accounts`, `${fixed(worst)} ms`, `≤ ${p99TargetMs} ms`, pass(worst <= p99TargetMs)]],
       },
     ],
-    notes: ['Plans (`explain (analyze, buffers)`) of every statement of a search for a rare part of an email, a whole email, a common last name, part of a name with a space ("e van d", the slowest of its shape), two letters and a deep page:', ...plans.map((plan) => `\`\`\`\n${plan}\n\`\`\``)],
+    notes: [
+      'A common term whose matches cluster far down the email order is the costly shape: a first name (the start of one email in 20) has its ' +
+        'matches near the end of the order, so the 50,000 accounts read along the order from its start hold none, and every one of the term\'s ' +
+        'matches is then read from the table to be sorted (here about every block of it). Only an index that holds both the words and the ' +
+        'order would answer such a term without reading the table, such as one row per word of the email and the name with the account\'s key, ' +
+        'searched by the start of a word (the way Keycloak searches users by default): a change of what a search finds, not only of how.',
+      'Plans (`explain (analyze, buffers)`) of every statement of a search for a rare part of an email, a whole email, a common last name, part of a name with a space ("e van d", the slowest of its shape), two letters and a deep page:', ...plans.map((plan) => `\`\`\`\n${plan}\n\`\`\``)],
   };
 }

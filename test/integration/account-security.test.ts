@@ -95,6 +95,25 @@ for (const backend of backends()) {
       assert.equal(headingOf(await browser.get(`${t.issuer}/account`)), 'Your account');
     });
 
+    it('answers every change from a sign-in older than ten minutes with a new sign-in (the passkey options with 401), changing nothing', async () => {
+      const email = 'stale.every@example.com';
+      const { id, secret, spare } = await accountWithTwoApps(email);
+      await seedRecoveryCodes(t, { id, email });
+      const { browser, page } = await openAccountPage(t, { email, secret });
+      const csrf = page.$('input[name=_csrf]').first().attr('value')!;
+      const sessionUid = page.$('input[name=session]').first().attr('value')!;
+      const before = JSON.stringify((await t.server.services.accounts.findById(id))!);
+      await ageSignIn(t, browser, rules.accountFreshSeconds + 1);
+      // Signing out of the account page needs no recent sign-in: it gives nothing away.
+      for (const [path, fields] of changes(spare.id, sessionUid).filter(([path]) => path !== '/account/signout')) {
+        const answer = await browser.post(`${t.issuer}${path}`, { ...fields, _csrf: csrf });
+        if (path === '/account/passkeys/options') assert.equal(answer.status, 401, path);
+        else assert.match(answer.url, /\/interaction\//, `${path}: a new sign-in is asked for, not ${answer.status} ${answer.url}`);
+      }
+      assert.equal(JSON.stringify((await t.server.services.accounts.findById(id))!), before, 'nothing changed');
+      assert.equal(headingOf(await browser.get(`${t.issuer}/account`)), 'Your account', 'still signed in: no session was ended');
+    });
+
     it('refuses every change without the form’s CSRF token, or with another session’s (403), changing nothing', async () => {
       const email = 'csrf.user@example.com';
       const { id, secret, spare } = await accountWithTwoApps(email);

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type Provider from 'oidc-provider';
+import Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { FlowStore } from '../interactions/flow.ts';
 import type { InteractionServices } from '../interactions/context.ts';
@@ -108,7 +108,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       secrets,
       // The account page and the console are first-party clients the server registers itself.
       clients: [...clients, ...[accountSurface, consoleSurface].map((surface) => surfaceClient(config, surface))],
-      adapter: createOidcAdapter(store, { now, sessionActivity: currentSessionActivity }),
+      adapter: createOidcAdapter(store, { now, sessionActivity: currentSessionActivity, requestScope: () => Provider.ctx }),
       accounts,
       recentAccounts,
       pages: createProviderPages(views),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AccountPool, Credentials } from './accounts.ts';
+import type { BenchAlgorithm } from './client.ts';
 import type { BenchEnvironment } from './environment.ts';
 import { signIn, type StepRecorder, type Tokens } from './flows.ts';
 import type { Connection } from './http.ts';
@@ -27,8 +28,9 @@ export interface SignInTarget {
   readonly environment: Record<string, string>;
 }
 
-export async function signInNext(target: SignInTarget, record?: StepRecorder): Promise<Tokens> {
+/** Signs in the next account of the pool, to the client whose ID tokens use `alg` (RS256 unless told). */
+export async function signInNext(target: SignInTarget, record?: StepRecorder, alg?: BenchAlgorithm): Promise<Tokens> {
   const { credentials } = target;
   const email = await target.accounts.next();
-  return signIn({ connection: target.connection, record }, { email, password: credentials.password, totpSecret: credentials.totpSecret });
+  return signIn({ connection: target.connection, record, alg }, { email, password: credentials.password, totpSecret: credentials.totpSecret });
 }

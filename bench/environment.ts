@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../src/db/knex.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { MailServer } from '../harness/mail.ts';
 import { deleteKeys } from '../harness/redis-keys.ts';
-import { benchClient } from './client.ts';
+import { benchClients } from './client.ts';
 import type { PeerEnvironment } from './peer/settings.ts';
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -44,7 +44,7 @@ export class BenchEnvironment {
     const redisUrl = requireLoopback('BENCH_REDIS_URL', env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sso-bench-'));
     const clientsFile = path.join(dataDir, 'clients.json');
-    await writeFile(clientsFile, JSON.stringify([benchClient]));
+    await writeFile(clientsFile, JSON.stringify(benchClients));
     return new BenchEnvironment(databaseUrl, redisUrl, dataDir, clientsFile, await MailServer.start());
   }
 

@@ -3,7 +3,7 @@ import type { Exchange, Page } from '../harness/browser.ts';
 import { BrowserDriver, firstTimeLogin as walkFirstTimeLogin, JourneyError, passwordReset as walkPasswordReset, signIn as walkSignIn, type PageDriver } from '../harness/journeys.ts';
 import type { MailServer } from '../harness/mail.ts';
 import { totpCodeAt } from '../src/security/totp.ts';
-import { benchClient } from './client.ts';
+import { benchClient, benchClientFor, type BenchAlgorithm } from './client.ts';
 import { browserOn, type Connection } from './http.ts';
 
 /** Told about every request of a flow as it completes; may be async (the per-step round-trip count waits on it). */
@@ -93,6 +93,8 @@ function stepOf(exchange: Exchange): Step {
 export interface FlowOptions {
   readonly connection: Connection;
   readonly record?: StepRecorder;
+  /** The ID token algorithm of the client the flow signs in to; RS256 unless told. */
+  readonly alg?: BenchAlgorithm;
 }
 
 const redirectUri = benchClient.redirect_uris[0];
@@ -108,9 +110,9 @@ function newPkce(): Pkce {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function authorizationPath(pkce: Pkce, extra: Record<string, string>): string {
+function authorizationPath(clientId: string, pkce: Pkce, extra: Record<string, string>): string {
   const query = new URLSearchParams({
-    client_id: benchClient.client_id,
+    client_id: clientId,
     response_type: 'code',
     scope: 'openid email profile offline_access',
     redirect_uri: redirectUri,
@@ -131,13 +133,14 @@ async function codeFlow(options: FlowOptions, journey: (driver: PageDriver) => P
   const record = options.record;
   const browser = browserOn(options.connection, record === undefined ? undefined : (exchange) => record(stepOf(exchange), exchange));
   const pkce = newPkce();
-  const driver = new BrowserDriver(browser, await browser.get(`${options.connection.origin}${authorizationPath(pkce, extra)}`));
+  const clientId = benchClientFor(options.alg ?? 'RS256').client_id;
+  const driver = new BrowserDriver(browser, await browser.get(`${options.connection.origin}${authorizationPath(clientId, pkce, extra)}`));
   await journey(driver);
   const code = new URL(driver.url()).searchParams.get('code');
   if (code === null || !driver.url().startsWith(redirectUri)) throw new JourneyError(`the flow ended at ${driver.url()}, not at the client with a code`);
   const answer = await browser.send(`${options.connection.origin}/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier, client_id: benchClient.client_id }),
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier, client_id: clientId }),
   });
   return tokensFrom(answer, 'code exchange');
 }
@@ -172,11 +175,14 @@ export function peerCodeFlow(options: FlowOptions, accountId: string): Promise<T
   return codeFlow(options, async () => undefined, { prompt: 'consent', login_hint: accountId });
 }
 
-/** One refresh-token grant; the answer carries the next refresh token of the chain (rotation). */
-export async function refresh(connection: Connection, refreshToken: string): Promise<{ tokens: Tokens; ms: number }> {
+/**
+ * One refresh-token grant for the client of `alg` (the one the chain signed in to); the answer
+ * carries the next refresh token of the chain (rotation).
+ */
+export async function refresh(connection: Connection, refreshToken: string, alg: BenchAlgorithm = 'RS256'): Promise<{ tokens: Tokens; ms: number }> {
   const answer = await browserOn(connection).send(`${connection.origin}/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: benchClient.client_id }),
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: benchClientFor(alg).client_id }),
   });
   return { tokens: tokensFrom(answer, 'refresh grant'), ms: answer.ms };
 }

@@ -3,8 +3,10 @@
  * one after another, in a process of its own started by signature-baseline.ts: the CPU of one
  * signature, every thread counted, without a server around it.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { CompactSign, type JWK } from 'jose';
+import { generateSigningKey } from '../src/secrets.ts';
+import { benchAlgorithms } from './client.ts';
 
 const signatures = Number(process.env.BENCH_SIGNATURES);
 const warmUp = 200;
@@ -28,14 +30,10 @@ const payload = Buffer.from(
   }),
 );
 
-const keys = {
-  RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
-  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-};
-
 const results: Record<string, { cpuMs: number; wallMs: number }> = {};
-for (const [alg, keyObject] of Object.entries(keys)) {
-  const jwk = { ...(keyObject.export({ format: 'jwk' }) as JWK), alg };
+// The server's own key types: RSA 2048, P-256 and Ed25519.
+for (const alg of benchAlgorithms) {
+  const jwk = generateSigningKey(alg) as JWK;
   const sign = () => new CompactSign(payload).setProtectedHeader({ alg, typ: 'JWT', kid: 'k' }).sign(jwk);
   for (let i = 0; i < warmUp; i++) await sign();
   const cpu = process.cpuUsage();

@@ -24,7 +24,6 @@ import { createInteractionRouter } from '../interactions/router.ts';
 import type { InteractionServices } from '../interactions/context.ts';
 import { isBackendUnavailable } from './unavailable.ts';
 import { issuerPathRouting, publicPath } from './public-path.ts';
-import type { SessionActivityContext } from './session-activity.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'interactions', 'public');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -36,6 +35,21 @@ export interface Readiness {
   accepting: boolean;
 }
 
+/** A signed-in surface's routers, every route of which lies under `path` (`/account`, `/admin`). */
+export interface SurfaceRoutes {
+  readonly path: string;
+  readonly routers: readonly Router[];
+}
+
+/**
+ * A router's middleware, matched only for requests under `path`: a router tests each of its
+ * patterns against every request it sees, and the token endpoint should not pay for the console's.
+ */
+function routesUnder(path: string, router: Router) {
+  const routes = router.routes();
+  return (ctx: Context, next: Next) => (ctx.path === path || ctx.path.startsWith(`${path}/`) ? routes(ctx as never, next) : next());
+}
+
 export interface AppDependencies {
   readonly config: Config;
   readonly provider: Provider;
@@ -45,12 +59,10 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
-  /** The routes of the signed-in surfaces (the account page, the console): before the provider's. */
-  readonly surfaceRoutes: readonly Router[];
+  /** The routes of the signed-in surfaces (the account page, the console), each under its path: before the provider's. */
+  readonly surfaceRoutes: readonly SurfaceRoutes[];
   /** oidc-provider signs its cookies with the keys of the Koa app it is mounted in. */
   readonly cookieKeys: readonly string[];
-  /** Lets the provider's session writes know the browser and address of the request. */
-  readonly sessionActivity: SessionActivityContext;
 }
 
 function requestLog(logger: Logger, metrics: Metrics) {
@@ -206,15 +218,12 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(brandAssets(config));
   app.use(vendorAssets());
   app.use(mount('/assets', serve(publicDir, { maxage: 300_000, gzip: false, brotli: false })));
-  const interactions = createInteractionRouter(deps.services).routes();
-  // Every hosted page is under /interaction/: other requests skip matching the router's patterns.
-  app.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? interactions(ctx as never, next) : next()));
-  for (const routes of deps.surfaceRoutes) app.use(routes.routes());
+  app.use(routesUnder('/interaction', createInteractionRouter(deps.services)));
+  for (const surface of deps.surfaceRoutes) for (const router of surface.routers) app.use(routesUnder(surface.path, router));
   app.use(browserPosts({ config, provider, views }));
   app.use(authorizationLimits({ provider, store: deps.services.store, views }));
   app.use(jsonOutages());
   app.use(brandedFormPosts(views));
-  app.use(deps.sessionActivity.middleware());
   // Provider last: in oidc-provider 9 its routes end the request, so ours must come first.
   app.use(mount(provider));
   return app;

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type Provider from 'oidc-provider';
+import Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { FlowStore } from '../interactions/flow.ts';
 import type { InteractionServices } from '../interactions/context.ts';
@@ -37,7 +37,7 @@ import { FactorRepository } from './factors/repository.ts';
 import { Attempts } from './security/attempts.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
 import { EmailCodes } from './security/email-codes.ts';
-import { SessionActivityContext } from './session-activity.ts';
+import { currentSessionActivity } from './session-activity.ts';
 import { createStore } from './store/index.ts';
 import { createOidcAdapter } from './store/oidc-adapter.ts';
 import { isBackendUnavailable } from './unavailable.ts';
@@ -103,13 +103,12 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
-    const sessionActivity = new SessionActivityContext();
     const provider = createProvider({
       config,
       secrets,
       // The account page and the console are first-party clients the server registers itself.
       clients: [...clients, ...[accountSurface, consoleSurface].map((surface) => surfaceClient(config, surface))],
-      adapter: createOidcAdapter(store, { now, sessionActivity: () => sessionActivity.current() }),
+      adapter: createOidcAdapter(store, { now, sessionActivity: currentSessionActivity, requestScope: () => Provider.ctx }),
       accounts,
       recentAccounts,
       pages: createProviderPages(views),
@@ -223,23 +222,29 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       metrics,
       readiness,
       cookieKeys: secrets.cookieKeys,
-      sessionActivity,
       surfaceRoutes: [
-        surfaces.account.routes(),
-        accountPageRoutes({ config, surface: surfaces.account, ownAccount, factors, provider, store, views, now }),
-        surfaces.console.routes(),
-        createConsole(
-          { config, surface: surfaces.console, views, rolesOf: (accountId) => roles.rolesOf(accountId) },
-          {
-            lifecycle,
-            directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
-            audit,
-            activationDays: config.activationDays,
-            imports: new AccountImport({ accounts, audit }),
-            checkedImports: new CheckedImports(store, rules.consoleFreshSeconds),
-            auditSearch: new AuditSearch(database.knex),
-          },
-        ),
+        {
+          path: surfaces.account.definition.path,
+          routers: [surfaces.account.routes(), accountPageRoutes({ config, surface: surfaces.account, ownAccount, factors, provider, store, views, now })],
+        },
+        {
+          path: surfaces.console.definition.path,
+          routers: [
+            surfaces.console.routes(),
+            createConsole(
+              { config, surface: surfaces.console, views, rolesOf: (accountId) => roles.rolesOf(accountId) },
+              {
+                lifecycle,
+                directory: new AccountDirectory({ knex: database.knex, accounts, audit, guard: async () => guard, now: () => new Date(now()) }),
+                audit,
+                activationDays: config.activationDays,
+                imports: new AccountImport({ accounts, audit }),
+                checkedImports: new CheckedImports(store, rules.consoleFreshSeconds),
+                auditSearch: new AuditSearch(database.knex),
+              },
+            ),
+          ],
+        },
       ],
     });
     return {

@@ -4,14 +4,14 @@
  * documentation's example shape. What our server adds on top of the engine is what the benchmark
  * compares against it. Started by server-handle.ts like the server, with the same runtime settings.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import Koa, { type Context, type Next } from 'koa';
 import mount from 'koa-mount';
 import Provider, { type Configuration } from 'oidc-provider';
 import { listenForParent } from '../child.ts';
-import { benchClient } from '../client.ts';
+import { generateSigningKey } from '../../src/secrets.ts';
+import { benchAlgorithms, benchClients } from '../client.ts';
 import type { RoundTrips } from '../../harness/round-trips.ts';
 import { peerAdapter } from './adapter.ts';
 import { peerEnvironment } from './settings.ts';
@@ -24,14 +24,14 @@ const count = (command: string) => {
   counts['trips.store'] = (counts['trips.store'] ?? 0) + 1;
 };
 
-/** The key type the server generates when it has no key set: RSA 2048, signing RS256. */
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+/** The key types the server generates when it has no key set: RSA 2048 (RS256), P-256 (ES256), Ed25519 (EdDSA). */
+const signingKeys = benchAlgorithms.map((alg) => generateSigningKey(alg));
 
 const provider = new Provider(settings.PEER_ISSUER, {
   adapter: peerAdapter(redis, settings.PEER_REDIS_PREFIX, count),
-  clients: [{ ...benchClient, redirect_uris: [...benchClient.redirect_uris], grant_types: [...benchClient.grant_types], response_types: [...benchClient.response_types] }],
-  jwks: { keys: [signingKey] } as Configuration['jwks'],
+  // One client per ID token algorithm, as registered at the server.
+  clients: benchClients,
+  jwks: { keys: signingKeys } as Configuration['jwks'],
   cookies: {
     keys: [settings.PEER_COOKIE_KEY],
     long: { httpOnly: true, sameSite: 'lax', signed: true },

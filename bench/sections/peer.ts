@@ -1,6 +1,7 @@
 import { rules } from '../../src/config.ts';
 import { AccountPool, credentials, seedAccounts } from '../accounts.ts';
 import { bareCompares } from '../bcrypt-baseline.ts';
+import { benchAlgorithms, type BenchAlgorithm } from '../client.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
 import { peerCodeFlow, refresh, type Step, type StepRecorder, type Tokens } from '../flows.ts';
 import { connect, type Connection } from '../http.ts';
@@ -18,23 +19,28 @@ const flowConcurrency = 8;
 const refreshTarget = 0.9;
 const requestTarget = 1.1;
 const accounts = 8_000;
-const refreshLabel = 'POST /token (refresh grant)';
+/** The one-at-a-time table's label of a refresh grant with ID tokens of `alg`. */
+const refreshLabel = (alg: BenchAlgorithm) => (alg === 'RS256' ? 'POST /token (refresh grant)' : `POST /token (refresh grant, ${alg})`);
 /** The paced windows send refresh grants at this share of the rate our server reached at full speed. */
 const pacedShare = 0.5;
 
-/** Refresh grants as fast as the chains go, the same at a fixed arrival rate, or complete flows. */
-type Work = 'refresh' | 'paced' | 'flow';
+/**
+ * Refresh grants as fast as the chains go, with ID tokens of one algorithm (the window is named by
+ * it); RS256 grants at a fixed arrival rate; or complete flows.
+ */
+type Work = BenchAlgorithm | 'paced' | 'flow';
+const isAlgorithm = (work: Work): work is BenchAlgorithm => (benchAlgorithms as readonly string[]).includes(work);
 
 /** One of the two servers compared, and how a flow is walked through it. */
 interface Side {
   readonly name: 'ours' | 'peer';
   readonly server: ServerHandle;
   readonly connection: Connection;
-  /** The complete code flow, from the authorization request to the tokens. */
-  readonly flow: (record?: StepRecorder) => Promise<Tokens>;
+  /** The complete code flow, from the authorization request to the tokens, for the client of `alg` (RS256 unless told). */
+  readonly flow: (record?: StepRecorder, alg?: BenchAlgorithm) => Promise<Tokens>;
   readonly requestsPerFlow: number;
-  /** The refresh token each chain sends next (rotation). */
-  readonly refreshTokens: string[];
+  /** The refresh token each chain sends next (rotation), by the ID token algorithm of its client. */
+  readonly refreshTokens: Record<BenchAlgorithm, string[]>;
   readonly sums: Record<Work, { completed: number; cpuMs: number; elapsedMs: number; latencies: number[] }>;
 }
 
@@ -43,15 +49,17 @@ function windows(ctx: BenchContext) {
 }
 
 /**
- * One window on one side; adds what it measured to the side's sums. `paced` sends refresh grants at
- * `ratePerSecond`, each on a chain not in use, whatever the server's speed.
+ * One window on one side; adds what it measured to the side's sums. `paced` sends RS256 refresh
+ * grants at `ratePerSecond`, each on a chain not in use, whatever the server's speed.
  */
 async function measureWindow(side: Side, work: Work, durationMs: number, ratePerSecond = 0): Promise<void> {
   const before = await side.server.stats();
   const latencies: number[] = [];
+  const alg = isAlgorithm(work) ? work : 'RS256';
+  const tokens = side.refreshTokens[alg];
   const grant = async (chain: number) => {
-    const answer = await refresh(side.connection, side.refreshTokens[chain]!);
-    side.refreshTokens[chain] = answer.tokens.refresh_token;
+    const answer = await refresh(side.connection, tokens[chain]!, alg);
+    tokens[chain] = answer.tokens.refresh_token;
     latencies.push(answer.ms);
   };
   const idleChains = Array.from({ length: chains }, (_, chain) => chain);
@@ -71,7 +79,7 @@ async function measureWindow(side: Side, work: Work, durationMs: number, ratePer
           },
         })
       : await closedLoop({
-          concurrency: work === 'refresh' ? chains : flowConcurrency,
+          concurrency: work === 'flow' ? flowConcurrency : chains,
           durationMs,
           maxIterations: 500_000,
           iteration: (worker) => (work === 'flow' ? side.flow().then(() => undefined) : grant(worker)),
@@ -100,7 +108,6 @@ async function sequentialCosts(side: Side, flows: number, grants: number) {
   side.server.trace(true);
   try {
     const flowTripsBefore = await side.server.stats();
-    let refreshToken = side.refreshTokens[0]!;
     for (let i = 0; i < flows; i++) {
       const walked: Step[] = [];
       await side.flow((step) => void walked.push(step));
@@ -109,29 +116,28 @@ async function sequentialCosts(side: Side, flows: number, grants: number) {
       walked.forEach((step, n) => add(step.label, step.kind, timings[n]!, flows));
     }
     const flowTrips = totals(difference((await side.server.stats()).roundTrips, flowTripsBefore.roundTrips));
-    // A chain older than the recent-account cache, so each grant reads its account.
-    const grantTripsBefore = await side.server.stats();
-    for (let i = 0; i < grants; i++) {
-      refreshToken = (await refresh(side.connection, refreshToken)).tokens.refresh_token;
-      add(refreshLabel, 'refresh', (await side.server.stats()).requestCpuMs[0]!, grants);
+    const perGrant = {} as Record<BenchAlgorithm, { store: number; commands: number; sql: number }>;
+    for (const alg of benchAlgorithms) {
+      // A chain older than the recent-account cache, so each grant reads its account.
+      let refreshToken = side.refreshTokens[alg][0]!;
+      const grantTripsBefore = await side.server.stats();
+      for (let i = 0; i < grants; i++) {
+        refreshToken = (await refresh(side.connection, refreshToken, alg)).tokens.refresh_token;
+        add(refreshLabel(alg), 'refresh', (await side.server.stats()).requestCpuMs[0]!, grants);
+      }
+      side.refreshTokens[alg][0] = refreshToken;
+      const grantTrips = totals(difference((await side.server.stats()).roundTrips, grantTripsBefore.roundTrips));
+      perGrant[alg] = { store: grantTrips.store / grants, commands: grantTrips.storeCommands / grants, sql: grantTrips.sql / grants };
     }
-    side.refreshTokens[0] = refreshToken;
-    const grantTrips = totals(difference((await side.server.stats()).roundTrips, grantTripsBefore.roundTrips));
-    return {
-      byStep,
-      perFlow: { store: flowTrips.store / flows, sql: flowTrips.sql / flows },
-      perGrant: { store: grantTrips.store / grants, commands: grantTrips.storeCommands / grants, sql: grantTrips.sql / grants },
-    };
+    return { byStep, perFlow: { store: flowTrips.store / flows, sql: flowTrips.sql / flows }, perGrant };
   } finally {
     side.server.trace(false);
   }
 }
 
-const emptySums = (): Side['sums'] => ({
-  refresh: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
-  paced: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
-  flow: { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] },
-});
+const works: readonly Work[] = [...benchAlgorithms, 'paced', 'flow'];
+const emptySums = (): Side['sums'] => Object.fromEntries(works.map((work) => [work, { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] as number[] }])) as Side['sums'];
+const noChains = (): Side['refreshTokens'] => Object.fromEntries(benchAlgorithms.map((alg) => [alg, [] as string[]])) as Side['refreshTokens'];
 
 /**
  * Our server beside the engine it is built on: bare oidc-provider of the same version in Koa, with
@@ -169,24 +175,28 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
       name: 'ours',
       server: ourServer,
       connection: ourConnection,
-      flow: (record) => signInNext(target, record),
+      flow: (record, alg) => signInNext(target, record, alg),
       requestsPerFlow: 9,
-      refreshTokens: [],
+      refreshTokens: noChains(),
       sums: emptySums(),
     };
     const peer: Side = {
       name: 'peer',
       server: peerServer,
       connection: peerConnection,
-      flow: (record) => peerCodeFlow({ connection: peerConnection, record }, `peer-${++peerAccount}`),
+      flow: (record, alg) => peerCodeFlow({ connection: peerConnection, record, alg }, `peer-${++peerAccount}`),
       requestsPerFlow: 4,
-      refreshTokens: [],
+      refreshTokens: noChains(),
       sums: emptySums(),
     };
     const sides = [ours, peer];
 
-    ctx.log('peer: signing in the refresh chains on both servers');
-    for (const side of sides) side.refreshTokens.push(...(await Promise.all(Array.from({ length: chains }, () => side.flow()))).map((t) => t.refresh_token));
+    ctx.log(`peer: signing in the refresh chains on both servers, ${chains} for each of ${benchAlgorithms.join(', ')}`);
+    for (const side of sides) {
+      for (const alg of benchAlgorithms) {
+        side.refreshTokens[alg].push(...(await Promise.all(Array.from({ length: chains }, () => side.flow(undefined, alg)))).map((t) => t.refresh_token));
+      }
+    }
     const chainsSignedIn = Date.now();
     ctx.log('peer: warming up both servers');
     // Until the accounts the chains signed in with have left the server's recent-account cache: a
@@ -196,7 +206,7 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
       for (const side of sides) {
         await closedLoop({ concurrency: flowConcurrency, durationMs: 1_000, maxIterations: 100, iteration: () => side.flow().then(() => undefined) });
         const scratch = emptySums();
-        await measureWindow({ ...side, sums: scratch }, 'refresh', 1_000);
+        for (const alg of benchAlgorithms) await measureWindow({ ...side, sums: scratch }, alg, 1_000);
       }
     } while (Date.now() - chainsSignedIn <= recentAccountMs);
 
@@ -210,12 +220,13 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
       ctx.log(`peer: round ${round + 1} of ${w.rounds}`);
       // Each round changes who goes first, so neither always follows the other's load.
       const order = round % 2 === 0 ? sides : [...sides].reverse();
-      for (const side of order) await measureWindow(side, 'refresh', w.durationMs);
-      // The same load for both: half the rate our server reached in its window of this round.
-      const ourRate = (ours.sums.refresh.completed / ours.sums.refresh.elapsedMs) * 1000;
+      for (const side of order) await measureWindow(side, 'RS256', w.durationMs);
+      // The same load for both: half the rate our server reached in its RS256 windows so far.
+      const ourRate = (ours.sums.RS256.completed / ours.sums.RS256.elapsedMs) * 1000;
       pacedRate = Math.round(ourRate * pacedShare);
       for (const side of order) await measureWindow(side, 'paced', w.durationMs, pacedRate);
       for (const side of order) await measureWindow(side, 'flow', w.durationMs);
+      for (const alg of benchAlgorithms.filter((a) => a !== 'RS256')) for (const side of order) await measureWindow(side, alg, w.durationMs);
       const hash = await bareCompares(environment, creds, flowConcurrency, w.hashMs);
       compareCpuMs += hash.cpuMs;
       compares += hash.run.completed;
@@ -240,7 +251,7 @@ interface Measured {
 
 function report(ctx: BenchContext, m: Measured): Section {
   const w = windows(ctx);
-  const grants = (side: Side, work: 'refresh' | 'paced' = 'refresh') => {
+  const grants = (side: Side, work: BenchAlgorithm | 'paced' = 'RS256') => {
     const sum = side.sums[work];
     const perSecond = (sum.completed / sum.elapsedMs) * 1000;
     const cores = sum.cpuMs / sum.elapsedMs;
@@ -253,15 +264,25 @@ function report(ctx: BenchContext, m: Measured): Section {
     const beyond = side.name === 'ours' ? cpuEach - m.cpuPerCompare : cpuEach;
     return { sum, cpuEach, beyond, perRequest: beyond / side.requestsPerFlow, latency: summarise(sum.latencies) };
   };
-  const g = { ours: grants(m.ours), peer: grants(m.peer) };
+  const byAlgorithm = (alg: BenchAlgorithm) => ({ ours: grants(m.ours, alg), peer: grants(m.peer, alg) });
   const f = { ours: flows(m.ours), peer: flows(m.peer) };
   const paced = { ours: grants(m.ours, 'paced'), peer: grants(m.peer, 'paced') };
-  const refreshRatio = g.ours.perCore / g.peer.perCore;
   const requestRatio = f.ours.perRequest / f.peer.perRequest;
-  const grantRow = (name: Side['name'], measured = g) => {
+  const grantRow = (name: Side['name'], label: string, measured: ReturnType<typeof byAlgorithm>, alg: BenchAlgorithm) => {
     const { sum, latency, cpuEach, cores, perSecond, perCore } = measured[name];
-    const trips = m.sequential[name].perGrant;
-    return [name, whole(sum.completed), whole(perSecond), `${fixed(latency.p50)} / ${fixed(latency.p99)}`, `${fixed(trips.store)} (${fixed(trips.commands)}) / ${fixed(trips.sql)}`, fixed(cpuEach, 2), fixed(cores, 2), whole(perCore), '', ''];
+    const trips = m.sequential[name].perGrant[alg];
+    return [label, whole(sum.completed), whole(perSecond), `${fixed(latency.p50)} / ${fixed(latency.p99)}`, `${fixed(trips.store)} (${fixed(trips.commands)}) / ${fixed(trips.sql)}`, fixed(cpuEach, 2), fixed(cores, 2), whole(perCore), '', ''];
+  };
+  /** Ours, the peer and the ratio, at full speed with ID tokens of `alg`; the RS256 rows keep their plain labels. */
+  const algorithmRows = (alg: BenchAlgorithm) => {
+    const g = byAlgorithm(alg);
+    const ratio = g.ours.perCore / g.peer.perCore;
+    const suffix = alg === 'RS256' ? '' : `, ${alg} ID tokens`;
+    return [
+      grantRow('ours', `ours${suffix}`, g, alg),
+      grantRow('peer', `peer${suffix}`, g, alg),
+      [`**ours ÷ peer${alg === 'RS256' ? '' : `, ${alg}`}**`, '', fixed(g.ours.perSecond / g.peer.perSecond, 2), '', '', fixed(g.ours.cpuEach / g.peer.cpuEach, 2), '', `**${fixed(ratio, 2)}**`, `≥ ${refreshTarget}`, pass(ratio >= refreshTarget)],
+    ];
   };
   const flowRow = (name: Side['name'], label: string) => {
     const { sum, latency, cpuEach, beyond, perRequest } = f[name];
@@ -293,8 +314,9 @@ function report(ctx: BenchContext, m: Measured): Section {
     title: '6. Beside the engine: bare oidc-provider',
     method:
       'The peer is bare oidc-provider of the version the server is built on, mounted in Koa, with a Redis adapter of the ' +
-      "shape of its documentation's example (one command per lookup, one `MULTI` per save; `bench/peer/`), an RSA 2048 " +
-      'key signing RS256 ID tokens, the same token lifetimes and claims, and an interaction that completes itself (login and ' +
+      "shape of its documentation's example (one command per lookup, one `MULTI` per save; `bench/peer/`), the server's key " +
+      'types (RSA 2048 signing RS256 ID tokens, P-256 ES256, Ed25519 EdDSA) and one client per algorithm on both sides, ' +
+      'the same token lifetimes and claims, and an interaction that completes itself (login and ' +
       'consent at once), so its code flow is 4 requests; its accounts come from memory. It runs compiled, with the same ' +
       `runtime settings as the server, against the same Redis. Our server runs at bcrypt cost ${bcryptCost}, and one bare ` +
       "comparison's CPU (measured in the same rounds) is taken off each sign-in. " +
@@ -302,18 +324,19 @@ function report(ctx: BenchContext, m: Measured): Section {
       `windows of: refresh grants as fast as ${chains} chains go (as in section 2); refresh grants paced at the same rate for ` +
       `both, ${pacedShare * 100}% of the rate our server reached (on this virtual machine a process kept busy pays less for each ` +
       'wake-up, its own and its peers\', than one that waits, so CPU per grant at full speed favours the faster server); and ' +
-      `complete flows (concurrency ${flowConcurrency}). The chains' grants are timed only once the accounts they signed in ` +
+      `complete flows (concurrency ${flowConcurrency}); then refresh grants as fast as the chains go again, with ES256 and ` +
+      'with EdDSA ID tokens, each algorithm with chains of its own signed in to the client that chose it. All rows but those ' +
+      `two sets are RS256, the default. The chains' grants are timed only once the accounts they signed in ` +
       `with have left the server's ${rules.recentAccountSeconds} s recent-account cache, so each grant reads its account as a refresh does ` +
       'minutes after a sign-in. "Per server core" divides by the CPU the server process used.',
     tables: [
       {
         headers: ['refresh grants', 'grants', 'grants/s', 'p50 / p99 (ms)', 'store round trips (commands) / SQL per grant', 'CPU per grant (ms)', 'server cores busy', 'grants/s per server core', 'target', 'result'],
         rows: [
-          grantRow('ours'),
-          grantRow('peer'),
-          ['**ours ÷ peer**', '', fixed(g.ours.perSecond / g.peer.perSecond, 2), '', '', fixed(g.ours.cpuEach / g.peer.cpuEach, 2), '', `**${fixed(refreshRatio, 2)}**`, `≥ ${refreshTarget}`, pass(refreshRatio >= refreshTarget)],
-          ...(['ours', 'peer'] as const).map((name) => [`${name}, paced at ${whole(m.pacedRate)}/s`, ...grantRow(name, paced).slice(1)]),
+          ...algorithmRows('RS256'),
+          ...(['ours', 'peer'] as const).map((name) => grantRow(name, `${name}, paced at ${whole(m.pacedRate)}/s`, paced, 'RS256')),
           ['**ours ÷ peer, paced**', '', '', '', '', fixed(paced.ours.cpuEach / paced.peer.cpuEach, 2), '', fixed(paced.ours.perCore / paced.peer.perCore, 2), '', ''],
+          ...benchAlgorithms.filter((alg) => alg !== 'RS256').flatMap(algorithmRows),
         ],
       },
       {
@@ -330,21 +353,23 @@ function report(ctx: BenchContext, m: Measured): Section {
       },
       {
         headers: ['ID-token signature alone', 'CPU (ms)', 'wall (ms)'],
-        rows: (['RS256', 'ES256'] as const).map((alg) => [`${alg} (jose, as oidc-provider signs)`, fixed(m.signatures[alg].cpuMs, 3), fixed(m.signatures[alg].wallMs, 3)]),
+        rows: benchAlgorithms.map((alg) => [`${alg} (jose, as oidc-provider signs)`, fixed(m.signatures[alg].cpuMs, 3), fixed(m.signatures[alg].wallMs, 3)]),
       },
     ],
     notes: [
       "CPU per request is the flow's CPU beyond the hash over its requests: our sign-in is 9 requests (authorization " +
         'request, email page and form, password page and form, authenticator page and form, resume, code exchange), the ' +
         "peer's code flow 4 (authorization request, its interaction, resume, code exchange).",
-      `The table of requests one at a time (${w.sequentialFlows} flows and ${w.sequentialGrants} grants on each server, ` +
+      `The table of requests one at a time (${w.sequentialFlows} flows and ${w.sequentialGrants} grants of each ID token algorithm on each server, ` +
         "sent one after another) shows where each side's CPU goes: each server times every request it answers, from its " +
         "`request` event to the end of the answer (`bench/child.ts`). It judges each hosted page against the peer's mean " +
         `request timed the same way; the password form includes one comparison at cost ${bcryptCost}. One request at a ` +
         'time costs more than under load, where requests share wake-ups and socket writes.',
-      'The signature row is one ID-token signature alone, in a process of its own with the same runtime settings, signed ' +
+      'Each signature row is one ID-token signature alone, with a key of the type the server generates for that algorithm ' +
+        '(RSA 2048, P-256, Ed25519), in a process of its own with the same runtime settings, signed ' +
         "as oidc-provider signs (jose's `CompactSign` with the private JWK, the work done on libuv's thread pool), every " +
-        'thread counted. Each refresh grant and each code flow signs one ID token, on both sides.',
+        "thread counted. Each refresh grant and each code flow signs one ID token, on both sides, with its client's algorithm; " +
+        'the rest of a grant is the same whatever the algorithm, so the rows of the first table differ by their signatures and by noise.',
     ],
   };
 }

@@ -22,6 +22,18 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
+/** The string field `field` of `json` read as an object, as the Redis script reads it. */
+function referenceIn(json: string | undefined, field: string): string | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    const reference = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+    return typeof reference === 'string' ? reference : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The in-process store for the embedded default: one instance only, state lost on restart.
  * Each method runs synchronously inside its promise, which makes it atomic in a single process.
@@ -80,6 +92,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async getMany(keys) {
       return keys.map((key) => liveString(key)?.value);
+    },
+
+    async getManyWithReference(keys, field, referencePrefix) {
+      const values = keys.map((key) => liveString(key)?.value);
+      const reference = referenceIn(values[0], field);
+      return { values, referenced: reference === undefined ? undefined : liveString(referencePrefix + reference)?.value };
     },
 
     async set(key, value, ttlSeconds) {

@@ -11,25 +11,31 @@ export type AdapterPayload = Record<string, unknown> & {
   readonly consumed?: number;
 };
 
+/** The type of each field indexed here, when a payload has it. */
+const indexedFields = [
+  ['uid', 'string'],
+  ['userCode', 'string'],
+  ['grantId', 'string'],
+  ['accountId', 'string'],
+  ['consumed', 'number'],
+] as const;
+
 /**
  * A stored payload as read back: the fields indexed here are checked, the rest is oidc-provider's
  * and passed through. A record that does not parse (altered, or from another version) is absent.
+ * Checked by hand, not by a schema: every token grant reads two records, and a schema's parse
+ * copies each one, field by field (BENCHMARKS.md, "Fixes", round 4).
  */
-const payloadSchema = z.looseObject({
-  uid: z.string().optional(),
-  userCode: z.string().optional(),
-  grantId: z.string().optional(),
-  accountId: z.string().optional(),
-  consumed: z.number().optional(),
-});
-
 function parsePayload(json: string): AdapterPayload | undefined {
+  let value: unknown;
   try {
-    const parsed = payloadSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(json);
   } catch {
     return undefined;
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const payload = value as Record<string, unknown>;
+  return indexedFields.every(([field, type]) => payload[field] === undefined || typeof payload[field] === type) ? (payload as AdapterPayload) : undefined;
 }
 
 /** The adapter contract of oidc-provider 9 (its docs, "adapter"); one instance per model name. */
@@ -86,14 +92,37 @@ function parseGrantMember(member: string): [model: string, id: string] {
   return [member.slice(0, colon), member.slice(colon + 1)];
 }
 
-async function readRecord(store: Store, model: string, id: string, now: () => number): Promise<AdapterPayload | undefined> {
+/**
+ * The models whose every read by the provider's token endpoint is followed by a read of their grant
+ * (a code exchange, a refresh grant): the grant comes along in the same round trip.
+ */
+const readWithGrant = new Set(['AuthorizationCode', 'RefreshToken']);
+
+/**
+ * Grants read along with a code or refresh token in the request being answered, by grant id, until
+ * the provider asks for them (once) or the request changes them. Undefined: the grant did not exist.
+ */
+type GrantsRead = Map<string, string | undefined>;
+
+async function readRecord(store: Store, model: string, id: string, now: () => number, grantsRead?: GrantsRead): Promise<AdapterPayload | undefined> {
   if (!consumable.has(model)) {
     const json = await store.get(keys.record(model, id));
     return json === undefined ? undefined : parsePayload(json);
   }
-  const [json, consumed] = await store.getMany([keys.record(model, id), keys.consumed(model, id)]);
+  const recordKeys = [keys.record(model, id), keys.consumed(model, id)];
+  let json: string | undefined;
+  let consumed: string | undefined;
+  let grant: { json: string | undefined } | undefined;
+  if (grantsRead !== undefined && readWithGrant.has(model)) {
+    const read = await store.getManyWithReference(recordKeys, 'grantId', keys.record('Grant', ''));
+    [json, consumed] = read.values;
+    grant = { json: read.referenced };
+  } else {
+    [json, consumed] = await store.getMany(recordKeys);
+  }
   const payload = json === undefined ? undefined : parsePayload(json);
   if (payload === undefined) return undefined;
+  if (grant !== undefined && payload.grantId !== undefined) grantsRead!.set(payload.grantId, grant.json);
   if (consumed === undefined) return payload;
   // Milliseconds since the epoch (a mark from before the grace, in seconds, reads as long past: still consumed).
   const consumedAt = Number(consumed);
@@ -136,6 +165,12 @@ export interface OidcAdapterOptions {
    * last active without a write of its own on the sign-in path.
    */
   readonly sessionActivity?: () => SessionActivity | undefined;
+  /**
+   * An object standing for the request the provider is answering, when there is one: a code or
+   * refresh token read in it brings its grant along in the same round trip, for the provider's
+   * read of that grant right after. Without it every record is read on its own.
+   */
+  readonly requestScope?: () => object | undefined;
 }
 
 /** The browser and address of the request that last saved a session. */
@@ -154,6 +189,19 @@ export type SessionStamp = z.infer<typeof activityStamp>;
  */
 export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}): new (name: string) => Adapter {
   const now = options.now ?? Date.now;
+  const grantsReadIn = new WeakMap<object, GrantsRead>();
+  /** The grants read along in the current request, made when `create` is true; undefined outside a request. */
+  const grantsRead = (create: boolean): GrantsRead | undefined => {
+    const scope = options.requestScope?.();
+    if (scope === undefined) return undefined;
+    let read = grantsReadIn.get(scope);
+    if (read === undefined && create) grantsReadIn.set(scope, (read = new Map()));
+    return read;
+  };
+  /** A grant the request changes is read anew the next time. */
+  const forgetGrant = (model: string, id: string) => {
+    if (model === 'Grant') grantsRead(false)?.delete(id);
+  };
   return class StoreAdapter implements Adapter {
     private readonly model: string;
 
@@ -166,6 +214,7 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
         throw new TypeError(`oidc-provider saved a ${this.model} without an expiry; configure ttl.${this.model}`);
       }
       // Interactions and sessions re-save with the time they have left: zero or less means already expired.
+      forgetGrant(this.model, id);
       if (expiresIn <= 0) {
         await destroyRecord(store, this.model, id);
         return;
@@ -194,7 +243,15 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return readRecord(store, this.model, id, now);
+      if (this.model === 'Grant') {
+        const read = grantsRead(false);
+        if (read?.has(id)) {
+          const json = read.get(id);
+          read.delete(id);
+          return json === undefined ? undefined : parsePayload(json);
+        }
+      }
+      return readRecord(store, this.model, id, now, readWithGrant.has(this.model) ? grantsRead(true) : undefined);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -219,10 +276,12 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async destroy(id: string): Promise<void> {
+      forgetGrant(this.model, id);
       await destroyRecord(store, this.model, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forgetGrant('Grant', grantId);
       await revokeGrantTokens(store, grantId);
     }
   };

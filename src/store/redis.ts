@@ -101,6 +101,20 @@ if ARGV[1] ~= '0' and u == ARGV[1] then lockedUntil = '0' end
 redis.call('SET', KEYS[1], string.format('%d.%s', math.max(tonumber(c) - 1, 0), lockedUntil), 'KEEPTTL')
 return 1`,
   },
+  // KEYS are read with MGET; the first value, a JSON object, names in its field ARGV[1] the key
+  // ARGV[2] .. that field's value, read too. The key is not among KEYS: this store does not run on
+  // Redis Cluster, where every key a script reads must be declared.
+  storeGetManyWithReference: {
+    lua: `local values = redis.call('MGET', unpack(KEYS))
+local referenced = false
+if values[1] then
+  local ok, decoded = pcall(cjson.decode, values[1])
+  if ok and type(decoded) == 'table' and type(decoded[ARGV[1]]) == 'string' then
+    referenced = redis.call('GET', ARGV[2] .. decoded[ARGV[1]])
+  end
+end
+return {values, referenced}`,
+  },
   storeSetIfAbsentWhile: {
     numberOfKeys: 2,
     lua: `local left = redis.call('PTTL', KEYS[1])
@@ -115,6 +129,8 @@ type ScriptedRedis = Redis & {
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
   storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
   storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
+  /** The number of keys, the keys, the field and the prefix of the referenced key; [values, referenced value]. */
+  storeGetManyWithReference(...args: Array<string | number>): Promise<[Array<string | null>, string | null]>;
   storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
   /** [1, count, locked until] when reserved, [0, locked until] when locked; times as decimal strings. */
   storeReserveAttempt(key: string, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
@@ -238,6 +254,11 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
       if (names.length === 0) return [];
       const values = await call(() => client.mget(names.map(key)));
       return values.map((value) => value ?? undefined);
+    },
+
+    async getManyWithReference(names, field, referencePrefix) {
+      const [values, referenced] = await call(() => client.storeGetManyWithReference(names.length, ...names.map(key), field, key(referencePrefix)));
+      return { values: values.map((value) => value ?? undefined), referenced: referenced ?? undefined };
     },
 
     async set(name, value, ttlSeconds) {

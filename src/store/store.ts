@@ -66,6 +66,12 @@ export interface Store {
   get(key: string): Promise<string | undefined>;
   /** Several keys in one round trip, in the order asked. */
   getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
+  /**
+   * getMany, and in the same round trip the value of the key that the first value points at: the
+   * key `referencePrefix` followed by the string field `field` of that value read as a JSON object.
+   * `referenced` is undefined when there is no such key, field or first value.
+   */
+  getManyWithReference(keys: readonly string[], field: string, referencePrefix: string): Promise<{ values: Array<string | undefined>; referenced: string | undefined }>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Sets only when the key does not exist; true when this call set it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;

@@ -93,6 +93,49 @@ for (const variant of storeVariants()) {
       assert.equal(await store.get('oidc:AccessToken:not-json'), undefined, 'and it can still be destroyed');
     });
 
+    it("reads a refresh token's grant along with it within a request, for the provider's next read of that grant alone", async () => {
+      const store = await variant.create();
+      let request: object | undefined = {};
+      const OidcAdapter = createOidcAdapter(store, { requestScope: () => request });
+      const adapter = (model: string): Adapter => new OidcAdapter(model);
+      await adapter('Grant').upsert('g1', { jti: 'g1', accountId: 'acc', openid: { scope: 'openid' } }, 60);
+      await adapter('RefreshToken').upsert('r1', { jti: 'r1', grantId: 'g1' }, 60);
+      await adapter('RefreshToken').upsert('r2', { jti: 'r2', grantId: 'gone' }, 60);
+      const reads: string[] = [];
+      for (const method of ['get', 'getMany', 'getManyWithReference'] as const) {
+        const original = store[method].bind(store) as (...args: never[]) => Promise<unknown>;
+        (store as unknown as Record<string, unknown>)[method] = (...args: never[]) => (reads.push(method), original(...args));
+      }
+
+      assert.deepEqual(await adapter('RefreshToken').find('r1'), { jti: 'r1', grantId: 'g1' });
+      assert.deepEqual(await adapter('Grant').find('g1'), { jti: 'g1', accountId: 'acc', openid: { scope: 'openid' } });
+      assert.deepEqual(reads, ['getManyWithReference'], 'one read for both');
+      await adapter('Grant').find('g1');
+      assert.deepEqual(reads, ['getManyWithReference', 'get'], 'a second read of the grant goes to the store');
+
+      await adapter('RefreshToken').find('r1');
+      await adapter('Grant').upsert('g1', { jti: 'g1', accountId: 'acc', changed: true }, 60);
+      assert.deepEqual(await adapter('Grant').find('g1'), { jti: 'g1', accountId: 'acc', changed: true }, 'a grant the request changed is read anew');
+      await adapter('RefreshToken').find('r1');
+      await adapter('Grant').destroy('g1');
+      assert.strictEqual(await adapter('Grant').find('g1'), undefined, 'and a grant it destroyed is gone');
+      await adapter('RefreshToken').find('r2');
+      reads.length = 0;
+      assert.strictEqual(await adapter('Grant').find('gone'), undefined, 'a grant missing when its token was read');
+      assert.deepEqual(reads, []);
+
+      await adapter('Grant').upsert('g2', { jti: 'g2' }, 60);
+      await adapter('RefreshToken').upsert('r3', { jti: 'r3', grantId: 'g2' }, 60);
+      await adapter('RefreshToken').find('r3');
+      request = {};
+      reads.length = 0;
+      await adapter('Grant').find('g2');
+      assert.deepEqual(reads, ['get'], 'another request reads the grant itself');
+      request = undefined;
+      await adapter('RefreshToken').find('r3');
+      assert.deepEqual(reads, ['get', 'getMany'], 'outside a request, a token is read alone');
+    });
+
     it('forgets records and their lookups when expiresIn has run out', async () => {
       const { adapter } = await adapters();
       await adapter('Session').upsert('s1', { uid: 'u1' }, 1);

@@ -61,6 +61,24 @@ for (const variant of storeVariants()) {
       assert.deepEqual(await store.getMany([]), []);
     });
 
+    it('getManyWithReference also reads the key that the first value names in its field', async () => {
+      const store = await variant.create();
+      await store.set('token', JSON.stringify({ grantId: 'g1', other: { nested: true } }), 60);
+      await store.set('mark', 'm', 60);
+      await store.set('grant:g1', 'the grant', 60);
+      assert.deepEqual(await store.getManyWithReference(['token', 'missing', 'mark'], 'grantId', 'grant:'), {
+        values: [JSON.stringify({ grantId: 'g1', other: { nested: true } }), undefined, 'm'],
+        referenced: 'the grant',
+      });
+      await store.set('orphan', JSON.stringify({ grantId: 'gone' }), 60);
+      assert.deepEqual(await store.getManyWithReference(['orphan'], 'grantId', 'grant:'), { values: [JSON.stringify({ grantId: 'gone' })], referenced: undefined }, 'a reference to nothing');
+      for (const value of ['not json', JSON.stringify({ grantId: 7 }), JSON.stringify(['grantId'])]) {
+        await store.set('odd', value, 60);
+        assert.deepEqual(await store.getManyWithReference(['odd'], 'grantId', 'grant:'), { values: [value], referenced: undefined }, value);
+      }
+      assert.deepEqual(await store.getManyWithReference(['missing'], 'grantId', 'grant:'), { values: [undefined], referenced: undefined });
+    });
+
     it('write applies sets, set members and expiries together', async () => {
       const store = await variant.create();
       await store.set('existing', 'v', 600);

@@ -62,6 +62,13 @@ const sparseMatches = 10_000;
 
 type Row = AccountListing & { readonly key: string };
 
+interface FirstMatches {
+  readonly rows: Row[];
+  readonly rare: boolean;
+  readonly estimated: number;
+  readonly mostlyAtStart: boolean;
+}
+
 interface Steps {
   readonly denseCap: number;
   readonly alongKey: number;
@@ -74,7 +81,7 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
 /**
  * The console's account search over a million accounts: by part of the email or name, by state,
  * in email order, a page at a time. Paging is by key (`key > after`), never OFFSET, so page 1,000
- * costs what page 1 does. Each shape has its index (migrations/007_account_search.ts):
+ * costs what page 1 does. Each shape has its index (migrations/007_account_search.ts to 009):
  *
  * - no term, or a term of one or two letters (the start of the email): one range scan of the key's
  *   index in order, which stops at the page's end;
@@ -84,7 +91,10 @@ type State = { readonly status?: AccountStatus | undefined; readonly locked?: un
  *   walks the table in key order reading row by row), which are sorted: a rare term is answered
  *   there. How far into the table those were found tells about how many matches there are: a
  *   sparse term (10,000 or so, in any state) is answered by the trigram index again, every match
- *   gathered and sorted. A common one is looked for along the key's order, in the index alone (it includes
+ *   gathered and sorted. A common one that starts most of the emails holding it (a first name, its
+ *   matches clustered at one place of the order) is cut by where it stands: the start of the email
+ *   (a range of the key's index), the start of the name (the name's index), elsewhere (a second
+ *   trigram index, over the rest, where it is rare). Any other common one is looked for along the key's order, in the index alone (it includes
  *   `search`), for at most 50,000 accounts, where it usually fills its page; then the trigram index
  *   again, from where that stopped, for every match left (the cost of a common term clustered far
  *   down the order). A term with an @ is part of an email: the trigram index is asked about its part
@@ -147,6 +157,10 @@ export class AccountDirectory {
     let after = search.after?.toLowerCase();
     const capped = await this.firstMatches(match, state, after, need);
     if (capped.rare) return capped.rows;
+    if (capped.mostlyAtStart && !term.includes('\n')) {
+      const split = await this.splitByStart(term, match, state, after, need);
+      if (split !== undefined) return split;
+    }
     let found: Row[] = [];
     // With a state filter, the index names every account holding the term, of any state: how many
     // matches the state has does not say how many rows gathering them all reads.
@@ -173,17 +187,51 @@ export class AccountDirectory {
   /**
    * The first `denseCap` matches, sorted: `rare` when they are all there are. Otherwise the table is
    * read in its physical order up to where they were found, and `estimated` extends their count to
-   * the whole table.
+   * the whole table; `mostlyAtStart` says that most of them start their email with the term.
    */
-  private async firstMatches(match: Match, state: State, after: string | undefined, need: number): Promise<{ rows: Row[]; rare: boolean; estimated: number }> {
+  private async firstMatches(match: Match, state: State, after: string | undefined, need: number): Promise<FirstMatches> {
     const { knex } = this.deps;
     const cap = this.steps.denseCap;
     const rows = (await this.trigramMatches(match, state, after, cap)
-      .select(knex.raw('count(*) over () as gathered'), knex.raw('max(block) over () as reached'), knex.raw("pg_relation_size('accounts') / current_setting('block_size')::int as blocks"))
-      .limit(need)) as Array<Row & { gathered: number | string; reached: number; blocks: number | string }>;
+      .select(
+        knex.raw('count(*) over () as gathered'),
+        knex.raw('count(*) filter (where key like ?) over () as at_start', [`${escapeLike(match.term)}%`]),
+        knex.raw('max(block) over () as reached'),
+        knex.raw("pg_relation_size('accounts') / current_setting('block_size')::int as blocks"),
+      )
+      .limit(need)) as Array<Row & { gathered: number | string; at_start: number | string; reached: number; blocks: number | string }>;
     const first = rows[0];
-    if (first === undefined || Number(first.gathered) < cap) return { rows, rare: true, estimated: rows.length };
-    return { rows, rare: false, estimated: (cap * Math.max(Number(first.blocks), 1)) / (first.reached + 1) };
+    if (first === undefined || Number(first.gathered) < cap) return { rows, rare: true, estimated: rows.length, mostlyAtStart: false };
+    return { rows, rare: false, estimated: (cap * Math.max(Number(first.blocks), 1)) / (first.reached + 1), mostlyAtStart: 2 * Number(first.at_start) > cap };
+  }
+
+  /**
+   * A term that starts most of the emails holding it (a first name): its matches are cut by where it
+   * stands (migrations/009_account_search_starts.ts). At the start of the email, a range of the
+   * key's index in order; at the start of the name where the email does not start with it, the
+   * name's index alone; anywhere else (not at the very start of the email or the name), the trigram
+   * index over the rest, which must name few rows: undefined when it names many, and the search
+   * goes on as for any common term. Every match is in one of the three, and they are merged.
+   */
+  private async splitByStart(term: string, match: Match, state: State, after: string | undefined, need: number): Promise<Row[] | undefined> {
+    const { knex } = this.deps;
+    const inside: Match = { ...match, indexed: { sql: `${innerWords} like ?`, bindings: match.indexed.bindings } };
+    const elsewhere = await this.firstMatches(inside, state, after, need);
+    let others = elsewhere.rows;
+    if (!elsewhere.rare) {
+      if (state.status !== undefined || state.locked !== undefined || elsewhere.estimated > this.steps.sparseMatches) return undefined;
+      others = await this.allMatches(inside, state, after, need);
+    }
+    // Gathered first (a materialised CTE): sorted by key straight away, the planner would walk the key's order, name by name.
+    const startsName = (await knex
+      .withMaterialized('named', this.filtered(state, after).whereRaw(`${nameKey} like ?`, [`${escapeLike(term)}%`]).whereRaw(`${key} not like ?`, [`${escapeLike(term)}%`]))
+      .select('id', 'email', 'name', 'status', 'key')
+      .from('named')
+      .orderBy('key')
+      .limit(need)) as Row[];
+    const startsEmail = await this.inOrder(term, { term, after, limit: need }, state, need);
+    const merged = new Map([...startsEmail, ...startsName, ...others].map((row) => [row.id, row]));
+    return [...merged.values()].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))).slice(0, need);
   }
 
   /** Every match after `after`, sorted: the first `need` of them. */
@@ -237,6 +285,8 @@ export class AccountDirectory {
 }
 
 interface Match {
+  /** The term, as looked for. */
+  readonly term: string;
   /** The condition itself, on `search` (strpos: the term as it is, and quicker than LIKE row by row). */
   readonly sql: string;
   readonly bindings: readonly string[];
@@ -252,6 +302,16 @@ interface Match {
 const words = "translate(search, ' ', '0')";
 
 /**
+ * The expression of the trigram index over `search` without the first letter of the email and of
+ * the name (migrations/009_account_search_starts.ts): every match but those at the very start of
+ * either is there, with its spaces made zeros as in `words`.
+ */
+const innerWords = "translate(substr(lower(email), 2) || E'\\n' || substr(lower(coalesce(name, '')), 2), ' ', '0')";
+
+/** The name's index (migrations/009_account_search_starts.ts), in byte order like the key. */
+const nameKey = `lower(coalesce(name, '')) collate "C"`;
+
+/**
  * The term anywhere in `search` (the email and the name). A term with an @ and a part of three
  * letters around it is part of an email only: the trigram index is asked about that part (the one
  * before the @ first), and the whole term is checked on what it found. A domain's
@@ -260,7 +320,7 @@ const words = "translate(search, ' ', '0')";
 function matchAnywhere(term: string): Match {
   const emailPart = term.includes('@') ? term.split('@').find((part) => part.length >= substringMinLength) : undefined;
   const asked = emailPart ?? term;
-  return { sql: 'strpos(search, ?) > 0', bindings: [term], indexed: { sql: `${words} like ?`, bindings: [`%${escapeLike(asked).replaceAll(' ', '0')}%`] } };
+  return { term, sql: 'strpos(search, ?) > 0', bindings: [term], indexed: { sql: `${words} like ?`, bindings: [`%${escapeLike(asked).replaceAll(' ', '0')}%`] } };
 }
 
 /** LIKE's own characters in a term match themselves. */

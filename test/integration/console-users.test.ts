@@ -141,20 +141,21 @@ for (const backend of backends()) {
       }
     });
 
-    it('answers a term estimated sparse from the trigram index alone, and looks for a common one along the email order', async () => {
+    /** The statements reading accounts that one search sends (the expiry of overdue invitations aside). */
+    const readsOf = async (directory: AccountDirectory, term: string) => {
       const { knex } = t.server.database;
-      /** The statements reading accounts that one search sends (the expiry of overdue invitations aside). */
-      const readsOf = async (directory: AccountDirectory, term: string) => {
-        const sent: string[] = [];
-        const listen = (query: { sql: string }) => sent.push(query.sql);
-        knex.on('query', listen);
-        try {
-          await directory.search({ term, limit: 7 });
-        } finally {
-          knex.off('query', listen);
-        }
-        return sent.filter((sql) => /^\s*(select|with)/i.test(sql));
-      };
+      const sent: string[] = [];
+      const listen = (query: { sql: string }) => sent.push(query.sql);
+      knex.on('query', listen);
+      try {
+        await directory.search({ term, limit: 7 });
+      } finally {
+        knex.off('query', listen);
+      }
+      return sent.filter((sql) => /^\s*(select|with)/i.test(sql));
+    };
+
+    it('answers a term estimated sparse from the trigram index alone, and looks for a common one along the email order', async () => {
       // Two matches of 45 are found in the table's first block of one or two: about 2 to 4 matches in all, by that estimate.
       const sparse = await readsOf(directoryWith(2, 5, 1_000), 'peeters');
       assert.equal(sparse.length, 2, 'the first matches, then every match');
@@ -208,6 +209,38 @@ for (const backend of backends()) {
       }
       const page = await browser.get(`${t.issuer}/admin/users?q=${encodeURIComponent('E VAN D')}`);
       assert.deepEqual(emailsOn(page), ['words.1@spaces.example']);
+    });
+
+    it('cuts a term that starts most of its emails by where it stands, and finds the same accounts as every other way', async () => {
+      // Inserted first, so that the first matches the table gives are those starting their email with the term.
+      const atStart = Array.from({ length: 12 }, (_, i) => ({ email: `quill.${String(i).padStart(2, '0')}@starts.example`, name: `Quill Start ${i}` }));
+      const others = [
+        { email: 'a.early@starts.example', name: 'Quill Early' },
+        { email: 'zz.late@starts.example', name: 'QUILLON Late' },
+        { email: 'b.aquill@starts.example', name: 'Inside Email' },
+        { email: 'c.name@starts.example', name: 'Anne Quill' },
+        { email: 'quill.quill@starts.example', name: 'Twice' },
+        { email: 'q.uill@starts.example', name: 'Qu Ill' },
+      ];
+      await t.server.services.accounts.createMany([...atStart, ...others]);
+      const gone = (await t.server.services.accounts.findByEmail('quill.03@starts.example'))!;
+      await t.server.lifecycle.deactivate(testActor, { id: gone.id });
+      const expected = [...atStart, ...others]
+        .filter((row) => `${row.email}\n${row.name.toLowerCase()}`.includes('quill'))
+        .map((row) => row.email)
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.equal(expected.length, 17);
+      // Steps: answered whole; cut, the rest rare; cut, the rest gathered as sparse; not cut, the rest too common.
+      for (const [denseCap, alongKey, sparseMatches] of [[1_000, 100_000, 0], [4, 5, 0], [2, 5, Number.MAX_SAFE_INTEGER], [2, 5, 0]] as const) {
+        const directory = directoryWith(denseCap, alongKey, sparseMatches);
+        assert.deepEqual(await walk(directory, 'quill'), expected, `steps ${denseCap}/${alongKey}/${sparseMatches}`);
+        assert.deepEqual(await walk(directory, 'QUILL', 'invited'), expected.filter((email) => email !== gone.email), `invited, steps ${denseCap}/${alongKey}/${sparseMatches}`);
+      }
+      const cut = await readsOf(directoryWith(4, 5, 0), 'quill');
+      assert.ok(cut.some((sql) => sql.includes('substr(lower(email), 2)')), 'the rest is asked of its own trigram index');
+      assert.ok(!cut.some((sql) => sql.includes('offset')), 'and nothing is looked for along the email order');
+      const notCut = await readsOf(directoryWith(4, 5, 0), 'starts');
+      assert.ok(!notCut.some((sql) => sql.includes('substr(lower(email), 2)')), 'a term inside the emails is not cut');
     });
   });
 }

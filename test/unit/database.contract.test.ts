@@ -17,7 +17,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 const t0 = new Date('2025-01-15T09:00:00.000Z');
 const days = (n: number) => new Date(t0.getTime() + n * dayMs);
 const unknownId = '00000000-0000-4000-8000-000000000000';
-const allMigrations = ['001_accounts', '002_audit_events', '003_factors', '004_account_roles', '005_account_tasks', '006_account_locale', '007_account_search', '008_account_search_words'];
+const allMigrations = ['001_accounts', '002_audit_events', '003_factors', '004_account_roles', '005_account_tasks', '006_account_locale', '007_account_search', '008_account_search_words', '009_account_search_starts'];
 
 /** A clock the test moves by hand. */
 class Clock {

@@ -20,7 +20,7 @@ const domains = ['fluxys.example', 'gas-shipper.example', 'trader.example', 'gri
  * A million accounts in one statement: names from the lists above, emails `first.last.N@domain`,
  * 80% active, 15% invited, 5% deactivated. Run free of the statement timeout.
  */
-async function seed(knex: Knex, accounts: number): Promise<void> {
+async function seed(knex: Knex, accounts: number): Promise<{ checkpoint: boolean }> {
   await knex.raw(
     `insert into accounts (id, email, name, status, invited_at, activated_at, deactivated_at, deactivation_reason, created_at, updated_at)
      select gen_random_uuid(),
@@ -38,8 +38,15 @@ async function seed(knex: Knex, accounts: number): Promise<void> {
   );
   // As autovacuum leaves a settled table: statistics, and the visibility map that index-only scans need.
   await knex.raw('vacuum analyze accounts');
-  // And the million rows' writes flushed now, not by a checkpoint in the middle of the searches.
-  await knex.raw('checkpoint');
+  // And the million rows' writes flushed now, not by a checkpoint in the middle of the searches. Only a
+  // superuser or a member of pg_checkpoint may ask for one: the section goes on without it, and says so.
+  try {
+    await knex.raw('checkpoint');
+    return { checkpoint: true };
+  } catch (error) {
+    if ((error as { code?: string }).code === '42501') return { checkpoint: false };
+    throw error;
+  }
 }
 
 interface Shape {
@@ -104,7 +111,7 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
   const db = await ctx.env.database('search');
   ctx.log(`search: seeding ${whole(accounts)} accounts`);
   const seedStarted = performance.now();
-  await db.withoutTimeouts((knex) => seed(knex, accounts));
+  const { checkpoint } = await db.withoutTimeouts((knex) => seed(knex, accounts));
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   const trigrams = ((await db.knex.raw("select count(*)::int as n from pg_indexes where indexname = 'accounts_search_words_trgm' and schemaname = current_schema()")) as { rows: Array<{ n: number }> }).rows[0]!.n > 0;
 
@@ -157,7 +164,7 @@ export async function measureSearch(ctx: BenchContext): Promise<Section> {
       `The console's account search (\`AccountDirectory.search\`, the query of the Users page, ${usersPageSize} accounts a page) run in this process ` +
       `against PostgreSQL with ${whole(accounts)} accounts (names from ${firstNames.length} first and ${lastNames.length} last names, emails ` +
       `\`first.last.N@domain\`, 80% active, 15% invited, 5% deactivated), inserted with one \`insert … select generate_series\` ` +
-      `(${fixed(seedSeconds)} s with the indexes of \`migrations/007_account_search.ts\` to \`009_account_search_starts.ts\`, then \`vacuum analyze\` and a checkpoint). ${samples} searches per shape, ` +
+      `(${fixed(seedSeconds)} s with the indexes of \`migrations/007_account_search.ts\` to \`009_account_search_starts.ts\`, then \`vacuum analyze\` and ${checkpoint ? 'a checkpoint' : 'no checkpoint (the database user may not ask for one)'}). ${samples} searches per shape, ` +
       `one at a time, each with a different term, after 5 of warm-up. pg_trgm indexes ${trigrams ? 'present' : '**absent** (pg_trgm could not be installed)'}. ` +
       'A term of three letters or more goes to the trigram index (of the email and the name with their spaces made zeros, so a term with a space stays one word of trigrams) for at most 1,000 matches. How far into the table those 1,000 lay estimates how many matches there are: up to about 10,000 (without a state filter), the trigram index gathers them all and sorts them; a commoner term that starts most of the emails among those 1,000 (a first name) is cut by where it stands: at the start of the email (a range of the key index, in order), at the start of the name where the email does not start with it (the name index alone), and elsewhere (a second trigram index, over the email and the name without their first letters, where such a term is rare), the three merged; any other commoner term is looked for along the email order in the key index alone (at most 50,000 accounts), then through the trigram index from where that stopped. ' +
       'Each search also runs the expiry of overdue invitations, as every read of the accounts does.',

@@ -452,7 +452,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     changing(
       () => '',
       async (ctx, visit) => {
-        const codes = await ownAccount.renewRecoveryCodes(visit.owner);
+        const { codes } = await ownAccount.renewRecoveryCodes(visit.owner);
         await deps.store.set(codesKey(visit), factors.recoveryCodes.seal(codes), pendingSeconds);
         ctx.status = 303;
         ctx.redirect(`${home}/recovery-codes`);

@@ -147,6 +147,7 @@ for (const backend of backends()) {
         ['/account/applications/end', { _csrf: csrf }],
         ['/account/passkeys', { _csrf: csrf, response: '{"id":' }],
         ['/account/apps/add/verify', { _csrf: csrf, code: '12' }],
+        ['/account/recovery-codes', { _csrf: csrf, saved: 'yes', shown: 'v1.forged' }],
       ];
       for (const [path, fields] of attempts) {
         const answer = await browser.post(`${t.issuer}${path}`, fields);

@@ -255,7 +255,7 @@ for (const backend of backends()) {
       assert.match(section(await browser.get(`${t.issuer}/account`)), /Recovery codes left: 9\./);
     });
 
-    it('confirms a page of recovery codes only while its set stands: a page of a set made over in another tab leads to the new one', async () => {
+    it('confirms or downloads from a page of recovery codes only while its set stands: a page of a set made over in another tab leads to the new one', async () => {
       const email = 'two.tabs@example.com';
       const { id, secret } = await seedActiveAccount(t, email);
       const { browser, page } = await openAccountPage(t, { email, secret });
@@ -265,6 +265,9 @@ for (const backend of backends()) {
       const led = await browser.submit(first, '/account/recovery-codes', { saved: 'yes' });
       assert.equal(led.url, `${t.issuer}/account/recovery-codes`, 'the first tab’s codes are void: not confirmed');
       assert.deepEqual(codesOn(led), codesOn(second), 'the set that stands is shown instead');
+      const csrf = first.$('input[name=_csrf]').first().attr('value')!;
+      const posted = await browser.post(`${t.issuer}/account/recovery-codes/download`, { _csrf: csrf, shown: first.$('input[name=shown]').attr('value')! });
+      assert.deepEqual([posted.url, codesOn(posted)], [`${t.issuer}/account/recovery-codes`, codesOn(second)], 'nor given as a file');
       const saved = await browser.submit(second, '/account/recovery-codes', { saved: 'yes' });
       assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
       const owner = (await t.server.services.accounts.findById(id))!;

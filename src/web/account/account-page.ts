@@ -15,6 +15,7 @@ import { publicPath } from '../../public-path.ts';
 import { PASSWORD_SYMBOLS } from '../../security/password-policy.ts';
 import { normaliseCode } from '../../security/totp.ts';
 import type { Store } from '../../store/store.ts';
+import { isBackendUnavailable } from '../../unavailable.ts';
 import { PageError } from '../errors.ts';
 import { chosenLanguage, languageLinks, languageRequested, pageLocale, rememberLanguage } from '../language.ts';
 import type { FieldError, Renderer } from '../render.ts';
@@ -431,8 +432,8 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
   // two creations at once (a double click, two tabs) commit their sets one after the other under the
   // account's row lock, but write the store in any order. Under one key per browser the voided set
   // could be written last and shown; keyed by set, the page reads the account's current set and
-  // shows that one or none. The page's form carries the set it showed, sealed, so a confirmation
-  // of a set voided since goes back to the current one instead of vouching for void codes.
+  // shows that one or none. The page's forms carry the set they showed, sealed, so a confirmation or
+  // a download of a set voided since goes back to the current one instead of vouching for void codes.
   const codesKey = (visit: Visit, setId: string) => `account-recovery-codes:${visit.signedIn.sessionId}:${setId}`;
 
   /** The account's current set, when this browser made it and its user has not yet said they saved it. */
@@ -448,7 +449,8 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     return set !== undefined && set.id === factors.recoveryCodes.currentSetId(visit.owner.account) ? set : undefined;
   }
 
-  function codesPage(ctx: Context, visit: Visit, set: RecoveryCodeSet, status = 200, errors: readonly FieldError[] = []): void {
+  /** `kept`: the set waits in the store, so a reload and the Download link find it. */
+  function codesPage(ctx: Context, visit: Visit, set: RecoveryCodeSet, kept: boolean, status = 200, errors: readonly FieldError[] = []): void {
     render(
       ctx,
       visit,
@@ -457,6 +459,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
       {
         title: visit.t('recoveryCodes.heading'),
         notice: visit.t('account.recoveryCodes.oldVoid'),
+        notKept: kept ? undefined : visit.t('account.recoveryCodes.notKept'),
         codes: recoveryCodesShown(set.codes),
         shown: factors.recoveryCodes.sealSet(set),
         fileName: recoveryCodesFileName,
@@ -471,6 +474,10 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     ctx.redirect(`${home}/recovery-codes`);
   }
 
+  function sendCodes(ctx: Context, visit: Visit, set: RecoveryCodeSet): void {
+    sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes: set.codes });
+  }
+
   // New codes void the old at once; the page that shows them can be reloaded until the user says they saved them.
   router.post(
     '/account/recovery-codes/new',
@@ -478,7 +485,13 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
       () => '',
       async (ctx, visit) => {
         const set = await ownAccount.renewRecoveryCodes(visit.owner);
-        await deps.store.set(codesKey(visit, set.id), factors.recoveryCodes.sealSet(set), pendingSeconds);
+        try {
+          await deps.store.set(codesKey(visit, set.id), factors.recoveryCodes.sealSet(set), pendingSeconds);
+        } catch (error) {
+          // The old codes are void already: when the store cannot keep the new ones, this answer shows them.
+          if (!isBackendUnavailable(error)) throw error;
+          return codesPage(ctx, visit, set, false);
+        }
         toCodesPage(ctx);
       },
     ),
@@ -489,7 +502,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     viewing('/recovery-codes', true, async (ctx, visit) => {
       const set = await waitingSet(visit);
       if (set === undefined) return backHome(ctx);
-      codesPage(ctx, visit, set);
+      codesPage(ctx, visit, set, true);
     }),
   );
 
@@ -498,8 +511,21 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     viewing('/recovery-codes', true, async (ctx, visit) => {
       const set = await waitingSet(visit);
       if (set === undefined) return backHome(ctx);
-      sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes: set.codes });
+      sendCodes(ctx, visit, set);
     }),
+  );
+
+  // The Download of a page the store could not keep: the codes come back from the form.
+  router.post(
+    '/account/recovery-codes/download',
+    changing(
+      () => '/recovery-codes',
+      async (ctx, visit, form) => {
+        const set = shownSet(visit, form);
+        if (set === undefined) return toCodesPage(ctx);
+        sendCodes(ctx, visit, set);
+      },
+    ),
   );
 
   router.post(
@@ -510,7 +536,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
         const set = shownSet(visit, form);
         if (set === undefined) return toCodesPage(ctx);
         const key = codesKey(visit, set.id);
-        if (form.saved !== 'yes') return codesPage(ctx, visit, set, 400, [{ field: 'saved', message: visit.t('recoveryCodes.error.notSaved') }]);
+        if (form.saved !== 'yes') return codesPage(ctx, visit, set, (await deps.store.get(key)) !== undefined, 400, [{ field: 'saved', message: visit.t('recoveryCodes.error.notSaved') }]);
         await deps.store.del(key);
         backHome(ctx, 'recoveryCodes');
       },

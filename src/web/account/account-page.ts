@@ -118,7 +118,15 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     };
   }
 
-  function render(ctx: Context, visit: Visit, view: string, address: string, model: { title: string; errors?: readonly FieldError[]; [key: string]: unknown }, status = 200): void {
+  /** `address`: where the page is found again, for its language links; undefined for an answer no address brings back, which offers none. */
+  function render(
+    ctx: Context,
+    visit: Visit,
+    view: string,
+    address: string | undefined,
+    model: { title: string; errors?: readonly FieldError[]; [key: string]: unknown },
+    status = 200,
+  ): void {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = views.render(view, visit.owner.locale, {
@@ -126,7 +134,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
       csrf: visit.signedIn.csrf,
       base: home,
       home,
-      languages: languageLinks(`${home}${address}`, visit.owner.locale),
+      languages: address === undefined ? [] : languageLinks(`${home}${address}`, visit.owner.locale),
     });
   }
 
@@ -449,13 +457,13 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     return set !== undefined && set.id === factors.recoveryCodes.currentSetId(visit.owner.account) ? set : undefined;
   }
 
-  /** `kept`: the set waits in the store, so a reload and the Download link find it. */
+  /** `kept`: the set waits in the store, so a reload, a language link and the Download link find it. */
   function codesPage(ctx: Context, visit: Visit, set: RecoveryCodeSet, kept: boolean, status = 200, errors: readonly FieldError[] = []): void {
     render(
       ctx,
       visit,
       'recovery-codes',
-      '/recovery-codes',
+      kept ? '/recovery-codes' : undefined,
       {
         title: visit.t('recoveryCodes.heading'),
         notice: visit.t('account.recoveryCodes.oldVoid'),

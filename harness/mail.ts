@@ -16,6 +16,7 @@ export class MailServer {
   private server!: SMTPServer;
   /** When set, every message is refused with this SMTP reply, as a mail server with a problem would. */
   refuse: string | undefined;
+  private held: { arrived: (m: ReceivedMail) => void; released: Promise<void> } | undefined;
   port = 0;
 
   static async start(): Promise<MailServer> {
@@ -43,7 +44,11 @@ export class MailServer {
               waiter.resolve(message);
             }
           }
-          callback();
+          const held = mail.held;
+          mail.held = undefined;
+          if (held === undefined) return callback();
+          held.arrived(message);
+          void held.released.then(() => callback());
         });
       },
     });
@@ -65,6 +70,17 @@ export class MailServer {
   /** The next message to this address after the first `after` messages. */
   next(to: string, after = this.messages.length): Promise<ReceivedMail> {
     return this.waitFor((m) => m.to.includes(to.toLowerCase()), after);
+  }
+
+  /**
+   * Holds the next message: it is kept at once (`arrived`), but answered only on `release`, so its
+   * sender waits in between, as behind a slow mail server. Every hold must be released.
+   */
+  hold(): { arrived: Promise<ReceivedMail>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const arrived = new Promise<ReceivedMail>((resolve) => (this.held = { arrived: resolve, released }));
+    return { arrived, release };
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { AuditEvent, AuditLog } from '../audit.ts';
-import type { Factors, StoredFactor } from '../factors/index.ts';
+import type { Factors, RecoveryCodeSet, StoredFactor } from '../factors/index.ts';
 import type { RegisterCheck } from '../factors/passkeys.ts';
 import type { EnrollCheck } from '../factors/authenticator-apps.ts';
 import type { Locale } from '../i18n/index.ts';
@@ -119,8 +119,8 @@ export class OwnAccount {
     return this.deps.factors.remove(owner.account, factorId, { requester: owner.requester, locale: owner.locale });
   }
 
-  /** New recovery codes in place of the old ones; the user is emailed. Returns the codes, to show once. */
-  renewRecoveryCodes(owner: Owner): Promise<string[]> {
+  /** New recovery codes in place of the old ones; the user is emailed. Returns the set, to show once. */
+  renewRecoveryCodes(owner: Owner): Promise<RecoveryCodeSet> {
     return this.deps.factors.recoveryCodes.renew(owner.account, { requester: owner.requester, locale: owner.locale });
   }
 

@@ -9,7 +9,7 @@ import type { FactorRepository } from './repository.ts';
 export { hasPasskey, hasSecondFactor, type FactorKind, type FactorOwner, type FactorSummary, type StoredFactor } from './record.ts';
 export type { FactorCheck } from './outcome.ts';
 export type { FactorRequest } from './notices.ts';
-export { normaliseRecoveryCode } from './recovery-codes.ts';
+export { normaliseRecoveryCode, type RecoveryCodeSet } from './recovery-codes.ts';
 export { relyingPartyOf } from './passkeys.ts';
 
 export type FactorsDependencies = AuthenticatorAppsDependencies & RecoveryCodesDependencies & PasskeysDependencies;

@@ -1,10 +1,11 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import type { AuditLog } from '../audit.ts';
 import { rules } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Attempts, Requester } from '../security/attempts.ts';
-import { openSecret, sealSecret } from '../security/secret-box.ts';
+import { openSecret, SecretBoxError, sealSecret } from '../security/secret-box.ts';
 import { sendOwed, type FactorRequest, type OwedNotices } from './notices.ts';
 import type { FactorCheck } from './outcome.ts';
 import { recoveryCodesLeft, type FactorOwner } from './record.ts';
@@ -31,6 +32,14 @@ export function normaliseRecoveryCode(input: string): string | undefined {
   const symbols = input.replace(SEPARATORS, '').toLowerCase();
   return CODE.test(symbols) ? symbols : undefined;
 }
+
+/** A set of codes just made: the id of its row in the `factors` table, and the plain codes. */
+export interface RecoveryCodeSet {
+  readonly id: string;
+  readonly codes: readonly string[];
+}
+
+const sealedSet = z.object({ id: z.uuid(), codes: z.array(z.string()).length(rules.recoveryCodes) });
 
 export interface RecoveryCodesDependencies {
   readonly repository: FactorRepository;
@@ -60,37 +69,33 @@ export class RecoveryCodes {
     return set === undefined ? 0 : recoveryCodesLeft(set);
   }
 
+  /** The id of the account's current set; a new set gets a new id, so codes shown with an id are void once it changes. */
+  currentSetId(owner: Pick<FactorOwner, 'factors'>): string | undefined {
+    return owner.factors.find((factor) => factor.kind === this.kind)?.id;
+  }
+
   /**
    * Makes a new set in place of the account's old one, inside `trx` when given (first-time login
    * makes the first set with the first authenticator app), and audits it. Returns the plain codes:
    * they exist nowhere else, and are shown once.
    */
   async create(owner: Pick<FactorOwner, 'id' | 'email'>, requester: Requester, trx?: Knex.Transaction): Promise<string[]> {
-    const codes = Array.from({ length: rules.recoveryCodes }, generateRecoveryCode);
-    const store = async (repository: FactorRepository, audit: AuditLog) => {
-      const unused = codes.map((code) => this.mac(owner.id, normaliseRecoveryCode(code)!));
-      const stored = await repository.replace({ accountId: owner.id, kind: this.kind, name: null, data: { unused } });
-      if (stored === undefined) throw new Error('no such account');
-      await audit.record({ event: 'recovery-codes.created', outcome: 'success', accountId: owner.id, email: owner.email, ...requester });
-    };
-    if (trx === undefined) await this.deps.repository.transaction((inner, repository) => store(repository, this.deps.audit.in(inner)));
-    else await store(this.deps.repository.in(trx), this.deps.audit.in(trx));
-    this.deps.metrics.factorEnrollments.inc({ kind: this.kind });
-    return codes;
+    return [...(await this.make(owner, requester, trx)).codes];
   }
 
   /**
    * New codes void the old ones (the account page's "Create new recovery codes"); the user is
-   * emailed. Returns the plain codes, to be shown once.
+   * emailed. Returns the plain codes, to be shown once, with the id of their set: the page shows
+   * them only while that set is the account's current one.
    */
-  async renew(owner: Pick<FactorOwner, 'id' | 'email'>, request: FactorRequest): Promise<string[]> {
-    const codes = await this.deps.repository.transaction(async (trx) => {
-      const made = await this.create(owner, request.requester, trx);
+  async renew(owner: Pick<FactorOwner, 'id' | 'email'>, request: FactorRequest): Promise<RecoveryCodeSet> {
+    const set = await this.deps.repository.transaction(async (trx) => {
+      const made = await this.make(owner, request.requester, trx);
       await this.deps.tasks.add(trx, owner.id, { kind: 'email', notice: 'recovery-codes-created', to: owner.email, locale: request.locale });
       return made;
     });
     await sendOwed(this.deps.tasks, owner);
-    return codes;
+    return set;
   }
 
   /**
@@ -134,6 +139,39 @@ export class RecoveryCodes {
 
   open(sealed: string): string[] {
     return openSecret(this.deps.secretKey, sealed).split(' ');
+  }
+
+  /** A new set sealed with its id, to wait in the store or ride in a form until the user has saved it. */
+  sealSet(set: RecoveryCodeSet): string {
+    return sealSecret(this.deps.secretKey, JSON.stringify({ id: set.id, codes: set.codes }));
+  }
+
+  /** What sealSet sealed; undefined for anything else (altered, under another key, not a set). */
+  openSet(sealed: string): RecoveryCodeSet | undefined {
+    try {
+      const parsed = sealedSet.safeParse(JSON.parse(openSecret(this.deps.secretKey, sealed)));
+      return parsed.success ? parsed.data : undefined;
+    } catch (error) {
+      if (error instanceof SecretBoxError || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+
+  private async make(owner: Pick<FactorOwner, 'id' | 'email'>, requester: Requester, trx?: Knex.Transaction): Promise<RecoveryCodeSet> {
+    const codes = Array.from({ length: rules.recoveryCodes }, generateRecoveryCode);
+    const store = async (repository: FactorRepository, audit: AuditLog) => {
+      const unused = codes.map((code) => this.mac(owner.id, normaliseRecoveryCode(code)!));
+      const stored = await repository.replace({ accountId: owner.id, kind: this.kind, name: null, data: { unused } });
+      if (stored === undefined) throw new Error('no such account');
+      await audit.record({ event: 'recovery-codes.created', outcome: 'success', accountId: owner.id, email: owner.email, ...requester });
+      return stored.id;
+    };
+    const id =
+      trx === undefined
+        ? await this.deps.repository.transaction((inner, repository) => store(repository, this.deps.audit.in(inner)))
+        : await store(this.deps.repository.in(trx), this.deps.audit.in(trx));
+    this.deps.metrics.factorEnrollments.inc({ kind: this.kind });
+    return { id, codes };
   }
 
   /** Bound to the account and labelled, so no other MAC under this key equals it. */

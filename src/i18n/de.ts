@@ -314,6 +314,7 @@ export const de: Messages = {
   'account.recoveryCodes.low': 'Erstellen Sie neue, bevor sie aufgebraucht sind.',
   'account.recoveryCodes.create': 'Neue Wiederherstellungscodes erstellen',
   'account.recoveryCodes.oldVoid': 'Ihre alten Wiederherstellungscodes können nicht mehr verwendet werden.',
+  'account.recoveryCodes.notKept': 'Diese Seite kann nicht noch einmal angezeigt werden: Speichern Sie Ihre neuen Codes jetzt, bevor Sie sie verlassen.',
   'account.sessions.title': 'Wo Sie angemeldet sind',
   'account.sessions.unknownBrowser': 'Unbekannter Browser',
   'account.sessions.unknownAddress': 'Unbekannt',

@@ -310,6 +310,7 @@ export const en = {
   'account.recoveryCodes.low': 'Create new ones before you run out.',
   'account.recoveryCodes.create': 'Create new recovery codes',
   'account.recoveryCodes.oldVoid': 'Your old recovery codes can no longer be used.',
+  'account.recoveryCodes.notKept': 'This page cannot be shown again: save your new codes now, before you leave it.',
   'account.sessions.title': 'Where you are signed in',
   'account.sessions.unknownBrowser': 'Unknown browser',
   'account.sessions.unknownAddress': 'Unknown',

@@ -321,6 +321,7 @@ export const fr: Messages = {
   'account.recoveryCodes.low': 'Créez-en de nouveaux avant d’en manquer.',
   'account.recoveryCodes.create': 'Créer de nouveaux codes de récupération',
   'account.recoveryCodes.oldVoid': 'Vos anciens codes de récupération ne peuvent plus être utilisés.',
+  'account.recoveryCodes.notKept': 'Cette page ne pourra plus être affichée\u00a0: conservez vos nouveaux codes maintenant, avant de la quitter.',
   'account.sessions.title': 'Où vous êtes connecté',
   'account.sessions.unknownBrowser': 'Navigateur inconnu',
   'account.sessions.unknownAddress': 'Inconnue',

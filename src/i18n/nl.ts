@@ -309,6 +309,7 @@ export const nl: Messages = {
   'account.recoveryCodes.low': 'Maak nieuwe aan voordat ze op zijn.',
   'account.recoveryCodes.create': 'Nieuwe herstelcodes aanmaken',
   'account.recoveryCodes.oldVoid': 'Uw oude herstelcodes kunnen niet meer worden gebruikt.',
+  'account.recoveryCodes.notKept': 'Deze pagina kan niet opnieuw worden getoond: bewaar uw nieuwe codes nu, voordat u haar verlaat.',
   'account.sessions.title': 'Waar u bent aangemeld',
   'account.sessions.unknownBrowser': 'Onbekende browser',
   'account.sessions.unknownAddress': 'Onbekend',

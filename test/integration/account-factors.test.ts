@@ -24,6 +24,14 @@ function factorRows(page: Page, section: 'apps' | 'passkeys'): Array<{ name: str
     .get();
 }
 
+/** The recovery codes a page shows, or a downloaded file holds. */
+function codesOn(page: Page): string[] {
+  return page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+}
+function codesIn(file: Page): string[] {
+  return file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line));
+}
+
 /** The subject line of a received email (quoted-printable or encoded words aside, the plain part of it). */
 function subjectOf(raw: string): string {
   return /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '';
@@ -245,6 +253,80 @@ for (const backend of backends()) {
       const current = await t.server.services.factors.recoveryCodes.verify(await owner(), normaliseRecoveryCode(fresh[0]!)!, { requester, locale: 'en' });
       assert.equal(current.status, 'right');
       assert.match(section(await browser.get(`${t.issuer}/account`)), /Recovery codes left: 9\./);
+    });
+
+    it('confirms or downloads from a page of recovery codes only while its set stands: a page of a set made over in another tab leads to the new one', async () => {
+      const email = 'two.tabs@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const { browser, page } = await openAccountPage(t, { email, secret });
+      const first = await browser.submit(page, '/account/recovery-codes/new');
+      const second = await browser.submit(page, '/account/recovery-codes/new');
+      assert.notDeepEqual(codesOn(first), codesOn(second));
+      const led = await browser.submit(first, '/account/recovery-codes', { saved: 'yes' });
+      assert.equal(led.url, `${t.issuer}/account/recovery-codes`, 'the first tab’s codes are void: not confirmed');
+      assert.deepEqual(codesOn(led), codesOn(second), 'the set that stands is shown instead');
+      const csrf = first.$('input[name=_csrf]').first().attr('value')!;
+      const posted = await browser.post(`${t.issuer}/account/recovery-codes/download`, { _csrf: csrf, shown: first.$('input[name=shown]').attr('value')! });
+      assert.deepEqual([posted.url, codesOn(posted)], [`${t.issuer}/account/recovery-codes`, codesOn(second)], 'nor given as a file');
+      const saved = await browser.submit(second, '/account/recovery-codes', { saved: 'yes' });
+      assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
+      const owner = (await t.server.services.accounts.findById(id))!;
+      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(codesOn(first)[0]!)!, { requester, locale: 'en' })).status, 'wrong');
+      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(codesOn(second)[0]!)!, { requester, locale: 'en' })).status, 'right');
+    });
+
+    // The race made certain: the first creation is held at its email, committed but not yet stored,
+    // while a second one commits and is stored; the first then reaches the store last.
+    it('shows the set that stands when an older creation of recovery codes reaches the store after a newer one', async () => {
+      const email = 'late.codes@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const { browser, page } = await openAccountPage(t, { email, secret });
+      const held = t.mail.hold();
+      const older = browser.submit(page, '/account/recovery-codes/new');
+      const newer = held.arrived.then(() => browser.submit(page, '/account/recovery-codes/new')).finally(held.release);
+      const [olderAnswer, newerAnswer] = await Promise.all([older, newer]);
+      const standing = codesOn(newerAnswer);
+      assert.equal(standing.length, rules.recoveryCodes);
+      assert.deepEqual(codesOn(olderAnswer), standing, 'the older creation’s answer shows the set that voided its own');
+      assert.deepEqual(codesOn(await browser.get(`${t.issuer}/account/recovery-codes`)), standing, 'and so does a reload');
+      const owner = (await t.server.services.accounts.findById(id))!;
+      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(standing[0]!)!, { requester, locale: 'en' })).status, 'right');
+    });
+
+    // Creations at once (a double click, two tabs) commit one after the other but reach the store in
+    // any order; what the page then shows, downloads and confirms must be the set that stands.
+    it('of new recovery codes made many times at once, shows, downloads and confirms only the set that stands', async () => {
+      const email = 'burst.codes@example.com';
+      const { id, secret } = await seedActiveAccount(t, email);
+      const old = await seedRecoveryCodes(t, { id, email });
+      const { browser, page } = await openAccountPage(t, { email, secret });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => browser.submit(page, '/account/recovery-codes/new')));
+      const where = answers.map((a) => `${a.status} ${a.url}`).join(', ');
+      assert.ok(answers.every((a) => a.status === 200 && (a.url === `${t.issuer}/account/recovery-codes` || a.url === `${t.issuer}/account`)), where);
+      const shown = answers.filter((a) => codesOn(a).length > 0);
+      assert.ok(shown.length >= 1, `the codes are shown: ${where}`);
+
+      const reload = await browser.get(`${t.issuer}/account/recovery-codes`);
+      const standing = codesOn(reload);
+      assert.equal(standing.length, rules.recoveryCodes, 'the set that stands waits for this browser');
+      assert.deepEqual(codesIn(await browser.get(`${t.issuer}/account/recovery-codes/download`)), standing, 'and is the one given as a file');
+      const voided = shown.filter((a) => codesOn(a).join() !== standing.join());
+      for (const answer of voided) {
+        const led = await browser.submit(answer, '/account/recovery-codes', { saved: 'yes' });
+        assert.equal(led.url, `${t.issuer}/account/recovery-codes`, 'a page of a voided set is not confirmed');
+        assert.deepEqual(codesOn(led), standing, 'the set that stands is shown instead');
+      }
+      const saved = await browser.submit(reload, '/account/recovery-codes', { saved: 'yes' });
+      assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
+
+      const owner = (await t.server.services.accounts.findById(id))!;
+      assert.equal(owner.factors.filter((f) => f.kind === 'recovery-codes').length, 1);
+      for (const code of standing) {
+        assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(code)!, { requester, locale: 'en' })).status, 'right', 'every code shown is one of the account’s');
+      }
+      for (const code of [old[0]!, ...voided.map((a) => codesOn(a)[0]!)]) {
+        assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(code)!, { requester, locale: 'en' })).status, 'wrong', 'the others are void');
+      }
     });
   });
 }

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { verifyPassword } from '../../src/security/password-hash.ts';
-import type { Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, saveRecoveryCodes, seedActiveAccount, toNewPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
+import { errorsOn, headingOf, type Page } from '../../harness/browser.ts';
+import { rules } from '../../src/config.ts';
+import { openAccountPage } from '../helpers/account-page.ts';
+import { reachedClient } from '../helpers/attack.ts';
+import { nextTotpStep, relyingParty, saveRecoveryCodes, seedActiveAccount, seedRecoveryCodes, strongPassword, toNewPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { sentinelSkip, startPrivateRedis } from '../helpers/redis-sentinel.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -117,5 +120,48 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     await t.server.finishOwedTasks();
     await assert.rejects(oidc.refreshTokenGrant(laptop.config, held.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
     assert.deepEqual(await t.server.services.accountTasks.owedFor(id), [], 'nothing is owed any more');
+  });
+
+  it('shows new recovery codes in its answer when the store cannot keep them: they are the account’s, the old ones void', async () => {
+    const email = 'paused.codes@example.com';
+    const { id, secret } = await seedActiveAccount(t, email);
+    const old = await seedRecoveryCodes(t, { id, email });
+    const { browser, page } = await openAccountPage(t, { email, secret });
+    const codesOn = (p: Page) => p.$('ol.recovery-codes code').map((_, el) => p.$(el).text().trim()).get();
+    const made = await whilePaused(() => browser.submit(page, '/account/recovery-codes/new'));
+    assert.equal(made.status, 200, `${made.status} ${made.url}: ${headingOf(made)}`);
+    assert.equal(made.url, `${t.issuer}/account/recovery-codes/new`, 'shown in the answer itself, which nothing could show again');
+    assert.equal(headingOf(made), 'Save your recovery codes');
+    assert.match(made.$('p.notice').text(), /Your old recovery codes can no longer be used\..*This page cannot be shown again: save your new codes now/s);
+    const codes = codesOn(made);
+    assert.equal(codes.length, rules.recoveryCodes);
+    const download = made.$('form[action$="/recovery-codes/download"]');
+    assert.deepEqual([download.attr('method'), download.attr('action'), download.find('button').text().trim()], ['post', '/account/recovery-codes/download', 'Download'], 'the download posts the codes, nothing in its address');
+    const sealed = download.find('input[name=shown]').attr('value') ?? '';
+    assert.ok(sealed !== '' && codes.every((code) => !sealed.includes(code)), 'sealed');
+    assert.equal(made.$('a[download]').length + made.$('a[hreflang]').length, 0, 'no link that would find nothing: no Download link, no language links');
+    // Downloaded once writes go on (until then the write the pause holds up blocks its connection's
+    // reads too), and without what that write may have left in the store: the form carries the codes.
+    const cookie = (await browser.jar.getCookies(`${t.issuer}/account`)).find((c) => c.key === 'sso_account')!;
+    const setId = (await t.server.services.accounts.findById(id))!.factors.find((f) => f.kind === 'recovery-codes')!.id;
+    await t.server.store.del(`account-recovery-codes:${cookie.value}:${setId}`);
+    const file = await browser.submit(made, '/account/recovery-codes/download');
+    assert.equal(file.status, 200);
+    assert.match(file.headers.get('content-disposition') ?? '', /attachment; filename="recovery-codes\.txt"/);
+    assert.deepEqual(file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line)), codes, 'the file holds the same codes');
+
+    const unconfirmed = await browser.submit(made, '/account/recovery-codes');
+    assert.deepEqual([unconfirmed.status, errorsOn(unconfirmed)], [400, ['Confirm that you have saved your recovery codes']]);
+    assert.deepEqual(codesOn(unconfirmed), codes, 'the codes stay on the page');
+    const saved = await browser.submit(unconfirmed, '/account/recovery-codes', { saved: 'yes' });
+    assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
+
+    const rp = await relyingParty(t);
+    const signIn = await rp.browser.submit((await rp.start()).page, '/email', { email });
+    const codePage = await rp.browser.submit(signIn, '/password', { password: strongPassword });
+    const recovery = await rp.browser.get(new URL(codePage.$('a[href$="/recovery"]').attr('href')!, codePage.url).toString());
+    const refused = await rp.browser.submit(recovery, '/recovery', { recoveryCode: old[0]! });
+    assert.equal(refused.status, 401, 'an old code is void');
+    assert.ok(reachedClient(await rp.browser.submit(refused, '/recovery', { recoveryCode: codes[0]! })), 'a code shown signs in');
   });
 });

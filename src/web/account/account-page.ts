@@ -9,12 +9,13 @@ import { recoveryCodesFileName, recoveryCodesShown, sendRecoveryCodesFile } from
 import { lockMessage, refusalMessage } from '../../../interactions/step-kit.ts';
 import type { Owner, OwnAccount } from '../../accounts/own-account.ts';
 import { rules, type Config } from '../../config.ts';
-import type { Factors, StoredFactor } from '../../factors/index.ts';
+import type { Factors, RecoveryCodeSet, StoredFactor } from '../../factors/index.ts';
 import { formatDateTime, translator, type Locale, type MessageKey, type Translate } from '../../i18n/index.ts';
 import { publicPath } from '../../public-path.ts';
 import { PASSWORD_SYMBOLS } from '../../security/password-policy.ts';
 import { normaliseCode } from '../../security/totp.ts';
 import type { Store } from '../../store/store.ts';
+import { isBackendUnavailable } from '../../unavailable.ts';
 import { PageError } from '../errors.ts';
 import { chosenLanguage, languageLinks, languageRequested, pageLocale, rememberLanguage } from '../language.ts';
 import type { FieldError, Renderer } from '../render.ts';
@@ -117,7 +118,15 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     };
   }
 
-  function render(ctx: Context, visit: Visit, view: string, address: string, model: { title: string; errors?: readonly FieldError[]; [key: string]: unknown }, status = 200): void {
+  /** `address`: where the page is found again, for its language links; undefined for an answer no address brings back, which offers none. */
+  function render(
+    ctx: Context,
+    visit: Visit,
+    view: string,
+    address: string | undefined,
+    model: { title: string; errors?: readonly FieldError[]; [key: string]: unknown },
+    status = 200,
+  ): void {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = views.render(view, visit.owner.locale, {
@@ -125,7 +134,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
       csrf: visit.signedIn.csrf,
       base: home,
       home,
-      languages: languageLinks(`${home}${address}`, visit.owner.locale),
+      languages: address === undefined ? [] : languageLinks(`${home}${address}`, visit.owner.locale),
     });
   }
 
@@ -427,23 +436,54 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
 
   // ---- Recovery codes -----------------------------------------------------------------------
 
-  const codesKey = (visit: Visit) => `account-recovery-codes:${visit.signedIn.sessionId}`;
+  // Why a set waits under a key of its own and is shown only while it is the account's current set:
+  // two creations at once (a double click, two tabs) commit their sets one after the other under the
+  // account's row lock, but write the store in any order. Under one key per browser the voided set
+  // could be written last and shown; keyed by set, the page reads the account's current set and
+  // shows that one or none. The page's forms carry the set they showed, sealed, so a confirmation or
+  // a download of a set voided since goes back to the current one instead of vouching for void codes.
+  const codesKey = (visit: Visit, setId: string) => `account-recovery-codes:${visit.signedIn.sessionId}:${setId}`;
 
-  /** The new codes waiting (sealed) for this surface session until the user says they saved them; undefined when none wait. */
-  async function waitingCodes(visit: Visit): Promise<string[] | undefined> {
-    const sealed = await deps.store.get(codesKey(visit));
-    return sealed === undefined ? undefined : factors.recoveryCodes.open(sealed);
+  /** The account's current set, when this browser made it and its user has not yet said they saved it. */
+  async function waitingSet(visit: Visit): Promise<RecoveryCodeSet | undefined> {
+    const current = factors.recoveryCodes.currentSetId(visit.owner.account);
+    const sealed = current === undefined ? undefined : await deps.store.get(codesKey(visit, current));
+    return sealed === undefined ? undefined : factors.recoveryCodes.openSet(sealed);
   }
 
-  function codesPage(ctx: Context, visit: Visit, codes: readonly string[], status = 200, errors: readonly FieldError[] = []): void {
+  /** The set a form of the codes page carried, while it is still the account's current set. */
+  function shownSet(visit: Visit, form: Record<string, string>): RecoveryCodeSet | undefined {
+    const set = factors.recoveryCodes.openSet(form.shown ?? '');
+    return set !== undefined && set.id === factors.recoveryCodes.currentSetId(visit.owner.account) ? set : undefined;
+  }
+
+  /** `kept`: the set waits in the store, so a reload, a language link and the Download link find it. */
+  function codesPage(ctx: Context, visit: Visit, set: RecoveryCodeSet, kept: boolean, status = 200, errors: readonly FieldError[] = []): void {
     render(
       ctx,
       visit,
       'recovery-codes',
-      '/recovery-codes',
-      { title: visit.t('recoveryCodes.heading'), notice: visit.t('account.recoveryCodes.oldVoid'), codes: recoveryCodesShown(codes), fileName: recoveryCodesFileName, errors },
+      kept ? '/recovery-codes' : undefined,
+      {
+        title: visit.t('recoveryCodes.heading'),
+        notice: visit.t('account.recoveryCodes.oldVoid'),
+        notKept: kept ? undefined : visit.t('account.recoveryCodes.notKept'),
+        codes: recoveryCodesShown(set.codes),
+        shown: factors.recoveryCodes.sealSet(set),
+        fileName: recoveryCodesFileName,
+        errors,
+      },
       status,
     );
+  }
+
+  function toCodesPage(ctx: Context): void {
+    ctx.status = 303;
+    ctx.redirect(`${home}/recovery-codes`);
+  }
+
+  function sendCodes(ctx: Context, visit: Visit, set: RecoveryCodeSet): void {
+    sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes: set.codes });
   }
 
   // New codes void the old at once; the page that shows them can be reloaded until the user says they saved them.
@@ -452,10 +492,15 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     changing(
       () => '',
       async (ctx, visit) => {
-        const codes = await ownAccount.renewRecoveryCodes(visit.owner);
-        await deps.store.set(codesKey(visit), factors.recoveryCodes.seal(codes), pendingSeconds);
-        ctx.status = 303;
-        ctx.redirect(`${home}/recovery-codes`);
+        const set = await ownAccount.renewRecoveryCodes(visit.owner);
+        try {
+          await deps.store.set(codesKey(visit, set.id), factors.recoveryCodes.sealSet(set), pendingSeconds);
+        } catch (error) {
+          // The old codes are void already: when the store cannot keep the new ones, this answer shows them.
+          if (!isBackendUnavailable(error)) throw error;
+          return codesPage(ctx, visit, set, false);
+        }
+        toCodesPage(ctx);
       },
     ),
   );
@@ -463,19 +508,32 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
   router.get(
     '/account/recovery-codes',
     viewing('/recovery-codes', true, async (ctx, visit) => {
-      const codes = await waitingCodes(visit);
-      if (codes === undefined) return backHome(ctx);
-      codesPage(ctx, visit, codes);
+      const set = await waitingSet(visit);
+      if (set === undefined) return backHome(ctx);
+      codesPage(ctx, visit, set, true);
     }),
   );
 
   router.get(
     '/account/recovery-codes/download',
     viewing('/recovery-codes', true, async (ctx, visit) => {
-      const codes = await waitingCodes(visit);
-      if (codes === undefined) return backHome(ctx);
-      sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes });
+      const set = await waitingSet(visit);
+      if (set === undefined) return backHome(ctx);
+      sendCodes(ctx, visit, set);
     }),
+  );
+
+  // The Download of a page the store could not keep: the codes come back from the form.
+  router.post(
+    '/account/recovery-codes/download',
+    changing(
+      () => '/recovery-codes',
+      async (ctx, visit, form) => {
+        const set = shownSet(visit, form);
+        if (set === undefined) return toCodesPage(ctx);
+        sendCodes(ctx, visit, set);
+      },
+    ),
   );
 
   router.post(
@@ -483,10 +541,11 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     changing(
       () => '/recovery-codes',
       async (ctx, visit, form) => {
-        const codes = await waitingCodes(visit);
-        if (codes === undefined) return backHome(ctx);
-        if (form.saved !== 'yes') return codesPage(ctx, visit, codes, 400, [{ field: 'saved', message: visit.t('recoveryCodes.error.notSaved') }]);
-        await deps.store.del(codesKey(visit));
+        const set = shownSet(visit, form);
+        if (set === undefined) return toCodesPage(ctx);
+        const key = codesKey(visit, set.id);
+        if (form.saved !== 'yes') return codesPage(ctx, visit, set, (await deps.store.get(key)) !== undefined, 400, [{ field: 'saved', message: visit.t('recoveryCodes.error.notSaved') }]);
+        await deps.store.del(key);
         backHome(ctx, 'recoveryCodes');
       },
     ),

@@ -185,24 +185,29 @@ export class AccountDirectory {
   }
 
   /**
-   * The first `denseCap` matches, sorted: `rare` when they are all there are. Otherwise the table is
-   * read in its physical order up to where they were found, and `estimated` extends their count to
-   * the whole table; `mostlyAtStart` says that most of them start their email with the term.
+   * The first `denseCap` matches, sorted: `rare` when they are all there are. Otherwise the blocks
+   * they were found in tell how much of the table was read to find them (see `estimatedMatches`),
+   * and `estimated` extends their count to the whole table; `mostlyAtStart` says that most of them
+   * start their email with the term.
    */
   private async firstMatches(match: Match, state: State, after: string | undefined, need: number): Promise<FirstMatches> {
     const { knex } = this.deps;
     const cap = this.steps.denseCap;
     const rows = (await this.trigramMatches(match, state, after, cap)
+      .with('reach', knex.raw('select max(block) - min(block) as span, coalesce(max(gap), 0) as widest_gap from (select block, block - lag(block) over (order by block) as gap from matches) gaps'))
+      .joinRaw('cross join reach')
       .select(
         knex.raw('count(*) over () as gathered'),
         knex.raw('count(*) filter (where key like ?) over () as at_start', [`${escapeLike(match.term)}%`]),
-        knex.raw('max(block) over () as reached'),
+        'span',
+        'widest_gap',
         knex.raw("pg_relation_size('accounts') / current_setting('block_size')::int as blocks"),
       )
-      .limit(need)) as Array<Row & { gathered: number | string; at_start: number | string; reached: number; blocks: number | string }>;
+      .limit(need)) as Array<Row & { gathered: number | string; at_start: number | string; span: number; widest_gap: number; blocks: number | string }>;
     const first = rows[0];
     if (first === undefined || Number(first.gathered) < cap) return { rows, rare: true, estimated: rows.length, mostlyAtStart: false };
-    return { rows, rare: false, estimated: (cap * Math.max(Number(first.blocks), 1)) / (first.reached + 1), mostlyAtStart: 2 * Number(first.at_start) > cap };
+    const estimated = estimatedMatches({ found: cap, blocks: Number(first.blocks), span: first.span, widestGap: first.widest_gap });
+    return { rows, rare: false, estimated, mostlyAtStart: 2 * Number(first.at_start) > cap };
   }
 
   /**
@@ -321,6 +326,22 @@ function matchAnywhere(term: string): Match {
   const emailPart = term.includes('@') ? term.split('@').find((part) => part.length >= substringMinLength) : undefined;
   const asked = emailPart ?? term;
   return { term, sql: 'strpos(search, ?) > 0', bindings: [term], indexed: { sql: `${words} like ?`, bindings: [`%${escapeLike(asked).replaceAll(' ', '0')}%`] } };
+}
+
+/**
+ * How many matches the whole table holds, from `found` matches gathered in the blocks they lay in:
+ * `span` from the first block to the last of them, `widestGap` the widest step between two of them
+ * in block order, `blocks` the table's size. A bitmap scan reads the table from its start, but a
+ * sequential scan may start anywhere (PostgreSQL's synchronised scans start where the last one
+ * was) and wrap around the end: the widest gap, the one around the end included, is then the part
+ * left unread, and the rest is what was read. Matches clustered inside the part read only widen a
+ * gap, so the estimate can only come out higher than the true rate: the safe side, where a search
+ * walks along the key's order instead of gathering every match.
+ */
+export function estimatedMatches(reach: { readonly found: number; readonly blocks: number; readonly span: number; readonly widestGap: number }): number {
+  const blocks = Math.max(reach.blocks, reach.span + 1);
+  const unread = Math.max(reach.widestGap, blocks - reach.span) - 1;
+  return (reach.found * blocks) / Math.max(blocks - unread, 1);
 }
 
 /** LIKE's own characters in a term match themselves. */

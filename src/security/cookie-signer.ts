@@ -1,11 +1,11 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
- * Signs and checks the `.sig` cookies of Koa (and of oidc-provider, which uses the app's cookies):
- * the same signatures as Koa's default Keygrip (HMAC-SHA1 of `name=value` under the first key,
- * base64url), so cookies signed before and after a restart or by either one stay valid, and a
- * cookie signed with an older key is still accepted (and re-signed by `cookies`) while that key is
- * listed.
+ * Signs and checks the `.sig` cookies, as the keys of our Koa app and of oidc-provider's (whose
+ * interactionDetails() reads the interaction cookie through its own app). The signatures are those
+ * of Koa's default Keygrip (HMAC-SHA1 of `name=value` under the first key, base64url), so cookies
+ * signed before this class stay valid, and one signed with an older key is still accepted (and
+ * re-signed by `cookies`) while that key is listed.
  *
  * Keygrip compares through tsscmp, which draws a random key and computes two more HMACs per check
  * to compare in constant time; every hosted request checks the interaction cookie and the

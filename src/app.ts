@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { accessLogger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { brandedFormPosts } from '../interactions/provider-pages.ts';
+import { CookieSigner } from './security/cookie-signer.ts';
 import { errorPages } from './web/errors.ts';
 import { noStore, securityHeaders } from './web/headers.ts';
 import type { Renderer } from './web/render.ts';
@@ -206,7 +207,7 @@ export function createApp(deps: AppDependencies): Koa {
   // The trusted proxy appends the address it saw to X-Forwarded-For; anything before it is whatever
   // the client sent. Only the last entry may count, or an attacker picks a new address per request.
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
-  app.keys = [...deps.cookieKeys];
+  app.keys = new CookieSigner(deps.cookieKeys);
   app.silent = true;
   app.use(requestLog(logger, metrics));
   app.use(issuerHost(config));

@@ -6,6 +6,7 @@ import { checkSigningKeys, loadClients, type ClientMetadata } from './clients.ts
 import { rules, type Config } from './config.ts';
 import { locales } from './i18n/index.ts';
 import { issuerPath, publicPath } from './public-path.ts';
+import { CookieSigner } from './security/cookie-signer.ts';
 import { idTokenSigningAlgorithms, loadSecrets, signingAlgorithms, type Secrets } from './secrets.ts';
 
 /** Pages the provider itself renders (its errors, the logout confirmation, the signed-out page), drawn with our templates. */
@@ -138,7 +139,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     clients: clients.map(providerMetadata) as unknown as Configuration['clients'],
     jwks: secrets.jwks as Configuration['jwks'],
     cookies: {
-      keys: secrets.cookieKeys,
+      // interactionDetails() reads the interaction cookie through the provider's own app and its keys.
+      keys: new CookieSigner(secrets.cookieKeys),
       // The session belongs to the issuer's path alone, not to every application on its host.
       long: { httpOnly: true, sameSite: 'lax', signed: true, path: issuerPath(config) || '/' },
       short: shortCookieOptions,

@@ -52,6 +52,8 @@ interface AccountRow {
   updated_at: Date;
 }
 
+type RowWithFactors = AccountRow & { factors: unknown };
+
 const table = 'accounts';
 const insertChunkSize = 1000;
 const dayMs = 24 * 60 * 60 * 1000;
@@ -61,6 +63,10 @@ const dayMs = 24 * 60 * 60 * 1000;
  * "Fixes", round 4).
  */
 const activeClaimsQuery = `select "id", "email", "name", "status" from "${table}" where "id" = ? and "status" = 'active' limit 1`;
+/** The account with its factors, as the email and the authenticator steps read it: written out once for the same reason. */
+const withFactorsWhere = (condition: string) => `select "${table}".*, ${factorsColumn} from "${table}" where ${condition} limit 1`;
+const byEmailQuery = withFactorsWhere('lower(email) = ?');
+const byIdQuery = withFactorsWhere('"id" = ?');
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -88,18 +94,18 @@ export class AccountRepository {
 
   /** The account with this email, in any letter case, with its factors. */
   async findByEmail(email: string): Promise<AccountWithFactors | undefined> {
-    return this.findOne(this.withFactors().whereRaw('lower(email) = ?', [normaliseEmail(email)]));
+    return this.findOne(this.firstRow(byEmailQuery, normaliseEmail(email)));
   }
 
   async findById(id: string): Promise<AccountWithFactors | undefined> {
     if (!uuidPattern.test(id)) return undefined;
-    return this.findOne(this.withFactors().where('id', id));
+    return this.findOne(this.firstRow(byIdQuery, id));
   }
 
   /** The account, its row locked until the caller's transaction ends: the changes of one account take turns. */
   async findForChange(id: string): Promise<AccountWithFactors | undefined> {
     if (!uuidPattern.test(id)) return undefined;
-    return this.findOne(this.withFactors().where('id', id).forUpdate(table));
+    return this.findOne(this.withFactors().where('id', id).forUpdate(table).first());
   }
 
   /** The same table inside a transaction of the caller's. */
@@ -112,12 +118,17 @@ export class AccountRepository {
     return this.knex.transaction((trx) => work(trx, this.in(trx)));
   }
 
-  private withFactors(): Knex.QueryBuilder<AccountRow & { factors: unknown }> {
-    return this.knex<AccountRow & { factors: unknown }>(table).select(`${table}.*`, factorsColumn(this.knex, `${table}.id`));
+  private withFactors(): Knex.QueryBuilder<RowWithFactors> {
+    return this.knex<RowWithFactors>(table).select(`${table}.*`, this.knex.raw(factorsColumn));
   }
 
-  private async findOne(query: Knex.QueryBuilder<AccountRow & { factors: unknown }>): Promise<AccountWithFactors | undefined> {
-    const row = (await query.first()) as (AccountRow & { factors: unknown }) | undefined;
+  private async firstRow(query: string, binding: string): Promise<RowWithFactors | undefined> {
+    const result = (await this.knex.raw(query, [binding])) as { rows: RowWithFactors[] };
+    return result.rows[0];
+  }
+
+  private async findOne(found: Promise<unknown>): Promise<AccountWithFactors | undefined> {
+    const row = (await found) as RowWithFactors | undefined;
     if (row === undefined) return undefined;
     const factors = parseFactorsColumn(row.factors);
     if (row.status !== 'invited' || row.invited_at >= this.windowStart(this.now())) return { ...toAccount(row), factors };

@@ -87,7 +87,7 @@ async function explain(knex: Knex, directory: AccountDirectory, search: AccountS
     knex.off('query', listen);
   }
   const plans: string[] = [];
-  for (const statement of sent.filter((query) => /^\s*(select|with)/.test(query.sql))) {
+  for (const statement of sent.filter((query) => /^\s*(select|with)/.test(query.sql) && !/\bupdate\b/.test(query.sql))) {
     // The event carries the driver's `$n` placeholders; knex.raw takes `?` ones, in order.
     const order: number[] = [];
     const sql = statement.sql.replace(/\$(\d+)/g, (_match, n: string) => {

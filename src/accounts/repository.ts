@@ -34,6 +34,8 @@ export interface NewAccount {
 export interface AccountRepositoryOptions {
   readonly activationDays: number;
   readonly now?: () => Date;
+  /** How many overdue invitations one statement of the sweep expires: `sweepBatch` unless told (the tests make it small). */
+  readonly sweepBatch?: number;
 }
 
 interface AccountRow {
@@ -56,6 +58,13 @@ type RowWithFactors = AccountRow & { factors: unknown };
 
 const table = 'accounts';
 const insertChunkSize = 1000;
+/**
+ * Overdue invitations expired by one statement of the sweep. Every index of the table is written
+ * for each (the console search's among them), and an import of many invitations expires them all on
+ * the same day: in one statement, a hundred thousand would outlast the statement timeout, be rolled
+ * back, and fail every search that sweeps first, each time again.
+ */
+const sweepBatch = 1000;
 const dayMs = 24 * 60 * 60 * 1000;
 /**
  * findActiveClaims's statement, written out once: every refresh grant reads it, and building and
@@ -83,6 +92,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export class AccountRepository {
   private readonly activationDays: number;
   private readonly now: () => Date;
+  private readonly sweepBatch: number;
 
   constructor(
     private readonly knex: Knex,
@@ -90,6 +100,7 @@ export class AccountRepository {
   ) {
     this.activationDays = options.activationDays;
     this.now = options.now ?? (() => new Date());
+    this.sweepBatch = options.sweepBatch ?? sweepBatch;
   }
 
   /** The account with this email, in any letter case, with its factors. */
@@ -110,7 +121,7 @@ export class AccountRepository {
 
   /** The same table inside a transaction of the caller's. */
   in(trx: Knex.Transaction): AccountRepository {
-    return new AccountRepository(trx, { activationDays: this.activationDays, now: this.now });
+    return new AccountRepository(trx, { activationDays: this.activationDays, now: this.now, sweepBatch: this.sweepBatch });
   }
 
   /** Runs `work` in a transaction, with this repository bound to it. */
@@ -309,15 +320,27 @@ export class AccountRepository {
   }
 
   /** Deactivates every invitation past its activation window; returns how many. */
+  /** Expires every overdue invitation, a batch per statement, until a batch finds fewer than it may take. */
   async expireStaleInvitations(): Promise<number> {
-    return (await this.expire().returning('id')).length;
+    let expired = 0;
+    for (;;) {
+      const now = this.now();
+      // Rows another sweep is expiring are skipped, not waited for: that sweep finishes them. A CTE, run
+      // once: as a subquery of the update, PostgreSQL may run it again when it rechecks a row another
+      // sweep changed, and expire more than a batch.
+      const batch = this.stale(this.knex<AccountRow>(table).select('id'), now).limit(this.sweepBatch).forUpdate().skipLocked();
+      const count = (await this.expire(now).with('batch', batch).whereIn('id', this.knex.select('id').from('batch')).returning('id')).length;
+      expired += count;
+      if (count < this.sweepBatch) return expired;
+    }
   }
 
-  private expire(): Knex.QueryBuilder<AccountRow, number> {
-    const now = this.now();
-    return this.knex<AccountRow>(table)
-      .where('status', 'invited')
-      .andWhere('invited_at', '<', this.windowStart(now))
+  private stale<Q extends Knex.QueryBuilder>(query: Q, now: Date): Q {
+    return query.where('status', 'invited').andWhere('invited_at', '<', this.windowStart(now)) as Q;
+  }
+
+  private expire(now = this.now()): Knex.QueryBuilder<AccountRow, number> {
+    return this.stale(this.knex<AccountRow>(table), now)
       .update({
         status: 'deactivated',
         deactivation_reason: 'activation-expired',

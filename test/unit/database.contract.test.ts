@@ -351,6 +351,28 @@ for (const variant of databaseVariants()) {
       assert.equal((await accounts.findById(active.id))?.status, 'active', 'activated accounts never expire');
     });
 
+    test('expireStaleInvitations expires many overdue invitations a batch per statement, every one of them, also when two sweeps run at once', async () => {
+      const batched = new AccountRepository(db.knex, { activationDays: 30, now: clock.now, sweepBatch: 3 });
+      await accounts.createMany(Array.from({ length: 10 }, (_, i) => ({ email: `batch${i}@example.com` })));
+      const fresh = await accounts.create({ email: 'later@example.com', invitedAt: days(5) });
+      const updates: string[] = [];
+      const listen = (query: { sql: string }) => {
+        if (/update "accounts"/i.test(query.sql)) updates.push(query.sql);
+      };
+      clock.set(days(31));
+      db.knex.on('query', listen);
+      try {
+        const [first, second] = await Promise.all([batched.expireStaleInvitations(), batched.expireStaleInvitations()]);
+        assert.equal(first + second, 10, 'each invitation expired once');
+      } finally {
+        db.knex.off('query', listen);
+      }
+      assert.ok(updates.length >= 4, `at most 3 a statement: ${updates.length} statements for 10`);
+      assert.equal(await db.knex('accounts').where('status', 'invited').count({ n: '*' }).first().then((row) => Number(row?.n)), 1);
+      assert.equal((await accounts.findById(fresh.id))?.status, 'invited', 'a window still open is left alone');
+      assert.equal(await batched.expireStaleInvitations(), 0);
+    });
+
     test('reactivating an expired invitation restarts the activation window', async () => {
       const { id } = await accounts.create({ email: 'leo@example.com' });
       clock.set(days(40));

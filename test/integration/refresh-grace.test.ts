@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { testActor } from '../helpers/console.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 
@@ -21,12 +22,12 @@ for (const backend of backends()) {
     serveDuring(backend, (server) => (t = server));
 
     async function signedIn(email: string) {
-      const { secret } = await seedActiveAccount(t, email);
+      const { id, secret } = await seedActiveAccount(t, email);
       const rp = await relyingParty(t);
       const start = await rp.start();
       const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
       assert.ok(tokens.refresh_token);
-      return { rp, refreshToken: tokens.refresh_token };
+      return { id, rp, refreshToken: tokens.refresh_token };
     }
 
     it('refreshes twice with the same token within 10 seconds, and refuses it with its whole grant after', async () => {
@@ -63,6 +64,42 @@ for (const backend of backends()) {
         Array.from({ length: 20 }, () => 'invalid_grant'),
         'every token of the grant is revoked',
       );
+    });
+
+    // Sign out everywhere relies on the store alone (the account stays active): a refresh that read its
+    // token and grant just before the revocation still saves new tokens after it, which must lead nowhere.
+    it('leaves no token working once a sign-out everywhere returns, though refreshes of the account ran through it', async () => {
+      const { id, rp, refreshToken } = await signedIn('racing.refreshes@example.com');
+      const chains = 6;
+      const issued: oidc.TokenEndpointResponse[] = [];
+      let running!: () => void;
+      const allRunning = new Promise<void>((resolve) => (running = resolve));
+      /** Refreshes on from its own token of the grant until refused; a chain still refreshing after 200 is the failure sought. */
+      const chain = async () => {
+        let token = refreshToken;
+        for (let i = 0; i < 200; i++) {
+          try {
+            const next = await oidc.refreshTokenGrant(rp.config, token);
+            issued.push(next);
+            if (issued.length === chains) running();
+            token = next.refresh_token!;
+          } catch (error) {
+            return invalidGrant(error as Error & { error?: string });
+          }
+        }
+        return false;
+      };
+      const ran = Array.from({ length: chains }, chain);
+      await allRunning;
+      const signedOut = await t.server.lifecycle.signOutEverywhere(testActor, { id });
+      assert.equal(signedOut.found, true);
+      assert.deepEqual(await Promise.all(ran), Array.from({ length: chains }, () => true), 'every chain is refused soon after');
+      assert.ok(issued.length >= chains);
+      for (const tokens of issued) {
+        await assert.rejects(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), invalidGrant, 'no refresh token issued through the race works');
+        const userinfo = await fetch(`${t.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+        assert.equal(userinfo.status, 401, 'nor any access token');
+      }
     });
   });
 }

@@ -74,10 +74,10 @@ for (const backend of backends()) {
       const issued: oidc.TokenEndpointResponse[] = [];
       let running!: () => void;
       const allRunning = new Promise<void>((resolve) => (running = resolve));
-      /** Refreshes on from its own token of the grant until refused; a chain still refreshing after 200 is the failure sought. */
+      /** Refreshes on from its own token of the grant until refused; a chain still refreshing after 1,000 is the failure sought. */
       const chain = async () => {
         let token = refreshToken;
-        for (let i = 0; i < 200; i++) {
+        for (let i = 0; i < 1_000; i++) {
           try {
             const next = await oidc.refreshTokenGrant(rp.config, token);
             issued.push(next);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { normaliseEmail } from './accounts/account.ts';
+import { inBatches } from './db/batches.ts';
 
 /**
  * Every event name the server records. `signin.*`, `code.*`, `password.*`, `totp.*`,
@@ -239,17 +240,14 @@ export class AuditLog {
   /** Deletes events older than `days` days, in batches; returns how many. */
   async purgeOlderThan(days: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - days * dayMs);
-    let purged = 0;
-    for (;;) {
+    return inBatches(purgeBatch, async () => {
       // Counted in SQL: a purge may remove millions of rows, too many to bring back as a list.
       const result = (await this.knex.raw(
         'with purged as (delete from ?? where id in (select id from ?? where at < ? limit ?) returning 1) select count(*)::int as count from purged',
         [table, table, cutoff, purgeBatch],
       )) as { rows: Array<{ count: number }> };
-      const count = result.rows[0]?.count ?? 0;
-      purged += count;
-      if (count < purgeBatch) return purged;
-    }
+      return result.rows[0]?.count ?? 0;
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { primaryKinds } from '../factors/record.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { factorsColumn, parseFactorsColumn } from '../factors/repository.ts';
 import { normaliseEmail, type Account, type AccountStatus, type AccountWithFactors, type DeactivationReason } from './account.ts';
+import { inBatches } from '../db/batches.ts';
 
 export class DuplicateEmailError extends Error {
   override name = 'DuplicateEmailError';
@@ -319,20 +320,16 @@ export class AccountRepository {
     return row === undefined ? this.require(id) : toAccount(row);
   }
 
-  /** Deactivates every invitation past its activation window; returns how many. */
-  /** Expires every overdue invitation, a batch per statement, until a batch finds fewer than it may take. */
+  /** Deactivates every invitation past its activation window, a batch per statement; returns how many. */
   async expireStaleInvitations(): Promise<number> {
-    let expired = 0;
-    for (;;) {
+    return inBatches(this.sweepBatch, async () => {
       const now = this.now();
       // Rows another sweep is expiring are skipped, not waited for: that sweep finishes them. A CTE, run
       // once: as a subquery of the update, PostgreSQL may run it again when it rechecks a row another
       // sweep changed, and expire more than a batch.
       const batch = this.stale(this.knex<AccountRow>(table).select('id'), now).limit(this.sweepBatch).forUpdate().skipLocked();
-      const count = (await this.expire(now).with('batch', batch).whereIn('id', this.knex.select('id').from('batch')).returning('id')).length;
-      expired += count;
-      if (count < this.sweepBatch) return expired;
-    }
+      return (await this.expire(now).with('batch', batch).whereIn('id', this.knex.select('id').from('batch')).returning('id')).length;
+    });
   }
 
   private stale<Q extends Knex.QueryBuilder>(query: Q, now: Date): Q {

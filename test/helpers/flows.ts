@@ -42,13 +42,23 @@ export async function enrollAuthenticatorApp(knex: Knex, accountId: string, seal
   return app;
 }
 
+/** The recovery codes a "Save your recovery codes" page shows, in order. */
+export function recoveryCodesOn(page: Page): string[] {
+  return page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+}
+
+/** The recovery codes a downloaded recovery-codes file holds, in order. */
+export function recoveryCodesInFile(file: Page): string[] {
+  return file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line));
+}
+
 /**
  * The page that follows the first authenticator app: reads its recovery codes, ticks "I have saved
  * my recovery codes" and continues; returns the codes and where that led (the client, at sign-in).
  */
 export async function saveRecoveryCodes(browser: Browser, page: Page): Promise<{ codes: string[]; next: Page }> {
   assert.equal(page.$('h1').text().trim(), 'Save your recovery codes', `the recovery codes follow the enrollment: ${page.status} at ${page.url}`);
-  const codes = page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+  const codes = recoveryCodesOn(page);
   assert.equal(codes.length, 10, 'ten recovery codes');
   return { codes, next: await browser.submit(page, '/recovery-codes', { saved: 'yes' }) };
 }

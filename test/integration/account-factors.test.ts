@@ -6,7 +6,7 @@ import { normaliseRecoveryCode } from '../../src/factors/index.ts';
 import { sealSecret } from '../../src/security/secret-box.ts';
 import { generateTotpSecret, totpCodeAt } from '../../src/security/totp.ts';
 import { openAccountPage } from '../helpers/account-page.ts';
-import { enrollAuthenticatorApp, nextTotpStep, seedActiveAccount, seedRecoveryCodes, totpNow } from '../helpers/flows.ts';
+import { enrollAuthenticatorApp, nextTotpStep, recoveryCodesInFile, recoveryCodesOn, seedActiveAccount, seedRecoveryCodes, totpNow } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 import { SoftwarePasskey } from '../helpers/software-authenticator.ts';
 
@@ -22,14 +22,6 @@ function factorRows(page: Page, section: 'apps' | 'passkeys'): Array<{ name: str
       remove: page.$(row).find('a[href$="/remove"]').attr('href'),
     }))
     .get();
-}
-
-/** The recovery codes a page shows, or a downloaded file holds. */
-function codesOn(page: Page): string[] {
-  return page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
-}
-function codesIn(file: Page): string[] {
-  return file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line));
 }
 
 /** The subject line of a received email (quoted-printable or encoded words aside, the plain part of it). */
@@ -221,7 +213,7 @@ for (const backend of backends()) {
       assert.equal(made.url, `${t.issuer}/account/recovery-codes`, 'the new codes are shown on a page of their own, which a reload shows again');
       assert.equal(headingOf(made), 'Save your recovery codes');
       assert.match(made.$('p.notice').text(), /Your old recovery codes can no longer be used\./);
-      const fresh = made.$('ol.recovery-codes code').map((_, el) => made.$(el).text().trim()).get();
+      const fresh = recoveryCodesOn(made);
       assert.equal(fresh.length, rules.recoveryCodes);
       assert.match(subjectOf((await t.mail.next(email, mailsBefore)).raw), /New recovery codes/);
       const old = await t.server.services.factors.recoveryCodes.verify(await owner(), normaliseRecoveryCode(codes[9]!)!, { requester, locale: 'en' });
@@ -232,10 +224,10 @@ for (const backend of backends()) {
       const file = await browser.get(new URL(link.attr('href')!, made.url).toString());
       assert.equal(file.status, 200);
       assert.match(file.headers.get('content-disposition') ?? '', /attachment; filename="recovery-codes\.txt"/);
-      assert.deepEqual(file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line)), fresh, 'the file holds the same codes');
+      assert.deepEqual(recoveryCodesInFile(file), fresh, 'the file holds the same codes');
       assert.match(file.html, /recovery codes of codes\.user@example\.com/);
       assert.deepEqual(
-        (await browser.get(made.url)).$('ol.recovery-codes code').map((_, el) => made.$(el).text().trim()).get(),
+        recoveryCodesOn(await browser.get(made.url)),
         fresh,
         'a reload shows the same codes, not newer ones',
       );
@@ -261,18 +253,18 @@ for (const backend of backends()) {
       const { browser, page } = await openAccountPage(t, { email, secret });
       const first = await browser.submit(page, '/account/recovery-codes/new');
       const second = await browser.submit(page, '/account/recovery-codes/new');
-      assert.notDeepEqual(codesOn(first), codesOn(second));
+      assert.notDeepEqual(recoveryCodesOn(first), recoveryCodesOn(second));
       const led = await browser.submit(first, '/account/recovery-codes', { saved: 'yes' });
       assert.equal(led.url, `${t.issuer}/account/recovery-codes`, 'the first tab’s codes are void: not confirmed');
-      assert.deepEqual(codesOn(led), codesOn(second), 'the set that stands is shown instead');
+      assert.deepEqual(recoveryCodesOn(led), recoveryCodesOn(second), 'the set that stands is shown instead');
       const csrf = first.$('input[name=_csrf]').first().attr('value')!;
       const posted = await browser.post(`${t.issuer}/account/recovery-codes/download`, { _csrf: csrf, shown: first.$('input[name=shown]').attr('value')! });
-      assert.deepEqual([posted.url, codesOn(posted)], [`${t.issuer}/account/recovery-codes`, codesOn(second)], 'nor given as a file');
+      assert.deepEqual([posted.url, recoveryCodesOn(posted)], [`${t.issuer}/account/recovery-codes`, recoveryCodesOn(second)], 'nor given as a file');
       const saved = await browser.submit(second, '/account/recovery-codes', { saved: 'yes' });
       assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
       const owner = (await t.server.services.accounts.findById(id))!;
-      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(codesOn(first)[0]!)!, { requester, locale: 'en' })).status, 'wrong');
-      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(codesOn(second)[0]!)!, { requester, locale: 'en' })).status, 'right');
+      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(recoveryCodesOn(first)[0]!)!, { requester, locale: 'en' })).status, 'wrong');
+      assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(recoveryCodesOn(second)[0]!)!, { requester, locale: 'en' })).status, 'right');
     });
 
     // The race made certain: the first creation is held at its email, committed but not yet stored,
@@ -285,10 +277,10 @@ for (const backend of backends()) {
       const older = browser.submit(page, '/account/recovery-codes/new');
       const newer = held.arrived.then(() => browser.submit(page, '/account/recovery-codes/new')).finally(held.release);
       const [olderAnswer, newerAnswer] = await Promise.all([older, newer]);
-      const standing = codesOn(newerAnswer);
+      const standing = recoveryCodesOn(newerAnswer);
       assert.equal(standing.length, rules.recoveryCodes);
-      assert.deepEqual(codesOn(olderAnswer), standing, 'the older creation’s answer shows the set that voided its own');
-      assert.deepEqual(codesOn(await browser.get(`${t.issuer}/account/recovery-codes`)), standing, 'and so does a reload');
+      assert.deepEqual(recoveryCodesOn(olderAnswer), standing, 'the older creation’s answer shows the set that voided its own');
+      assert.deepEqual(recoveryCodesOn(await browser.get(`${t.issuer}/account/recovery-codes`)), standing, 'and so does a reload');
       const owner = (await t.server.services.accounts.findById(id))!;
       assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(standing[0]!)!, { requester, locale: 'en' })).status, 'right');
     });
@@ -303,18 +295,18 @@ for (const backend of backends()) {
       const answers = await Promise.all(Array.from({ length: 8 }, () => browser.submit(page, '/account/recovery-codes/new')));
       const where = answers.map((a) => `${a.status} ${a.url}`).join(', ');
       assert.ok(answers.every((a) => a.status === 200 && (a.url === `${t.issuer}/account/recovery-codes` || a.url === `${t.issuer}/account`)), where);
-      const shown = answers.filter((a) => codesOn(a).length > 0);
+      const shown = answers.filter((a) => recoveryCodesOn(a).length > 0);
       assert.ok(shown.length >= 1, `the codes are shown: ${where}`);
 
       const reload = await browser.get(`${t.issuer}/account/recovery-codes`);
-      const standing = codesOn(reload);
+      const standing = recoveryCodesOn(reload);
       assert.equal(standing.length, rules.recoveryCodes, 'the set that stands waits for this browser');
-      assert.deepEqual(codesIn(await browser.get(`${t.issuer}/account/recovery-codes/download`)), standing, 'and is the one given as a file');
-      const voided = shown.filter((a) => codesOn(a).join() !== standing.join());
+      assert.deepEqual(recoveryCodesInFile(await browser.get(`${t.issuer}/account/recovery-codes/download`)), standing, 'and is the one given as a file');
+      const voided = shown.filter((a) => recoveryCodesOn(a).join() !== standing.join());
       for (const answer of voided) {
         const led = await browser.submit(answer, '/account/recovery-codes', { saved: 'yes' });
         assert.equal(led.url, `${t.issuer}/account/recovery-codes`, 'a page of a voided set is not confirmed');
-        assert.deepEqual(codesOn(led), standing, 'the set that stands is shown instead');
+        assert.deepEqual(recoveryCodesOn(led), standing, 'the set that stands is shown instead');
       }
       const saved = await browser.submit(reload, '/account/recovery-codes', { saved: 'yes' });
       assert.equal(saved.url, `${t.issuer}/account?done=recoveryCodes`);
@@ -324,7 +316,7 @@ for (const backend of backends()) {
       for (const code of standing) {
         assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(code)!, { requester, locale: 'en' })).status, 'right', 'every code shown is one of the account’s');
       }
-      for (const code of [old[0]!, ...voided.map((a) => codesOn(a)[0]!)]) {
+      for (const code of [old[0]!, ...voided.map((a) => recoveryCodesOn(a)[0]!)]) {
         assert.equal((await t.server.services.factors.recoveryCodes.verify(owner, normaliseRecoveryCode(code)!, { requester, locale: 'en' })).status, 'wrong', 'the others are void');
       }
     });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import { csrfOf, reachedClient } from '../helpers/attack.ts';
 import type { Browser, Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { nextTotpStep, recoveryCodesOn, relyingParty, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -130,7 +130,7 @@ for (const backend of backends()) {
       page = await first.browser.get(link(page, 'a.button'));
       nextTotpStep(t);
       page = await first.browser.submit(page, '/enroll/verify', code('authenticator code', totpNow(t, secret)));
-      const recoveryCodes = page.$('ol.recovery-codes code').map((_, el) => page.$(el).text().trim()).get();
+      const recoveryCodes = recoveryCodesOn(page);
       assert.equal(recoveryCodes.length, 10, 'the recovery codes are shown');
       for (const recoveryCode of recoveryCodes) {
         secrets.add('recovery code', recoveryCode);

@@ -160,6 +160,27 @@ describe('security: headers and cookies', () => {
     }
   });
 
+  // The client endpoints skip the pages' middleware (src/app.ts, clientEndpoints): not the headers,
+  // the request id or the provider's own answers.
+  it('sends the same headers and a request id from the endpoints clients call: token, introspection, revocation, userinfo, keys', async () => {
+    const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+    const calls: Array<[path: string, init: RequestInit, status: number, body: string]> = [
+      ['/token', form({ grant_type: 'refresh_token', refresh_token: 'unknown', client_id: publicClient.client_id }), 400, '"error":"invalid_grant"'],
+      ['/token/introspection', form({ token: 'unknown', client_id: publicClient.client_id }), 200, '{"active":false}'],
+      ['/token/revocation', form({ token: 'unknown', client_id: publicClient.client_id }), 200, ''],
+      ['/me', { headers: { authorization: 'Bearer unknown' } }, 401, '"error":"invalid_token"'],
+      ['/jwks', {}, 200, '"keys":['],
+    ];
+    for (const [path, init, status, body] of calls) {
+      const response = await fetch(`${t.issuer}${path}`, { ...init, headers: { ...init.headers, 'x-request-id': 'client-endpoint-01' } });
+      const text = await response.text();
+      assert.equal(response.status, status, `${path}: ${text}`);
+      assert.ok(text.includes(body), `${path} answers ${text}`);
+      assertPageHeaders({ url: `${t.issuer}${path}`, status: response.status, headers: response.headers });
+      assert.equal(response.headers.get('x-request-id'), 'client-endpoint-01', `X-Request-Id on ${path}`);
+    }
+  });
+
   it('adds HSTS and Secure cookies behind a TLS-terminating proxy for an https issuer', async () => {
     const email = 'headers.tls@example.com';
     const { secret } = await seedActiveAccount(tls, email);

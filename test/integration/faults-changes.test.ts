@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { rules } from '../../src/config.ts';
 import { runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, confidentialClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -66,17 +67,25 @@ describe('account changes while Redis is away', { skip: backend.skip, timeout: 3
     return (await t.server.services.audit.recent({ email, limit: 50 })).filter((e) => e.outcome === 'success').map((e) => e.event);
   }
 
-  const cases: Array<{ command: string; event: string; finish: 'rerun' | 'server'; check: (email: string) => Promise<void> }> = [
+  /**
+   * `accountRead`: the change leaves the account not active, which every refresh grant reads from the
+   * database (once the sign-in's own read has aged out), so the refresh tokens are refused at once,
+   * while revoking them in the store is still owed. The other changes leave the account active and
+   * reach its tokens through the store alone.
+   */
+  const cases: Array<{ command: string; event: string; finish: 'rerun' | 'server'; accountRead?: true; check: (email: string) => Promise<void> }> = [
     {
       command: 'deactivate',
       event: 'account.deactivated',
       finish: 'rerun',
+      accountRead: true,
       check: async (email) => assert.equal((await t.server.services.accounts.findByEmail(email))!.status, 'deactivated'),
     },
     {
       command: 'reset',
       event: 'account.reset',
       finish: 'server',
+      accountRead: true,
       check: async (email) => assert.equal((await t.server.services.accounts.findByEmail(email))!.passwordHash, null),
     },
     {
@@ -88,7 +97,7 @@ describe('account changes while Redis is away', { skip: backend.skip, timeout: 3
     { command: 'signout', event: 'account.signed-out', finish: 'rerun', check: async () => {} },
   ];
 
-  for (const { command, event, finish, check } of cases) {
+  for (const { command, event, finish, accountRead, check } of cases) {
     it(`users ${command}: the change and its event stand, ending the sessions is owed, then finished by ${finish === 'rerun' ? 'the command run again' : 'the server'}`, async () => {
       const email = `cut.${command}@example.com`;
       const signed = await signedIn(email);
@@ -103,6 +112,10 @@ describe('account changes while Redis is away', { skip: backend.skip, timeout: 3
         assert.equal(shown.code, 0, `users show reads without Redis: ${shown.stderr}`);
         assert.match(shown.stdout, /^lock: +unknown \(the store does not answer\)$/m);
         assert.match(shown.stdout, /^owed: +ending its sessions$/m);
+        if (accountRead) {
+          t.clock.offsetMs += (rules.recentAccountSeconds + 1) * 1000;
+          await assert.rejects(oidc.refreshTokenGrant(signed.rp.config, signed.refreshToken), (error: { error?: string }) => error.error === 'invalid_grant', 'the server, which reaches Redis, refuses the refresh while its revocation is owed');
+        }
       } finally {
         await relay.restore();
       }

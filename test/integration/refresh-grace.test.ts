@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { rules } from '../../src/config.ts';
 import { testActor } from '../helpers/console.ts';
 import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
@@ -64,6 +65,25 @@ for (const backend of backends()) {
         Array.from({ length: 20 }, () => 'invalid_grant'),
         'every token of the grant is revoked',
       );
+    });
+
+    // Each grant reads its account after it arrived (src/accounts/repository.ts, findActiveClaims), and
+    // grants that ask together share one statement: every answer must come from its own account's row.
+    it('answers a burst of refreshes of several accounts, some deactivated behind the store\'s back, each by its own account', async () => {
+      const signed: Array<Awaited<ReturnType<typeof signedIn>>> = [];
+      for (const name of ['burst.a', 'burst.b', 'burst.c', 'burst.d', 'burst.e', 'burst.f']) signed.push(await signedIn(`${name}@example.com`));
+      const deactivated = new Set([signed[1]!.id, signed[4]!.id, signed[5]!.id]);
+      // Only the database changes: the grants stay in the store, as while a deactivation's revocation is owed.
+      await t.server.database.knex('accounts').whereIn('id', [...deactivated]).update({ status: 'deactivated' });
+      // Past the few seconds in which the sign-in's own read of the account serves the provider.
+      t.clock.offsetMs += (rules.recentAccountSeconds + 1) * 1000;
+      const burst = signed.flatMap((account) => [account, account, account]);
+      const outcomes = await Promise.allSettled(burst.map(({ rp, refreshToken }) => oidc.refreshTokenGrant(rp.config, refreshToken)));
+      outcomes.forEach((outcome, n) => {
+        const { id } = burst[n]!;
+        if (deactivated.has(id)) assert.ok(outcome.status === 'rejected' && invalidGrant(outcome.reason as Error), `refresh ${n} of a deactivated account is refused`);
+        else assert.equal(outcome.status, 'fulfilled', `refresh ${n} of an active account succeeds: ${outcome.status === 'rejected' ? String(outcome.reason) : ''}`);
+      });
     });
 
     // Sign out everywhere relies on the store alone (the account stays active): a refresh that read its

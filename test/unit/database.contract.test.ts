@@ -294,6 +294,33 @@ for (const variant of databaseVariants()) {
       assert.deepEqual(await accounts.reactivate(active.id), reactivated, 'reactivating an active account changes nothing');
     });
 
+    test('findActiveClaims: reads asked for together share one statement, and each gets its own account or none', async () => {
+      const alice = await activeAccount('alice@example.com');
+      const bob = await activeAccount('bob@example.com');
+      const carol = await activeAccount('carol@example.com');
+      await accounts.deactivate(bob.id);
+      const invited = await accounts.create({ email: 'invited@example.com' });
+      const statements: string[] = [];
+      const count = (query: { sql: string }) => void (query.sql.startsWith('select "id", "email", "name", "status"') && statements.push(query.sql));
+      db.knex.on('query', count);
+      try {
+        const asked = [alice.id, bob.id, carol.id, invited.id, unknownId, alice.id, 'not-an-id'];
+        const answers = await Promise.all(asked.map((id) => accounts.findActiveClaims(id)));
+        assert.deepEqual(
+          answers.map((answer) => answer?.email),
+          ['alice@example.com', undefined, 'carol@example.com', undefined, undefined, 'alice@example.com', undefined],
+        );
+        assert.deepEqual(answers[0], { id: alice.id, email: 'alice@example.com', name: null, status: 'active' });
+        assert.equal(statements.length, 1, `one statement for the seven reads: ${statements.join(' | ')}`);
+        // Asked for one after another, each reads anew: nothing is remembered between turns.
+        await accounts.deactivate(carol.id);
+        assert.equal(await accounts.findActiveClaims(carol.id), undefined);
+        assert.equal(statements.length, 2);
+      } finally {
+        db.knex.off('query', count);
+      }
+    });
+
     test('a deactivated account cannot be activated', async () => {
       const { id } = await accounts.create({ email: 'judy@example.com' });
       await accounts.setPassword(id, '$2b$12$hash');

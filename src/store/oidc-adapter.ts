@@ -1,3 +1,4 @@
+import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import { rules } from '../config.ts';
 import type { Store, StoreWrite } from './store.ts';
@@ -83,6 +84,13 @@ const consumable = new Set([
   'PreAuthorizedCode',
   'PushedAuthorizationRequest',
 ]);
+
+/**
+ * Grants used once and never again (RFC 6749 4.1.2). oidc-provider reads one, checks its mark and
+ * then marks it: requests that present it together all read it unmarked, and only the mark, set if
+ * absent, tells them apart. A refresh token is not among them: two uses within the grace both rotate it.
+ */
+const singleUse = new Set(['AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
 /** Grant index members name the model too, since one grant holds tokens of several models. */
 const grantMember = (model: string, id: string) => `${model}:${id}`;
@@ -272,7 +280,8 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       if (!consumable.has(this.model)) throw new TypeError(`oidc-provider consumed a ${this.model}, which the adapter does not mark`);
       // The mark expires with the record; a record already gone gets no mark. The first mark stays:
       // the refresh grace counts from the first use.
-      await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(now()));
+      const marked = await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(now()));
+      if (!marked && singleUse.has(this.model)) throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {

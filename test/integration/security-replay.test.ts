@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reachedClient } from '../helpers/attack.ts';
 import { errorsOn, type Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, type RelyingParty } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
-import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const TOTP_REFUSED = 'The code is incorrect or has already been used. Wait for a new code and try again.';
 const EMAIL_CODE_SPENT = 'This code has expired or can no longer be used. Send a new code.';
@@ -92,6 +92,27 @@ for (const backend of backends()) {
       const again = await rp.browser.submit(sent, '/activation/verify', { code });
       assert.ok(again.status === 400 || again.status === 429, `and the code is spent afterwards (${again.status})`);
       assert.doesNotMatch(again.html, /The code has been verified/);
+    });
+
+    // RFC 6749 4.1.2: an authorization code is used once. oidc-provider reads a code, checks its mark
+    // and then marks it: exchanges sent together all read it unmarked, and only the adapter's mark,
+    // set if absent, tells them apart (src/store/oidc-adapter.ts, consume).
+    it('exchanges an authorization code once, of ten exchanges sent at once', async () => {
+      const email = 'code.burst@example.com';
+      const { secret } = await seedActiveAccount(t, email);
+      const rp = await relyingParty(t);
+      const start = await rp.start();
+      const callback = await walkSignIn(rp, t, start.page, email, secret);
+      const code = new URL(callback.url).searchParams.get('code')!;
+      const exchange = () =>
+        fetch(`${t.issuer}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: start.verifier, redirect_uri: publicClient.redirect_uris[0]!, client_id: publicClient.client_id }),
+        }).then(async (response) => ({ status: response.status, body: (await response.json()) as { error?: string; access_token?: string } }));
+      const answers = await Promise.all(Array.from({ length: 10 }, exchange));
+      assert.equal(answers.filter((answer) => answer.status === 200).length, 1, `one exchange gets tokens: ${JSON.stringify(answers)}`);
+      for (const answer of answers) if (answer.status !== 200) assert.equal(answer.body.error, 'invalid_grant');
     });
   });
 }

@@ -47,6 +47,9 @@ async function createProvider(store: Store, now: () => number): Promise<Provider
   });
 }
 
+/** The error oidc-provider answers a token request with as `invalid_grant`. */
+const invalidGrant = (error: unknown) => (error as { error?: string }).error === 'invalid_grant';
+
 for (const variant of storeVariants()) {
   describe(`oidc-provider adapter contract (${variant.name})`, { skip: variant.skip }, () => {
     after(() => variant.cleanup());
@@ -177,7 +180,7 @@ for (const variant of storeVariants()) {
       assert.strictEqual(await deviceCodes.findByUserCode('WXYZ-WXYZ'), undefined);
     });
 
-    it('consume marks the record once: the first time stays, even across re-saves', async () => {
+    it('consume marks the record once: the first time stays, even across re-saves, and a code consumed again is refused', async () => {
       const clock = { now: Date.UTC(2030, 0, 1) };
       const { adapter } = await adapters(() => clock.now);
       const codes = adapter('AuthorizationCode');
@@ -186,9 +189,22 @@ for (const variant of storeVariants()) {
       const firstTime = clock.now / 1000;
       assert.deepEqual(await codes.find('c1'), { grantId: 'g1', consumed: firstTime });
       clock.now += 30_000;
-      await codes.consume('c1');
+      await assert.rejects(codes.consume('c1'), invalidGrant);
       await codes.upsert('c1', { grantId: 'g1', scope: 'openid' }, 60);
       assert.deepEqual(await codes.find('c1'), { grantId: 'g1', scope: 'openid', consumed: firstTime });
+    });
+
+    it('of 20 requests that read a code unconsumed and consume it at once, one goes on and the others are refused', async () => {
+      const { adapter } = await adapters();
+      for (const model of ['AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']) {
+        const codes = adapter(model);
+        await codes.upsert('c1', { grantId: 'g1' }, 60);
+        const read = await Promise.all(Array.from({ length: 20 }, () => codes.find('c1')));
+        assert.ok(read.every((payload) => payload?.consumed === undefined), `${model}: every request reads it unconsumed`);
+        const outcomes = await Promise.allSettled(read.map(() => codes.consume('c1')));
+        assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, `${model}: one consume goes on`);
+        for (const outcome of outcomes) if (outcome.status === 'rejected') assert.ok(invalidGrant(outcome.reason), model);
+      }
     });
 
     it('consume is atomic: of 20 concurrent consumes the first one’s time stays', async () => {
@@ -222,10 +238,12 @@ for (const variant of storeVariants()) {
       assert.deepEqual(await tokens.find('r1'), { grantId: 'g1', consumed: firstUse / 1000 });
     });
 
-    it('consume of a missing record creates nothing', async () => {
+    it('consume of a missing record creates nothing, and refuses a missing code', async () => {
       const { adapter } = await adapters();
       const codes = adapter('AuthorizationCode');
-      await codes.consume('missing');
+      await assert.rejects(codes.consume('missing'), invalidGrant);
+      await adapter('RefreshToken').consume('missing');
+      assert.strictEqual(await adapter('RefreshToken').find('missing'), undefined);
       assert.strictEqual(await codes.find('missing'), undefined);
       await codes.upsert('missing', { grantId: 'g1' }, 60);
       assert.deepEqual(await codes.find('missing'), { grantId: 'g1' }, 'a later record starts unconsumed');

@@ -75,6 +75,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
   };
 
+  const setIfAbsentWhile = (owner: string, key: string, value: string): boolean => {
+    const ownerEntry = live(owner);
+    if (ownerEntry === undefined || live(key) !== undefined) return false;
+    entries.set(key, { kind: 'string', value, expiresAt: Math.max(ownerEntry.expiresAt, now() + 1000) });
+    return true;
+  };
+
   const sweep = setInterval(() => {
     const at = now();
     for (const [key, entry] of entries) {
@@ -106,10 +113,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async write(writes) {
       // Checked before anything changes, so a refused TTL leaves the batch unapplied, as on Redis.
-      for (const write of writes) assertTtl(write.ttlSeconds);
+      for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
       for (const write of writes) {
         if (write.op === 'set') entries.set(write.key, { kind: 'string', value: write.value, expiresAt: expiryAfter(write.ttlSeconds) });
         else if (write.op === 'addToSet') addMember(write.key, write.member, write.ttlSeconds);
+        else if (write.op === 'setIfAbsentWhile') setIfAbsentWhile(write.owner, write.key, write.value);
         else {
           const entry = live(write.key);
           if (entry !== undefined) entry.expiresAt = expiryAfter(write.ttlSeconds);
@@ -118,10 +126,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async setIfAbsentWhile(owner, key, value) {
-      const ownerEntry = live(owner);
-      if (ownerEntry === undefined || live(key) !== undefined) return false;
-      entries.set(key, { kind: 'string', value, expiresAt: Math.max(ownerEntry.expiresAt, now() + 1000) });
-      return true;
+      return setIfAbsentWhile(owner, key, value);
     },
 
     async setIfAbsent(key, value, ttlSeconds) {

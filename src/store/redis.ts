@@ -140,6 +140,7 @@ type ScriptedRedis = Redis & {
 /** The MULTI of a write batch, with the scripted commands the client defines. */
 type ScriptedMulti = ReturnType<Redis['multi']> & {
   storeAddToSet(key: string, member: string, ttlSeconds: number): ScriptedMulti;
+  storeSetIfAbsentWhile(owner: string, key: string, value: string): ScriptedMulti;
 };
 
 /** What the store does with its data, apart from the connection's own life. */
@@ -268,11 +269,12 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
 
     async write(writes) {
       if (writes.length === 0) return;
-      for (const write of writes) assertTtl(write.ttlSeconds);
+      for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
       const multi = client.multi() as ScriptedMulti;
       for (const write of writes) {
         if (write.op === 'set') multi.set(key(write.key), write.value, 'EX', write.ttlSeconds);
         else if (write.op === 'addToSet') multi.storeAddToSet(key(write.key), write.member, write.ttlSeconds);
+        else if (write.op === 'setIfAbsentWhile') multi.storeSetIfAbsentWhile(key(write.owner), key(write.key), write.value);
         else multi.expire(key(write.key), write.ttlSeconds);
       }
       const results = await call(() => multi.exec());

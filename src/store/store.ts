@@ -13,7 +13,9 @@ export type StoreWrite =
   | { readonly op: 'set'; readonly key: string; readonly value: string; readonly ttlSeconds: number }
   | { readonly op: 'addToSet'; readonly key: string; readonly member: string; readonly ttlSeconds: number }
   /** Gives an existing key this remaining life (longer or shorter); nothing when the key is absent. */
-  | { readonly op: 'expire'; readonly key: string; readonly ttlSeconds: number };
+  | { readonly op: 'expire'; readonly key: string; readonly ttlSeconds: number }
+  /** As setIfAbsentWhile: the key, when absent and while `owner` exists, expiring with it. */
+  | { readonly op: 'setIfAbsentWhile'; readonly owner: string; readonly key: string; readonly value: string };
 
 /**
  * How an attempt counter locks: from the `threshold`-th attempt on, each attempt locks the key for

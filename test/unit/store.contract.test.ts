@@ -121,6 +121,19 @@ for (const variant of storeVariants()) {
       assert.ok(isWithin(await store.ttl('mark'), 89, 90));
     });
 
+    it('write sets a mark if absent while its owner exists, in the same batch as the rest, the first mark staying', async () => {
+      const store = await variant.create();
+      await store.set('owner', 'o', 90);
+      const mark = (value: string, owner = 'owner') => ({ op: 'setIfAbsentWhile' as const, owner, key: `mark:${owner}`, value });
+      await store.write([mark('first'), { op: 'set', key: 'k', value: 'v', ttlSeconds: 60 }, mark('none', 'absent')]);
+      assert.equal(await store.get('mark:owner'), 'first');
+      assert.ok(isWithin(await store.ttl('mark:owner'), 89, 90), 'it expires with its owner');
+      assert.equal(await store.get('k'), 'v');
+      assert.equal(await store.get('mark:absent'), undefined, 'no owner, no mark');
+      await Promise.all(Array.from({ length: 10 }, (_, i) => store.write([mark(`later-${i}`)])));
+      assert.equal(await store.get('mark:owner'), 'first', 'a later mark, even many at once, changes nothing');
+    });
+
     it('raise stores only a greater number: of 20 racing callers with one value exactly one wins', async () => {
       const store = await variant.create();
       assert.equal(await store.raise('n', 5, 60), true);

@@ -16,6 +16,8 @@ import type { ClientMetadata } from './clients.ts';
 import type { Config } from './config.ts';
 import { accessLogger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { RequestWrites } from './store/request-writes.ts';
+import { jsonOutages, sendingHeldWrites } from './web/json-outages.ts';
 import { brandedFormPosts } from '../interactions/provider-pages.ts';
 import { CookieSigner } from './security/cookie-signer.ts';
 import { errorPages } from './web/errors.ts';
@@ -23,7 +25,6 @@ import { noStore, securityHeaders } from './web/headers.ts';
 import type { Renderer } from './web/render.ts';
 import { createInteractionRouter } from '../interactions/router.ts';
 import type { InteractionServices } from '../interactions/context.ts';
-import { isBackendUnavailable } from './unavailable.ts';
 import { issuerPathRouting, providerRoute, publicPath } from './public-path.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'interactions', 'public');
@@ -64,6 +65,8 @@ export interface AppDependencies {
   readonly surfaceRoutes: readonly SurfaceRoutes[];
   /** oidc-provider signs its cookies with the keys of the Koa app it is mounted in. */
   readonly cookieKeys: readonly string[];
+  /** Where the token endpoint's store writes wait for its answer (src/store/request-writes.ts). */
+  readonly requestWrites: RequestWrites;
 }
 
 function requestLog(logger: Logger, metrics: Metrics) {
@@ -183,35 +186,17 @@ function issuerHost(config: Config) {
   };
 }
 
-/** Seconds a client is asked to wait before retrying during a backend outage; Redis and PostgreSQL come back by themselves. */
-const outageRetrySeconds = 5;
-
-/**
- * The provider answers 500 server_error when the store or the database does not answer. To a
- * client that is an outage to wait out, not a fault of ours: its JSON endpoints (token, userinfo,
- * introspection, revocation...) answer 503 temporarily_unavailable with Retry-After instead, as
- * the pages already do. The provider's server_error event tells the cause (src/server.ts).
- */
-function jsonOutages() {
-  return async (ctx: Context, next: Next) => {
-    await next();
-    if (ctx.status !== 500 || ctx.state.backendUnavailable !== true || typeof ctx.body !== 'object' || ctx.body === null) return;
-    ctx.status = 503;
-    ctx.set('Retry-After', String(outageRetrySeconds));
-    ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; retry later' };
-  };
-}
-
 /**
  * The provider's endpoints that answer programs, not browsers: a client's token, introspection and
  * revocation requests, userinfo and the key set. No page, asset or sign-in surface answers there,
  * so they go from the middleware every answer needs straight to the provider, and a refresh grant
  * does not pay for a dozen layers that would only pass it on (BENCHMARKS.md, "Fixes", round 6).
  */
-function clientEndpoints(provider: Provider, providerRoutes: (ctx: Context, next: Next) => Promise<void>) {
-  const paths = new Set(['token', 'introspection', 'revocation', 'userinfo', 'jwks'].map((name) => providerRoute(provider, name)));
+function clientEndpoints(deps: AppDependencies, providerRoutes: (ctx: Context, next: Next) => Promise<void>) {
+  const paths = new Set(['token', 'introspection', 'revocation', 'userinfo', 'jwks'].map((name) => providerRoute(deps.provider, name)));
   const outages = jsonOutages();
-  return (ctx: Context, next: Next) => (paths.has(ctx.path) ? outages(ctx, () => providerRoutes(ctx, next)) : next());
+  const withWrites = sendingHeldWrites(deps.requestWrites, deps.logger);
+  return (ctx: Context, next: Next) => (paths.has(ctx.path) ? outages(ctx, () => withWrites(ctx, () => providerRoutes(ctx, next))) : next());
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -228,7 +213,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(errorPages(views, logger));
   app.use(noStore);
   const providerRoutes: (ctx: Context, next: Next) => Promise<void> = mount(provider);
-  app.use(clientEndpoints(provider, providerRoutes));
+  app.use(clientEndpoints(deps, providerRoutes));
   app.use(health(deps));
   app.use(brandAssets(config));
   app.use(vendorAssets());

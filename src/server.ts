@@ -40,6 +40,7 @@ import { EmailCodes } from './security/email-codes.ts';
 import { currentSessionActivity } from './session-activity.ts';
 import { createStore } from './store/index.ts';
 import { createOidcAdapter } from './store/oidc-adapter.ts';
+import { RequestWrites } from './store/request-writes.ts';
 import { isBackendUnavailable } from './unavailable.ts';
 import type { Store } from './store/store.ts';
 
@@ -102,13 +103,14 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
     const views = createRenderer(config, [interactionViews, accountViews, consoleViews]);
     const accounts = new AccountRepository(database.knex, { activationDays: config.activationDays, now: () => new Date(now()) });
     const audit = new AuditLog(database.knex);
+    const requestWrites = new RequestWrites(store);
     const recentAccounts = new RecentAccounts({ ttlMs: rules.recentAccountSeconds * 1000, maxEntries: rules.recentAccountsMax, now });
     const provider = createProvider({
       config,
       secrets,
       // The account page and the console are first-party clients the server registers itself.
       clients: [...clients, ...[accountSurface, consoleSurface].map((surface) => surfaceClient(config, surface))],
-      adapter: createOidcAdapter(store, { now, sessionActivity: currentSessionActivity, requestScope: () => Provider.ctx }),
+      adapter: createOidcAdapter(store, { now, sessionActivity: currentSessionActivity, requestScope: () => Provider.ctx, requestWrites }),
       accounts,
       recentAccounts,
       pages: createProviderPages(views),
@@ -222,6 +224,7 @@ export async function buildServer(config: Config, options: ServerOptions): Promi
       metrics,
       readiness,
       cookieKeys: secrets.cookieKeys,
+      requestWrites,
       surfaceRoutes: [
         {
           path: surfaces.account.definition.path,

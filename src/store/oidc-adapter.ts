@@ -1,6 +1,6 @@
-import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import { rules } from '../config.ts';
+import type { RequestWrites } from './request-writes.ts';
 import type { Store, StoreWrite } from './store.ts';
 
 /** What oidc-provider hands the adapter to keep; the fields named here are the ones we index. */
@@ -179,6 +179,11 @@ export interface OidcAdapterOptions {
    * read of that grant right after. Without it every record is read on its own.
    */
   readonly requestScope?: () => object | undefined;
+  /**
+   * Where the writes of a request in its `during` are held until its answer (the token endpoint).
+   * Every other operation of that request sends what is held first, so the store sees them in order.
+   */
+  readonly requestWrites?: RequestWrites;
 }
 
 /** The browser and address of the request that last saved a session. */
@@ -206,6 +211,13 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     if (read === undefined && create) grantsReadIn.set(scope, (read = new Map()));
     return read;
   };
+  const { requestWrites } = options;
+  /** What the current request holds goes out before anything that must see it. */
+  const sendHeld = async () => {
+    if (requestWrites !== undefined) await requestWrites.flush(options.requestScope?.());
+  };
+  /** Holds the writes when the current request gathers them; false when they are to be written now. */
+  const held = (writes: readonly StoreWrite[]) => requestWrites !== undefined && requestWrites.hold(options.requestScope?.(), writes);
   /** A grant the request changes is read anew the next time. */
   const forgetGrant = (model: string, id: string) => {
     if (model === 'Grant') grantsRead(false)?.delete(id);
@@ -224,6 +236,7 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       // Interactions and sessions re-save with the time they have left: zero or less means already expired.
       forgetGrant(this.model, id);
       if (expiresIn <= 0) {
+        await sendHeld();
         await destroyRecord(store, this.model, id);
         return;
       }
@@ -247,10 +260,12 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       const stored = activity === undefined ? payload : { ...payload, activity: { ...activity, at: now() } };
       writes.push({ op: 'set', key: keys.record(this.model, id), value: JSON.stringify(stored), ttlSeconds: ttl });
       // One transaction: a token is never saved without its grant-index entry, which revocation needs.
+      if (held(writes)) return;
       await store.write(writes);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      await sendHeld();
       if (this.model === 'Grant') {
         const read = grantsRead(false);
         if (read?.has(id)) {
@@ -263,6 +278,7 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      await sendHeld();
       const id = await store.get(keys.sessionUid(uid));
       if (id === undefined) return undefined;
       const payload = await readRecord(store, this.model, id, now);
@@ -270,6 +286,7 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      await sendHeld();
       const id = await store.get(keys.userCode(userCode));
       if (id === undefined) return undefined;
       const payload = await readRecord(store, this.model, id, now);
@@ -280,17 +297,28 @@ export function createOidcAdapter(store: Store, options: OidcAdapterOptions = {}
       if (!consumable.has(this.model)) throw new TypeError(`oidc-provider consumed a ${this.model}, which the adapter does not mark`);
       // The mark expires with the record; a record already gone gets no mark. The first mark stays:
       // the refresh grace counts from the first use.
-      const marked = await store.setIfAbsentWhile(keys.record(this.model, id), keys.consumed(this.model, id), String(now()));
-      if (!marked && singleUse.has(this.model)) throw new errors.InvalidGrant(`${this.model} already consumed`);
+      const mark = { op: 'setIfAbsentWhile', owner: keys.record(this.model, id), key: keys.consumed(this.model, id), value: String(now()) } as const;
+      // A refresh token's mark may wait for the request's other writes: the first use counts from now
+      // whenever it is written, and a second use within the grace rotates it anyway.
+      if (!singleUse.has(this.model) && held([mark])) return;
+      await sendHeld();
+      const marked = await store.setIfAbsentWhile(mark.owner, mark.key, mark.value);
+      if (!marked && singleUse.has(this.model)) {
+        // Loaded here, not with this module: the CLI revokes sessions through it without the provider.
+        const { errors } = await import('oidc-provider');
+        throw new errors.InvalidGrant(`${this.model} already consumed`);
+      }
     }
 
     async destroy(id: string): Promise<void> {
       forgetGrant(this.model, id);
+      await sendHeld();
       await destroyRecord(store, this.model, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       forgetGrant('Grant', grantId);
+      await sendHeld();
       await revokeGrantTokens(store, grantId);
     }
   };

@@ -16,7 +16,7 @@ import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
  * and given back after it, on the account's and the address's counters: two commands a counter.
  * The email step also gives the interaction its full life (interactions/lifetime.ts).
  */
-const budget = { sql: 4, storeCommands: 39, refreshStoreCommands: 4 };
+const budget = { sql: 4, storeCommands: 38, refreshStoreCommands: 2 };
 
 const sqlOf = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([kind]) => kind.startsWith('sql.')));
 

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOidcAdapter, revokeAccountAccess, type Adapter } from '../../src/store/oidc-adapter.ts';
+import { RequestWrites } from '../../src/store/request-writes.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeVariants } from '../helpers/stores.ts';
 
@@ -61,6 +62,113 @@ for (const variant of storeVariants()) {
       const adapter = (model: string): Adapter => new OidcAdapter(model);
       return { store, adapter };
     };
+
+    /**
+     * Adapters whose writes a request in `writes.during(request, …)` holds, over a store that counts
+     * the methods called on it and can be made to fail its writes.
+     */
+    const holdingAdapters = async () => {
+      const clock = { now: Date.UTC(2030, 0, 1) };
+      const store = await variant.create();
+      const commands: string[] = [];
+      const failing = { writes: false };
+      const counted = new Proxy(store, {
+        get(target, name) {
+          const value = Reflect.get(target, name) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            commands.push(String(name));
+            if (failing.writes && name === 'write') return Promise.reject(new Error('the store does not answer'));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const writes = new RequestWrites(counted);
+      const current: { request?: object } = {};
+      const OidcAdapter = createOidcAdapter(counted, { now: () => clock.now, requestScope: () => current.request, requestWrites: writes });
+      const adapter = (model: string): Adapter => new OidcAdapter(model);
+      /** Runs `work` as a request that holds its writes. */
+      const request = async (work: () => Promise<void>) => {
+        const scope = {};
+        current.request = scope;
+        try {
+          await writes.during(scope, work);
+        } finally {
+          current.request = undefined;
+        }
+      };
+      return { clock, commands, failing, adapter, request };
+    };
+
+    it('holds a refresh grant\'s writes until its answer and sends them as one: the used token\'s mark, its successor, the access token', async () => {
+      const { clock, commands, adapter, request } = await holdingAdapters();
+      await adapter('RefreshToken').upsert('r1', { grantId: 'g1' }, 600);
+      assert.deepEqual(commands, ['write'], 'outside a request a write goes at once');
+      commands.length = 0;
+      const firstUse = clock.now;
+      await request(async () => {
+        await adapter('RefreshToken').consume('r1');
+        await adapter('RefreshToken').upsert('r2', { grantId: 'g1' }, 600);
+        await adapter('AccessToken').upsert('a1', { grantId: 'g1' }, 600);
+        assert.deepEqual(commands, [], 'nothing is sent before the answer');
+      });
+      assert.deepEqual(commands, ['write'], 'one transaction at the end');
+      assert.deepEqual(await adapter('RefreshToken').find('r2'), { grantId: 'g1' });
+      assert.deepEqual(await adapter('AccessToken').find('a1'), { grantId: 'g1' });
+      clock.now += 10_000;
+      assert.deepEqual(await adapter('RefreshToken').find('r1'), { grantId: 'g1', consumed: firstUse / 1000 }, 'the mark counts from the use, not from its write');
+      await adapter('RefreshToken').revokeByGrantId('g1');
+      assert.equal(await adapter('RefreshToken').find('r2'), undefined, 'the held writes indexed the tokens under their grant');
+      assert.equal(await adapter('AccessToken').find('a1'), undefined);
+    });
+
+    it('sends what a request holds before any read or change of it, so the request sees its own writes', async () => {
+      const { commands, adapter, request } = await holdingAdapters();
+      await request(async () => {
+        await adapter('AccessToken').upsert('a1', { grantId: 'g1' }, 60);
+        assert.deepEqual(await adapter('AccessToken').find('a1'), { grantId: 'g1' });
+        await adapter('AccessToken').upsert('a2', { grantId: 'g1' }, 60);
+        await adapter('AccessToken').destroy('a2');
+      });
+      assert.equal(await adapter('AccessToken').find('a2'), undefined, 'a destroy comes after the write held before it');
+      assert.deepEqual(commands.filter((command) => command === 'write'), ['write', 'write']);
+    });
+
+    it('writes nothing of a request that fails, or whose writes the store refuses at its end', async () => {
+      const { clock, failing, adapter, request } = await holdingAdapters();
+      await adapter('RefreshToken').upsert('r1', { grantId: 'g1' }, 600);
+      await assert.rejects(
+        request(async () => {
+          await adapter('AccessToken').upsert('a1', { grantId: 'g1' }, 60);
+          throw new Error('the request failed');
+        }),
+        /the request failed/,
+      );
+      assert.equal(await adapter('AccessToken').find('a1'), undefined);
+      failing.writes = true;
+      await assert.rejects(
+        request(async () => {
+          await adapter('RefreshToken').consume('r1');
+          await adapter('RefreshToken').upsert('r2', { grantId: 'g1' }, 600);
+        }),
+        /does not answer/,
+      );
+      failing.writes = false;
+      assert.equal(await adapter('RefreshToken').find('r2'), undefined, 'no successor saved');
+      clock.now += 60_000;
+      assert.deepEqual(await adapter('RefreshToken').find('r1'), { grantId: 'g1' }, 'and the token not marked used, past any grace');
+    });
+
+    it('marks a single-use code at once inside a request too, and refuses it to the next', async () => {
+      const { commands, adapter, request } = await holdingAdapters();
+      await adapter('AuthorizationCode').upsert('c1', { grantId: 'g1' }, 60);
+      await request(async () => {
+        commands.length = 0;
+        await adapter('AuthorizationCode').consume('c1');
+        assert.deepEqual(commands, ['setIfAbsentWhile'], 'the mark is set and checked before the request goes on');
+        await assert.rejects(adapter('AuthorizationCode').consume('c1'), invalidGrant);
+      });
+    });
 
     it('answers undefined, not null or {}, for anything missing', async () => {
       const { adapter } = await adapters();

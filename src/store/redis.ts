@@ -414,6 +414,23 @@ function confirming(commands: StoreCommands, confirm: () => Promise<void>): Pick
 }
 
 /**
+ * The commands with the replicated operations run on their own connection and confirmed. A write
+ * batch that marks something used (the token endpoint's: src/store/request-writes.ts) is confirmed
+ * as the mark alone would be; other batches are not, as before.
+ */
+function withConfirmedWrites(plain: StoreCommands, replicated: StoreCommands, confirm: () => Promise<void>): StoreCommands {
+  return {
+    ...plain,
+    ...confirming(replicated, confirm),
+    async write(writes) {
+      if (!writes.some((write) => write.op === 'setIfAbsentWhile')) return plain.write(writes);
+      await replicated.write(writes);
+      await confirm();
+    },
+  };
+}
+
+/**
  * Connects to Redis (a REDIS_URL, or the master its Sentinels name) and resolves once it answers, or
  * rejects with one line naming the variable to check. After that, the client reconnects forever in
  * the background (following the master through a failover) while every command made during an
@@ -451,20 +468,12 @@ export async function createRedisStore(target: RedisEndpoint | string, prefix: s
   };
 
   const plain = commandsOn(main, prefix, call, where);
-  const commands: StoreCommands =
-    replicated === undefined
-      ? plain
-      : {
-          ...plain,
-          ...confirming(commandsOn(replicated, prefix, call, where), async () => {
-            const confirmed = await call(() => replicated.wait(waitReplicas, replicaWaitMs));
-            if (confirmed < waitReplicas) {
-              throw new StoreUnavailableError(
-                `${where}: ${confirmed} of ${waitReplicas} replica(s) confirmed a write within ${replicaWaitMs} ms (SSO_REDIS_WAIT_REPLICAS)`,
-              );
-            }
-          }),
-        };
+  const commands: StoreCommands = replicated === undefined ? plain : withConfirmedWrites(plain, commandsOn(replicated, prefix, call, where), async () => {
+    const confirmed = await call(() => replicated.wait(waitReplicas, replicaWaitMs));
+    if (confirmed < waitReplicas) {
+      throw new StoreUnavailableError(`${where}: ${confirmed} of ${waitReplicas} replica(s) confirmed a write within ${replicaWaitMs} ms (SSO_REDIS_WAIT_REPLICAS)`);
+    }
+  });
 
   return {
     kind: 'redis',

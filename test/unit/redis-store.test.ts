@@ -132,6 +132,16 @@ describe('Redis store with replicas', { skip: sentinelSkip || (redisUrl === unde
       await assert.rejects(unconfirmed.increment('tries', 60), refused);
       await assert.rejects(unconfirmed.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).penalty('a'), refused);
       await assert.rejects(unconfirmed.rateLimiter({ keyPrefix: 'limit', points: 1, duration: 60 }).consume('b', 2), refused, 'a refusal too waits for its write');
+      await unconfirmed.write([{ op: 'set', key: 'token', value: 't', ttlSeconds: 60 }]);
+      assert.equal(await unconfirmed.get('token'), 't', 'a write batch that marks nothing does not wait');
+      await assert.rejects(
+        unconfirmed.write([{ op: 'setIfAbsentWhile', owner: 'token', key: 'token-used', value: '1' }, { op: 'set', key: 'next', value: 'n', ttlSeconds: 60 }]),
+        refused,
+        'a batch that marks a token used waits as the mark alone does',
+      );
+      await confirmed.set('token', 't', 60);
+      await confirmed.write([{ op: 'setIfAbsentWhile', owner: 'token', key: 'token-used', value: '1' }]);
+      assert.equal(await replica.get('confirmed:token-used'), '1', 'the replica held the mark when it was acknowledged');
     } finally {
       replica.disconnect();
       await Promise.all([confirmed.close(), unconfirmed.close()]);

@@ -115,6 +115,36 @@ if values[1] then
 end
 return {values, referenced}`,
   },
+  // A write batch (StoreWrite) in one script rather than a MULTI: Redis runs it as a whole all the
+  // same, and the client builds and parses one command instead of one per write plus MULTI and EXEC
+  // (BENCHMARKS.md, "Fixes", round 6). ARGV lists the writes, each its kind and arguments; KEYS
+  // lists their keys in the same order: 's' value ttl, 'a' member ttl and 'e' ttl take one key,
+  // 'm' value two (the owner, then the mark). 'a' and 'm' do what storeAddToSet and
+  // storeSetIfAbsentWhile do.
+  storeWrite: {
+    lua: `local k, a = 1, 1
+while a <= #ARGV do
+  local op = ARGV[a]
+  if op == 's' then
+    redis.call('SET', KEYS[k], ARGV[a + 1], 'EX', ARGV[a + 2])
+    k, a = k + 1, a + 3
+  elseif op == 'a' then
+    redis.call('SADD', KEYS[k], ARGV[a + 1])
+    if redis.call('TTL', KEYS[k]) < tonumber(ARGV[a + 2]) then redis.call('EXPIRE', KEYS[k], ARGV[a + 2]) end
+    k, a = k + 1, a + 3
+  elseif op == 'e' then
+    redis.call('EXPIRE', KEYS[k], ARGV[a + 1])
+    k, a = k + 1, a + 2
+  elseif op == 'm' then
+    local left = redis.call('PTTL', KEYS[k])
+    if left > 0 then redis.call('SET', KEYS[k + 1], ARGV[a + 1], 'PX', math.max(left, 1000), 'NX') end
+    k, a = k + 2, a + 2
+  else
+    return redis.error_reply('unknown write ' .. op)
+  end
+end
+return 1`,
+  },
   storeSetIfAbsentWhile: {
     numberOfKeys: 2,
     lua: `local left = redis.call('PTTL', KEYS[1])
@@ -129,18 +159,14 @@ type ScriptedRedis = Redis & {
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
   storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
   storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
+  /** The number of keys, the keys, then the writes (see the script). */
+  storeWrite(...args: Array<string | number>): Promise<number>;
   /** The number of keys, the keys, the field and the prefix of the referenced key; [values, referenced value]. */
   storeGetManyWithReference(...args: Array<string | number>): Promise<[Array<string | null>, string | null]>;
   storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
   /** [1, count, locked until] when reserved, [0, locked until] when locked; times as decimal strings. */
   storeReserveAttempt(key: string, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
   storeReturnAttempt(key: string, lockedUntil: string): Promise<number>;
-};
-
-/** The MULTI of a write batch, with the scripted commands the client defines. */
-type ScriptedMulti = ReturnType<Redis['multi']> & {
-  storeAddToSet(key: string, member: string, ttlSeconds: number): ScriptedMulti;
-  storeSetIfAbsentWhile(owner: string, key: string, value: string): ScriptedMulti;
 };
 
 /** What the store does with its data, apart from the connection's own life. */
@@ -270,17 +296,28 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
     async write(writes) {
       if (writes.length === 0) return;
       for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
-      const multi = client.multi() as ScriptedMulti;
+      const keys: string[] = [];
+      const args: Array<string | number> = [];
       for (const write of writes) {
-        if (write.op === 'set') multi.set(key(write.key), write.value, 'EX', write.ttlSeconds);
-        else if (write.op === 'addToSet') multi.storeAddToSet(key(write.key), write.member, write.ttlSeconds);
-        else if (write.op === 'setIfAbsentWhile') multi.storeSetIfAbsentWhile(key(write.owner), key(write.key), write.value);
-        else multi.expire(key(write.key), write.ttlSeconds);
+        switch (write.op) {
+          case 'set':
+            keys.push(key(write.key));
+            args.push('s', write.value, write.ttlSeconds);
+            break;
+          case 'addToSet':
+            keys.push(key(write.key));
+            args.push('a', write.member, write.ttlSeconds);
+            break;
+          case 'expire':
+            keys.push(key(write.key));
+            args.push('e', write.ttlSeconds);
+            break;
+          case 'setIfAbsentWhile':
+            keys.push(key(write.owner), key(write.key));
+            args.push('m', write.value);
+        }
       }
-      const results = await call(() => multi.exec());
-      // EXEC answers per command: a command refused inside the transaction is a bug, not an outage.
-      const failed = results?.find(([error]) => error !== null);
-      if (failed !== undefined) throw failed[0];
+      await call(() => client.storeWrite(keys.length, ...keys, ...args));
     },
 
     async setIfAbsentWhile(owner, name, value) {

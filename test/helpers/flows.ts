@@ -104,6 +104,14 @@ export async function startAuthorization(
   return { page: await browser.get(url.toString()), verifier, state, nonce };
 }
 
+/**
+ * A token request of the public client sent by hand, not through openid-client: the test sees the
+ * status, headers and body a client would get, also for requests sent at once.
+ */
+export function tokenRequest(t: Pick<TestServer, 'issuer'>, fields: Record<string, string>): Promise<Response> {
+  return fetch(`${t.issuer}/token`, { method: 'POST', body: new URLSearchParams({ client_id: publicClient.client_id, ...fields }) });
+}
+
 /** A certified OpenID Connect client (openid-client) driving the flow through a cookie-jar browser. */
 export async function relyingParty(t: Pick<TestServer, 'issuer'>, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient, acceptLanguage = 'en'): Promise<RelyingParty> {
   const config = await oidc.discovery(

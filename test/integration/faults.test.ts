@@ -7,7 +7,7 @@ import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, formOf, type Browser, type Page } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, tokenRequest, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom, MailServer } from '../../harness/mail.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -58,11 +58,8 @@ async function signedIn(t: TestServer, email: string): Promise<{ rp: RelyingPart
 }
 
 /** A refresh grant sent by hand, so a test sees the status and headers the client would get. */
-async function refresh(t: TestServer, refreshToken: string): Promise<Response> {
-  return fetch(`${t.issuer}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: publicClient.client_id }),
-  });
+function refresh(t: TestServer, refreshToken: string): Promise<Response> {
+  return tokenRequest(t, { grant_type: 'refresh_token', refresh_token: refreshToken });
 }
 
 async function assertOutageAnswer(response: Response, what: string): Promise<void> {

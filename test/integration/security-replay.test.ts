@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reachedClient } from '../helpers/attack.ts';
 import { errorsOn, type Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, tokenRequest, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -105,11 +105,10 @@ for (const backend of backends()) {
       const callback = await walkSignIn(rp, t, start.page, email, secret);
       const code = new URL(callback.url).searchParams.get('code')!;
       const exchange = () =>
-        fetch(`${t.issuer}/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: start.verifier, redirect_uri: publicClient.redirect_uris[0]!, client_id: publicClient.client_id }),
-        }).then(async (response) => ({ status: response.status, body: (await response.json()) as { error?: string; access_token?: string } }));
+        tokenRequest(t, { grant_type: 'authorization_code', code, code_verifier: start.verifier, redirect_uri: publicClient.redirect_uris[0]! }).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as { error?: string; access_token?: string },
+        }));
       const answers = await Promise.all(Array.from({ length: 10 }, exchange));
       assert.equal(answers.filter((answer) => answer.status === 200).length, 1, `one exchange gets tokens: ${JSON.stringify(answers)}`);
       for (const answer of answers) if (answer.status !== 200) assert.equal(answer.body.error, 'invalid_grant');

@@ -28,9 +28,9 @@ describe('an answer whose held store writes fail', () => {
       ctx.body = { access_token: 'a-new-token' };
     });
     const server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
     try {
+      await once(server, 'listening');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
       const response = await fetch(url, { method: 'POST' });
       return { response, body: await response.text(), saved: await memory.get('token-record'), logged };
     } finally {

@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisEndpoint } from '../config.ts';
 import { decodeAttempts } from './attempts.ts';
-import { StoreUnavailableError, type RateLimiterOptions, type Store } from './store.ts';
+import { StoreUnavailableError, type RateLimiterOptions, type Store, type StoreWrite } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
 /** Attempts at start before giving up: covers Redis starting alongside us, not a long outage. */
@@ -56,12 +56,6 @@ return 0`,
     lua: `local count = redis.call('INCR', KEYS[1])
 if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count`,
-  },
-  storeAddToSet: {
-    numberOfKeys: 1,
-    lua: `redis.call('SADD', KEYS[1], ARGV[1])
-if redis.call('TTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return 1`,
   },
   storeRaise: {
     numberOfKeys: 1,
@@ -119,10 +113,11 @@ return {values, referenced}`,
   // same, and the client builds and parses one command instead of one per write plus MULTI and EXEC
   // (BENCHMARKS.md, "Fixes", round 6). ARGV lists the writes, each its kind and arguments; KEYS
   // lists their keys in the same order: 's' value ttl, 'a' member ttl and 'e' ttl take one key,
-  // 'm' value two (the owner, then the mark). 'a' and 'm' do what storeAddToSet and
-  // storeSetIfAbsentWhile do.
+  // 'm' value two (the owner, then the mark). 'a' adds a member and only ever lengthens the set's
+  // expiry; 'm' sets the mark when absent and while the owner exists, expiring with it (at least a
+  // second from now). Answers how many marks it set: addToSet and setIfAbsentWhile are batches of one.
   storeWrite: {
-    lua: `local k, a = 1, 1
+    lua: `local k, a, marked = 1, 1, 0
 while a <= #ARGV do
   local op = ARGV[a]
   if op == 's' then
@@ -137,28 +132,19 @@ while a <= #ARGV do
     k, a = k + 1, a + 2
   elseif op == 'm' then
     local left = redis.call('PTTL', KEYS[k])
-    if left > 0 then redis.call('SET', KEYS[k + 1], ARGV[a + 1], 'PX', math.max(left, 1000), 'NX') end
+    if left > 0 and redis.call('SET', KEYS[k + 1], ARGV[a + 1], 'PX', math.max(left, 1000), 'NX') then marked = marked + 1 end
     k, a = k + 2, a + 2
   else
     return redis.error_reply('unknown write ' .. op)
   end
 end
-return 1`,
-  },
-  storeSetIfAbsentWhile: {
-    numberOfKeys: 2,
-    lua: `local left = redis.call('PTTL', KEYS[1])
-if left <= 0 then return 0 end
-if redis.call('SET', KEYS[2], ARGV[1], 'PX', math.max(left, 1000), 'NX') then return 1 end
-return 0`,
+return marked`,
   },
 };
 
 type ScriptedRedis = Redis & {
   storeTakeIfEquals(key: string, expected: string): Promise<number>;
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
-  storeAddToSet(key: string, member: string, ttlSeconds: number): Promise<number>;
-  storeSetIfAbsentWhile(owner: string, key: string, value: string): Promise<number>;
   /** The number of keys, the keys, then the writes (see the script). */
   storeWrite(...args: Array<string | number>): Promise<number>;
   /** The number of keys, the keys, the field and the prefix of the referenced key; [values, referenced value]. */
@@ -272,6 +258,32 @@ async function connect(client: Redis, where: string, lastError: () => Error | un
 /** The store's operations on one connection. */
 function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: () => Promise<T>) => Promise<T>, where: string): StoreCommands {
   const key = (name: string) => prefix + name;
+  /** Runs the writes as one storeWrite script; answers how many marks it set. */
+  const batch = async (writes: readonly StoreWrite[]): Promise<number> => {
+    for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
+    const keys: string[] = [];
+    const args: Array<string | number> = [];
+    for (const write of writes) {
+      switch (write.op) {
+        case 'set':
+          keys.push(key(write.key));
+          args.push('s', write.value, write.ttlSeconds);
+          break;
+        case 'addToSet':
+          keys.push(key(write.key));
+          args.push('a', write.member, write.ttlSeconds);
+          break;
+        case 'expire':
+          keys.push(key(write.key));
+          args.push('e', write.ttlSeconds);
+          break;
+        case 'setIfAbsentWhile':
+          keys.push(key(write.owner), key(write.key));
+          args.push('m', write.value);
+      }
+    }
+    return call(() => client.storeWrite(keys.length, ...keys, ...args));
+  };
   return {
     async get(name) {
       return (await call(() => client.get(key(name)))) ?? undefined;
@@ -294,34 +306,11 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
     },
 
     async write(writes) {
-      if (writes.length === 0) return;
-      for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
-      const keys: string[] = [];
-      const args: Array<string | number> = [];
-      for (const write of writes) {
-        switch (write.op) {
-          case 'set':
-            keys.push(key(write.key));
-            args.push('s', write.value, write.ttlSeconds);
-            break;
-          case 'addToSet':
-            keys.push(key(write.key));
-            args.push('a', write.member, write.ttlSeconds);
-            break;
-          case 'expire':
-            keys.push(key(write.key));
-            args.push('e', write.ttlSeconds);
-            break;
-          case 'setIfAbsentWhile':
-            keys.push(key(write.owner), key(write.key));
-            args.push('m', write.value);
-        }
-      }
-      await call(() => client.storeWrite(keys.length, ...keys, ...args));
+      if (writes.length > 0) await batch(writes);
     },
 
     async setIfAbsentWhile(owner, name, value) {
-      return (await call(() => client.storeSetIfAbsentWhile(key(owner), key(name), value))) === 1;
+      return (await batch([{ op: 'setIfAbsentWhile', owner, key: name, value }])) === 1;
     },
 
     async setIfAbsent(name, value, ttlSeconds) {
@@ -376,8 +365,7 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
     },
 
     async addToSet(name, member, ttlSeconds) {
-      assertTtl(ttlSeconds);
-      await call(() => client.storeAddToSet(key(name), member, ttlSeconds));
+      await batch([{ op: 'addToSet', key: name, member, ttlSeconds }]);
     },
 
     async members(name) {

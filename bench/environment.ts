@@ -100,6 +100,21 @@ export class BenchEnvironment {
     };
   }
 
+  /**
+   * The environment of the floor (bench/peer/floor.ts): the tables of `part`'s schema, a Redis
+   * namespace of its own beside `part`'s, and the account `email` its forms name.
+   */
+  floorEnv(part: string, port: number, email: string): Record<string, string> {
+    return {
+      PORT: String(port),
+      REDIS_URL: this.redisUrl,
+      FLOOR_REDIS_PREFIX: `${this.redisPrefix}${part}-floor:`,
+      DATABASE_URL: this.databaseUrl,
+      FLOOR_DATABASE_SCHEMA: this.schemaName(part),
+      FLOOR_EMAIL: email,
+    };
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(this.databases.splice(0).map((db) => db.close().catch(() => undefined)));
     const admin: Knex = knexFactory({ client: 'pg', connection: this.databaseUrl, pool: { min: 0, max: 1 } });

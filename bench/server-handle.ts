@@ -12,10 +12,11 @@ import type { ChildMessage, ServerStats } from './server-protocol.ts';
  * the same tree rebuilding while this one starts servers would otherwise pull the files from under it.
  */
 export const compiledDir = path.join(distDir, `bench-${process.pid}`);
-/** The compiled entry of each process under test: our server, or the bare engine it is compared with. */
+/** The compiled entry of each process under test: our server, the bare engine it is compared with, or the forms' backend work alone. */
 const entries = {
   server: path.join(compiledDir, 'bench', 'server-process.js'),
   peer: path.join(compiledDir, 'bench', 'peer', 'process.js'),
+  floor: path.join(compiledDir, 'bench', 'peer', 'floor.js'),
 } as const;
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 30_000;

@@ -1,5 +1,5 @@
 import { rules } from '../../src/config.ts';
-import { AccountPool, credentials, seedAccounts } from '../accounts.ts';
+import { AccountPool, credentials, emailOf, seedAccounts } from '../accounts.ts';
 import { bareCompares } from '../bcrypt-baseline.ts';
 import { benchAlgorithms, type BenchAlgorithm } from '../client.ts';
 import { signInNext, type BenchContext, type SignInTarget } from '../context.ts';
@@ -45,7 +45,7 @@ interface Side {
 }
 
 function windows(ctx: BenchContext) {
-  return { rounds: ctx.quick ? 1 : 3, durationMs: ctx.quick ? 4_000 : 8_000, hashMs: 3_000, sequentialFlows: ctx.quick ? 5 : 20, sequentialGrants: ctx.quick ? 20 : 50 };
+  return { rounds: ctx.quick ? 1 : 3, durationMs: ctx.quick ? 4_000 : 8_000, hashMs: 3_000, sequentialFlows: ctx.quick ? 5 : 20, sequentialGrants: ctx.quick ? 20 : 50, floorRequests: ctx.quick ? 50 : 200 };
 }
 
 /**
@@ -135,6 +135,39 @@ async function sequentialCosts(side: Side, flows: number, grants: number) {
   }
 }
 
+/** The forms whose backend work the floor sends alone, by the label of the server's request. */
+const floorForms = { 'POST …/email': '/email', 'POST …/totp': '/totp' } as const;
+type FloorForm = keyof typeof floorForms;
+
+/**
+ * CPU of each form's Redis and SQL work alone (bench/peer/floor.ts), one request at a time, timed
+ * as the servers' requests are; after `requests` of each untimed, for the compiler.
+ */
+async function floorCosts(server: ServerHandle, connection: Connection, email: string, requests: number): Promise<Record<FloorForm, number>> {
+  const post = async (path: string, fields: Record<string, string>) => {
+    const body = new URLSearchParams({ _csrf: 'x'.repeat(43), ...fields }).toString();
+    const answer = await connection.pool.request({ method: 'POST', path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    await answer.body.dump();
+    if (answer.statusCode !== 303) throw new Error(`floor: POST ${path} answered ${answer.statusCode}`);
+  };
+  const walk = async () => {
+    for (const path of Object.values(floorForms)) await post(path, path === '/email' ? { email } : { code: '123456' });
+  };
+  for (let i = 0; i < requests; i++) await walk();
+  const sums = Object.fromEntries(Object.keys(floorForms).map((label) => [label, 0])) as Record<FloorForm, number>;
+  server.trace(true);
+  try {
+    for (let i = 0; i < requests; i++) {
+      await walk();
+      const timings = (await server.stats()).requestCpuMs;
+      Object.keys(floorForms).forEach((label, n) => (sums[label as FloorForm] += timings[n]! / requests));
+    }
+  } finally {
+    server.trace(false);
+  }
+  return sums;
+}
+
 const works: readonly Work[] = [...benchAlgorithms, 'paced', 'flow'];
 const emptySums = (): Side['sums'] => Object.fromEntries(works.map((work) => [work, { completed: 0, cpuMs: 0, elapsedMs: 0, latencies: [] as number[] }])) as Side['sums'];
 const noChains = (): Side['refreshTokens'] => Object.fromEntries(benchAlgorithms.map((alg) => [alg, [] as string[]])) as Side['refreshTokens'];
@@ -150,6 +183,7 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
   const db = await ctx.env.database('peer');
   const creds = await credentials(ctx.env.secretKey, bcryptCost);
   await seedAccounts(db.knex, 'peer', { from: 1, to: accounts }, { active: creds });
+  await seedAccounts(db.knex, 'floor', { from: 1, to: 1 }, { active: creds });
   const environment = ctx.env.serverEnv('peer', 0, bcryptCost);
   const started: ServerHandle[] = [];
   const connections: Connection[] = [];
@@ -158,6 +192,10 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
     started.push(ourServer);
     const peerServer = await startServer((port) => ctx.env.peerEnv('peer', port), { kind: 'peer', profileDir: ctx.profileDir });
     started.push(peerServer);
+    const floorServer = await startServer((port) => ctx.env.floorEnv('peer', port, emailOf('floor', 1)), { kind: 'floor', profileDir: ctx.profileDir });
+    started.push(floorServer);
+    const floorConnection = connect(floorServer.origin, 1);
+    connections.push(floorConnection);
     const ourConnection = connect(ourServer.origin, chains);
     const peerConnection = connect(peerServer.origin, chains);
     connections.push(ourConnection, peerConnection);
@@ -212,6 +250,7 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
 
     ctx.log('peer: CPU per request, one request at a time');
     const sequential = { ours: await sequentialCosts(ours, w.sequentialFlows, w.sequentialGrants), peer: await sequentialCosts(peer, w.sequentialFlows, w.sequentialGrants) };
+    const floor = await floorCosts(floorServer, floorConnection, emailOf('floor', 1), w.floorRequests);
 
     let compareCpuMs = 0;
     let compares = 0;
@@ -232,7 +271,7 @@ export async function measurePeer(ctx: BenchContext): Promise<Section> {
       compares += hash.run.completed;
     }
     const signatures = await signatureCosts(ctx.quick ? 500 : 2_000);
-    return report(ctx, { ours, peer, sequential, cpuPerCompare: compareCpuMs / compares, signatures, pacedRate });
+    return report(ctx, { ours, peer, sequential, floor, cpuPerCompare: compareCpuMs / compares, signatures, pacedRate });
   } finally {
     await Promise.all(connections.map((c) => c.pool.close()));
     await Promise.all(started.map((s) => s.stop()));
@@ -243,6 +282,8 @@ interface Measured {
   readonly ours: Side;
   readonly peer: Side;
   readonly sequential: Record<Side['name'], Awaited<ReturnType<typeof sequentialCosts>>>;
+  /** Each form's Redis and SQL work alone, one request at a time. */
+  readonly floor: Record<FloorForm, number>;
   readonly cpuPerCompare: number;
   readonly signatures: Awaited<ReturnType<typeof signatureCosts>>;
   /** The arrival rate of the last round's paced windows. */
@@ -352,6 +393,13 @@ function report(ctx: BenchContext, m: Measured): Section {
         rows: [...stepRows, ["peer's mean request in its code flow", '', fixed(peerMeanRequest, 2), '', '', '']],
       },
       {
+        headers: ['form (one at a time)', 'ours: CPU (ms)', 'its Redis and SQL work alone: CPU (ms)', "alone ÷ peer's mean request", 'ours ÷ alone'],
+        rows: (Object.keys(floorForms) as FloorForm[]).map((label) => {
+          const ours = m.sequential.ours.byStep.get(label)!.cpuMs;
+          return [label, fixed(ours, 2), fixed(m.floor[label], 2), fixed(m.floor[label] / peerMeanRequest, 2), fixed(ours / m.floor[label], 2)];
+        }),
+      },
+      {
         headers: ['ID-token signature alone', 'CPU (ms)', 'wall (ms)'],
         rows: benchAlgorithms.map((alg) => [`${alg} (jose, as oidc-provider signs)`, fixed(m.signatures[alg].cpuMs, 3), fixed(m.signatures[alg].wallMs, 3)]),
       },
@@ -365,6 +413,11 @@ function report(ctx: BenchContext, m: Measured): Section {
         "`request` event to the end of the answer (`bench/child.ts`). It judges each hosted page against the peer's mean " +
         `request timed the same way; the password form includes one comparison at cost ${bcryptCost}. One request at a ` +
         'time costs more than under load, where requests share wake-ups and socket writes.',
+      `The forms' table puts beside our two forms under target what their Redis and SQL work costs alone (\`bench/peer/floor.ts\`, ${w.floorRequests} of each, ` +
+        'one at a time, after as many untimed): the same commands in the same order and concurrency as section 1 counts for ' +
+        "each form, sent by the same libraries (ioredis, rate-limiter-flexible, knex on pg) to the server's own tables from a bare Koa " +
+        'handler with none of the server around them (no oidc-provider, templates, logging, metrics or validation), timed as the servers are. ' +
+        "What the contract makes a form ask of its backends costs at least that much, however thin the server around it.",
       'Each signature row is one ID-token signature alone, with a key of the type the server generates for that algorithm ' +
         '(RSA 2048, P-256, Ed25519), in a process of its own with the same runtime settings, signed ' +
         "as oidc-provider signs (jose's `CompactSign` with the private JWK, the work done on libuv's thread pool), every " +

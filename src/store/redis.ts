@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisEndpoint } from '../config.ts';
 import { decodeAttempts } from './attempts.ts';
+import { RedisClock } from './redis-clock.ts';
 import { StoreUnavailableError, type RateLimiterOptions, type Store, type StoreWrite } from './store.ts';
 import { assertTtl } from './ttl.ts';
 
@@ -11,6 +12,8 @@ const startRetryDelayMs = 300;
 const connectTimeoutMs = 2_000;
 /** A request waits at most this long for Redis before the page answers 503 instead of hanging. */
 const commandTimeoutMs = 2_000;
+/** How long before the command timeout a write batch stops being worth making (RedisClock). */
+const lateWriteMarginMs = 250;
 const reconnectDelayMaxMs = 2_000;
 /** Bounds a start that neither fails nor becomes ready (e.g. a server stuck loading its data). */
 const startDeadlineMs = startAttempts * (connectTimeoutMs + startRetryDelayMs);
@@ -97,9 +100,12 @@ return 1`,
   },
   // KEYS are read with MGET; the first value, a JSON object, names in its field ARGV[1] the key
   // ARGV[2] .. that field's value, read too. The key is not among KEYS: this store does not run on
-  // Redis Cluster, where every key a script reads must be declared.
+  // Redis Cluster, where every key a script reads must be declared. Flagged as a read (Redis 7), so
+  // that it runs while Redis pauses writes, as during a failover: a grant reads its token then and
+  // fails at its writes, which leave nothing behind (src/store/request-writes.ts), not at its read.
   storeGetManyWithReference: {
-    lua: `local values = redis.call('MGET', unpack(KEYS))
+    lua: `#!lua flags=no-writes
+local values = redis.call('MGET', unpack(KEYS))
 local referenced = false
 if values[1] then
   local ok, decoded = pcall(cjson.decode, values[1])
@@ -116,8 +122,15 @@ return {values, referenced}`,
   // 'm' value two (the owner, then the mark). 'a' adds a member and only ever lengthens the set's
   // expiry; 'm' sets the mark when absent and while the owner exists, expiring with it (at least a
   // second from now). Answers how many marks it set: addToSet and setIfAbsentWhile are batches of one.
+  // ARGV[1] is the moment (ms on Redis's clock, 0 for none) after which the sender no longer waits
+  // for the batch (RedisClock): a batch that arrives later writes nothing and answers -1.
   storeWrite: {
-    lua: `local k, a, marked = 1, 1, 0
+    lua: `local deadline = tonumber(ARGV[1])
+if deadline > 0 then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then return -1 end
+end
+local k, a, marked = 1, 2, 0
 while a <= #ARGV do
   local op = ARGV[a]
   if op == 's' then
@@ -145,7 +158,7 @@ return marked`,
 type ScriptedRedis = Redis & {
   storeTakeIfEquals(key: string, expected: string): Promise<number>;
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
-  /** The number of keys, the keys, then the writes (see the script). */
+  /** The number of keys, the keys, the deadline, then the writes (see the script); -1 when it arrived too late. */
   storeWrite(...args: Array<string | number>): Promise<number>;
   /** The number of keys, the keys, the field and the prefix of the referenced key; [values, referenced value]. */
   storeGetManyWithReference(...args: Array<string | number>): Promise<[Array<string | null>, string | null]>;
@@ -258,7 +271,12 @@ async function connect(client: Redis, where: string, lastError: () => Error | un
 /** The store's operations on one connection. */
 function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: () => Promise<T>) => Promise<T>, where: string): StoreCommands {
   const key = (name: string) => prefix + name;
-  /** Runs the writes as one storeWrite script; answers how many marks it set. */
+  const clock = new RedisClock(client);
+  /**
+   * Runs the writes as one storeWrite script; answers how many marks it set. The script writes
+   * nothing once this side has stopped waiting for it, less a margin for the clock sample's error
+   * and the answer's way back, so a write this side reports as failed never happens later.
+   */
   const batch = async (writes: readonly StoreWrite[]): Promise<number> => {
     for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
     const keys: string[] = [];
@@ -282,7 +300,10 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
           args.push('m', write.value);
       }
     }
-    return call(() => client.storeWrite(keys.length, ...keys, ...args));
+    const marked = await call(() => client.storeWrite(keys.length, ...keys, clock.deadline(commandTimeoutMs - lateWriteMarginMs), ...args));
+    if (marked >= 0) return marked;
+    void clock.sample();
+    throw new StoreUnavailableError(`${where}: a write reached Redis after this server had stopped waiting for it, and was not made`);
   };
   return {
     async get(name) {

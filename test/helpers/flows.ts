@@ -158,6 +158,15 @@ export async function walkSignIn(rp: RelyingParty, t: TestServer, first: Page, e
 }
 
 /** From the email step to the choose-password page of a first-time login, the code read from the email. */
+/** An active account signed in through the hosted pages by a relying party of `client`, with the tokens it got. */
+export async function signedInWithTokens(t: TestServer, email: string, client: { client_id: string; client_secret?: string; redirect_uris: readonly string[] } = publicClient) {
+  const { id, secret } = await seedActiveAccount(t, email);
+  const rp = await relyingParty(t, client);
+  const start = await rp.start();
+  const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+  return { id, rp, tokens };
+}
+
 export async function toNewPassword(mail: MailServer, rp: RelyingParty, email: string): Promise<Page> {
   const { page } = await rp.start();
   const signIn = await rp.browser.submit(page, '/email', { email });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { verifyPassword } from '../../src/security/password-hash.ts';
-import { errorsOn, headingOf, type Page } from '../../harness/browser.ts';
+import { errorsOn, headingOf } from '../../harness/browser.ts';
 import { rules } from '../../src/config.ts';
 import { openAccountPage } from '../helpers/account-page.ts';
 import { reachedClient } from '../helpers/attack.ts';
-import { nextTotpStep, recoveryCodesInFile, recoveryCodesOn, relyingParty, saveRecoveryCodes, seedActiveAccount, seedRecoveryCodes, strongPassword, toNewPassword, totpNow, walkSignIn } from '../helpers/flows.ts';
+import { nextTotpStep, recoveryCodesInFile, recoveryCodesOn, relyingParty, saveRecoveryCodes, seedActiveAccount, seedRecoveryCodes, strongPassword, toNewPassword, tokenRequest, totpNow, walkSignIn, signedInWithTokens } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { sentinelSkip, startPrivateRedis } from '../helpers/redis-sentinel.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -37,8 +37,8 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     await redis.admin.call('CLIENT', 'UNPAUSE');
   });
 
-  /** Submits the form with writes paused for longer than the request may wait, then lets them through. */
-  async function whilePaused(submit: () => Promise<Page>): Promise<Page> {
+  /** Sends a request with writes paused for longer than it may wait, then lets them through. */
+  async function whilePaused<T>(submit: () => Promise<T>): Promise<T> {
     await redis.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
     try {
       return await submit();
@@ -162,5 +162,34 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     const refused = await rp.browser.submit(recovery, '/recovery', { recoveryCode: old[0]! });
     assert.equal(refused.status, 401, 'an old code is void');
     assert.ok(reachedClient(await rp.browser.submit(refused, '/recovery', { recoveryCode: codes[0]! })), 'a code shown signs in');
+  });
+
+  it('answers a refresh 503 when its new tokens cannot be stored, and leaves the refresh token unused for the retry', async () => {
+    const { tokens } = await signedInWithTokens(t, 'paused.refresh@example.com');
+    // Past the recent-account cache: the grant reads its account once it has read its token, so a
+    // read of the account shows the grant got past its reads to the final write.
+    t.clock.offsetMs += 60_000;
+    const accounts = t.server.services.accounts;
+    const readAccount = accounts.findActiveClaims.bind(accounts);
+    let accountReads = 0;
+    accounts.findActiveClaims = (id) => {
+      accountReads += 1;
+      return readAccount(id);
+    };
+    try {
+      const refused = await whilePaused(() => tokenRequest(t, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }));
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '5');
+      assert.deepEqual(Object.keys((await refused.json()) as object).sort(), ['error', 'error_description'], 'no token in the answer');
+      assert.equal(accountReads, 1, 'the grant read its token and its account: the writes at its end are what the pause refused');
+    } finally {
+      accounts.findActiveClaims = readAccount;
+    }
+    // Long past the reuse grace: a token the refused grant had marked used would now count as stolen.
+    t.clock.offsetMs += 60_000;
+    const retried = await tokenRequest(t, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    assert.equal(retried.status, 200, 'the same refresh token works once Redis writes again');
+    const rotated = (await retried.json()) as { refresh_token: string };
+    assert.equal((await tokenRequest(t, { grant_type: 'refresh_token', refresh_token: rotated.refresh_token })).status, 200, 'and its successor after it');
   });
 });

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/store/redis.ts';
 import { StoreUnavailableError } from '../../src/store/store.ts';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { sentinelSkip, startReplicatedRedis } from '../helpers/redis-sentinel.ts';
+import { sentinelSkip, startPrivateRedis, startReplicatedRedis } from '../helpers/redis-sentinel.ts';
 import { deleteKeys } from '../helpers/stores.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -103,6 +103,41 @@ describe('Redis store', { skip: redisUrl === undefined ? 'set TEST_REDIS_URL to 
     const store = await createRedisStore(url, `${prefix}closed:`);
     await store.close();
     await assert.rejects(store.ping(), StoreUnavailableError);
+  });
+});
+
+describe('Redis store while Redis pauses writes', { skip: sentinelSkip || (redisUrl === undefined ? 'set TEST_REDIS_URL to run the Redis variant' : false) }, () => {
+  // CLIENT PAUSE stops every client of a server: a Redis of this test's own.
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  before(async () => {
+    redis = await startPrivateRedis();
+  });
+  after(() => redis?.stop());
+
+  it('reads its token with its grant, and a write batch held up past the wait writes nothing when Redis runs it later', async () => {
+    const store = await createRedisStore(redis.url, 'paused:');
+    try {
+      await store.write([{ op: 'set', key: 'grant', value: 'g', ttlSeconds: 60 }, { op: 'set', key: 'token', value: JSON.stringify({ grantId: 'grant' }), ttlSeconds: 60 }]);
+      // The first batch samples Redis's clock; later ones carry a deadline on it.
+      await store.write([{ op: 'expire', key: 'grant', ttlSeconds: 60 }]);
+      await redis.admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+      try {
+        const read = await store.getManyWithReference(['token'], 'grantId', '');
+        assert.equal(read.referenced, 'g', 'a read runs while writes are paused');
+        const batches = Array.from({ length: 5 }, (_, n) => store.write([{ op: 'set', key: `late-${n}`, value: 'v', ttlSeconds: 60 }, { op: 'setIfAbsentWhile', owner: 'grant', key: `mark-${n}`, value: 'used' }]));
+        for (const batch of batches) await assert.rejects(batch, StoreUnavailableError);
+      } finally {
+        await redis.admin.call('CLIENT', 'UNPAUSE');
+      }
+      // The batches reach Redis now, after their sender stopped waiting: each refuses itself.
+      await store.ping();
+      assert.deepEqual(await redis.admin.keys('paused:late-*'), [], 'no write of a refused batch was made');
+      assert.deepEqual(await redis.admin.keys('paused:mark-*'), [], 'nor any of its marks');
+      await store.write([{ op: 'set', key: 'after', value: 'v', ttlSeconds: 60 }]);
+      assert.equal(await store.get('after'), 'v', 'writes go on once Redis does');
+    } finally {
+      await store.close();
+    }
   });
 });
 

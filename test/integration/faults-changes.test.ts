@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { rules } from '../../src/config.ts';
 import { runCliInProcess, type CliRun } from '../helpers/cli-process.ts';
-import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
+import { relyingParty, seedActiveAccount, signedInWithTokens } from '../helpers/flows.ts';
 import { backends, confidentialClient, startTestServer, type TestServer } from '../helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -50,10 +50,7 @@ describe('account changes while Redis is away', { skip: backend.skip, timeout: 3
   const cli = (args: string[]): Promise<CliRun> => runCliInProcess(args, cliEnv);
 
   async function signedIn(email: string): Promise<Signed> {
-    const { secret } = await seedActiveAccount(t, email);
-    const rp = await relyingParty(t, confidentialClient);
-    const start = await rp.start();
-    const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+    const { rp, tokens } = await signedInWithTokens(t, email, confidentialClient);
     return { rp, accessToken: tokens.access_token, refreshToken: tokens.refresh_token! };
   }
 

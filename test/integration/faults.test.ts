@@ -7,7 +7,7 @@ import { isBackendUnavailable } from '../../src/unavailable.ts';
 import { errorsOn, formOf, type Browser, type Page } from '../../harness/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { createDeployment, deploymentSkip, type Deployment } from '../helpers/deployment.ts';
-import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, tokenRequest, toNewPassword, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { relyingParty, saveRecoveryCodes, seedActiveAccount, strongPassword, tokenRequest, toNewPassword, totpNow, type RelyingParty, signedInWithTokens } from '../helpers/flows.ts';
 import { codeFrom, MailServer } from '../../harness/mail.ts';
 import { sampleValue, scrape } from '../helpers/prometheus.ts';
 import { backends, freePort, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -50,10 +50,7 @@ async function waitReady(t: TestServer): Promise<void> {
 
 /** Signs in through the hosted pages and returns the relying party and its tokens. */
 async function signedIn(t: TestServer, email: string): Promise<{ rp: RelyingParty; refreshToken: string; accessToken: string }> {
-  const { secret } = await seedActiveAccount(t, email);
-  const rp = await relyingParty(t);
-  const start = await rp.start();
-  const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+  const { rp, tokens } = await signedInWithTokens(t, email);
   return { rp, refreshToken: tokens.refresh_token!, accessToken: tokens.access_token };
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { rules } from '../../src/config.ts';
 import { testActor } from '../helpers/console.ts';
-import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
+import { signedInWithTokens } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 
 const invalidGrant = (error: Error & { error?: string }) => {
@@ -23,10 +23,7 @@ for (const backend of backends()) {
     serveDuring(backend, (server) => (t = server));
 
     async function signedIn(email: string) {
-      const { id, secret } = await seedActiveAccount(t, email);
-      const rp = await relyingParty(t);
-      const start = await rp.start();
-      const tokens = await rp.finish((await walkSignIn(rp, t, start.page, email, secret)).url, start);
+      const { id, rp, tokens } = await signedInWithTokens(t, email);
       assert.ok(tokens.refresh_token);
       return { id, rp, refreshToken: tokens.refresh_token };
     }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { rules } from '../../src/config.ts';
 import { countRoundTrips, difference, totals } from '../../harness/round-trips.ts';
-import { relyingParty, seedActiveAccount, walkSignIn } from '../helpers/flows.ts';
+import { relyingParty, seedActiveAccount, walkSignIn, signedInWithTokens } from '../helpers/flows.ts';
 import { backends, serveDuring, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -47,11 +47,7 @@ for (const backend of backends()) {
     });
 
     it(`grants a refresh with one read of the account and ${budget.refreshStoreCommands} store commands`, async () => {
-      const email = 'refreshed@example.com';
-      const { secret } = await seedActiveAccount(t, email);
-      const rp = await relyingParty(t);
-      const first = await rp.start();
-      const tokens = await rp.finish((await walkSignIn(rp, t, first.page, email, secret)).url, first);
+      const { rp, tokens } = await signedInWithTokens(t, 'refreshed@example.com');
       // As a refresh minutes after the sign-in comes: the sign-in's own read of the account no longer serves.
       t.clock.offsetMs += (rules.recentAccountSeconds + 1) * 1000;
       const counts = countRoundTrips(t.server);

@@ -34,11 +34,16 @@ export async function downloadRecoveryCodes(services: InteractionServices, ctx: 
   sendRecoveryCodesFile(ctx, ctx.state.it.t, { brand: services.config.brand.name, email: entered.account.email, now: services.now(), codes: codesOf(services, entered) });
 }
 
-/** Recovery codes as the text file the page's Download link gives, in the page's language. */
-export function sendRecoveryCodesFile(ctx: Context, t: Translate, file: { brand: string; email: string; now: number; codes: readonly string[] }): void {
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.attachment(recoveryCodesFileName);
-  ctx.body = [
+export interface RecoveryCodesFile {
+  readonly brand: string;
+  readonly email: string;
+  readonly now: number;
+  readonly codes: readonly string[];
+}
+
+/** The text of the file the page's Download link gives, in the page's language. */
+function recoveryCodesText(t: Translate, file: RecoveryCodesFile): string {
+  return [
     t('recoveryCodes.file.title', { brand: file.brand, email: file.email }),
     t('recoveryCodes.file.created', { date: formatDate(t, new Date(file.now)) }),
     '',
@@ -47,6 +52,22 @@ export function sendRecoveryCodesFile(ctx: Context, t: Translate, file: { brand:
     ...file.codes,
     '',
   ].join('\r\n');
+}
+
+/** Recovery codes as the text file the page's Download link fetches. */
+export function sendRecoveryCodesFile(ctx: Context, t: Translate, file: RecoveryCodesFile): void {
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.attachment(recoveryCodesFileName);
+  ctx.body = recoveryCodesText(t, file);
+}
+
+/**
+ * The same file inside the Download link itself (a data: address), for a page nothing could show
+ * again: the browser saves it without asking the server, and the codes never leave the page they
+ * are already on.
+ */
+export function recoveryCodesFileLink(t: Translate, file: RecoveryCodesFile): string {
+  return `data:text/plain;charset=utf-8,${encodeURIComponent(recoveryCodesText(t, file))}`;
 }
 
 /** Each code as shown, and spelled out for screen readers, which would read a group as one word. */

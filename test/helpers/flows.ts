@@ -49,7 +49,12 @@ export function recoveryCodesOn(page: Page): string[] {
 
 /** The recovery codes a downloaded recovery-codes file holds, in order. */
 export function recoveryCodesInFile(file: Page): string[] {
-  return file.html.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line));
+  return recoveryCodesInText(file.html);
+}
+
+/** The recovery codes in the text of a recovery-codes file, in order. */
+export function recoveryCodesInText(text: string): string[] {
+  return text.split('\r\n').filter((line) => /^\w{5}-\w{5}$/.test(line));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { enrollmentModel } from '../../../interactions/enroll.ts';
-import { recoveryCodesFileName, recoveryCodesShown, sendRecoveryCodesFile } from '../../../interactions/recovery-codes.ts';
+import { recoveryCodesFileLink, recoveryCodesFileName, recoveryCodesShown, sendRecoveryCodesFile, type RecoveryCodesFile } from '../../../interactions/recovery-codes.ts';
 import { lockMessage, refusalMessage } from '../../../interactions/step-kit.ts';
 import type { Owner, OwnAccount } from '../../accounts/own-account.ts';
 import { rules, type Config } from '../../config.ts';
@@ -471,6 +471,7 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
         codes: recoveryCodesShown(set.codes),
         shown: factors.recoveryCodes.sealSet(set),
         fileName: recoveryCodesFileName,
+        fileLink: kept ? undefined : recoveryCodesFileLink(visit.t, codesFile(visit, set)),
         errors,
       },
       status,
@@ -482,8 +483,8 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     ctx.redirect(`${home}/recovery-codes`);
   }
 
-  function sendCodes(ctx: Context, visit: Visit, set: RecoveryCodeSet): void {
-    sendRecoveryCodesFile(ctx, visit.t, { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes: set.codes });
+  function codesFile(visit: Visit, set: RecoveryCodeSet): RecoveryCodesFile {
+    return { brand: config.brand.name, email: visit.owner.account.email, now: deps.now(), codes: set.codes };
   }
 
   // New codes void the old at once; the page that shows them can be reloaded until the user says they saved them.
@@ -519,21 +520,8 @@ export function accountPageRoutes(deps: AccountPageDependencies): Router {
     viewing('/recovery-codes', true, async (ctx, visit) => {
       const set = await waitingSet(visit);
       if (set === undefined) return backHome(ctx);
-      sendCodes(ctx, visit, set);
+      sendRecoveryCodesFile(ctx, visit.t, codesFile(visit, set));
     }),
-  );
-
-  // The Download of a page the store could not keep: the codes come back from the form.
-  router.post(
-    '/account/recovery-codes/download',
-    changing(
-      () => '/recovery-codes',
-      async (ctx, visit, form) => {
-        const set = shownSet(visit, form);
-        if (set === undefined) return toCodesPage(ctx);
-        sendCodes(ctx, visit, set);
-      },
-    ),
   );
 
   router.post(

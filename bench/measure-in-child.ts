@@ -21,7 +21,13 @@ export function measureInChild<T>(script: URL, environment: Record<string, strin
       resolve(message);
     });
     child.once('exit', (code) => {
-      if (!answered) reject(new Error(`${fileURLToPath(script)} exited with code ${code} before it answered`));
+      const failUnlessAnswered = () => {
+        if (!answered) reject(new Error(`${fileURLToPath(script)} exited with code ${code} before it answered`));
+      };
+      // Under load the exit can be reported while the answer still waits in the channel: the channel
+      // hands over everything it holds before it reports itself closed.
+      if (child.connected) child.once('disconnect', failUnlessAnswered);
+      else failUnlessAnswered();
     });
   });
 }

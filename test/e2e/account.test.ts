@@ -1,15 +1,40 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { signIn } from '../../harness/journeys.ts';
 import { PlaywrightDriver } from '../../harness/playwright-driver.ts';
-import { browseDuring, browserSkip } from '../helpers/chromium.ts';
-import { nextTotpStep, seedActiveAccount, seedRecoveryCodes, strongPassword, totpNow } from '../helpers/flows.ts';
+import { browseDuring, browserSkip, launchChromium } from '../helpers/chromium.ts';
+import { nextTotpStep, recoveryCodesInText, seedActiveAccount, seedRecoveryCodes, strongPassword, totpNow } from '../helpers/flows.ts';
 import { arrivedAtClient, authorization, errorSummary, fill, follow, heading, loads, narrow, press, scanQr, wide, withVisit } from '../helpers/hosted-pages.ts';
 import { checkPage } from '../helpers/page-checks.ts';
 import { addVirtualAuthenticator } from '../helpers/passkeys.ts';
-import type { TestServer } from '../helpers/server.ts';
+import { sentinelSkip, startPrivateRedis } from '../helpers/redis-sentinel.ts';
+import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+
+/** PostgreSQL and Redis: the pause needs a Redis. */
+const pausedBackend = backends()[1]!;
+
+/** Signs in on the page `page` shows, with the password and a fresh code of `secret`'s app. */
+function signInAs(t: TestServer, page: Page, email: string, secret: string): Promise<void> {
+  return signIn(new PlaywrightDriver(page), {
+    email,
+    password: strongPassword,
+    code: () => {
+      nextTotpStep(t);
+      return totpNow(t, secret);
+    },
+  });
+}
+
+/** Opens the account page of `t` and signs in with a code of `secret`'s app. */
+async function openAccountOf(t: TestServer, page: Page, email: string, secret: string): Promise<void> {
+  await page.goto(`${t.issuer}/account`);
+  await signInAs(t, page, email, secret);
+  await page.waitForURL(`${t.issuer}/account`);
+  assert.equal(await heading(page), 'Your account');
+}
 
 /** The secret of an otpauth:// URI, as an authenticator app reads it from the QR code. */
 function secretOf(uri: string): string {
@@ -34,20 +59,7 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
     { host: 'localhost' },
   );
 
-  /** Opens the account page and signs in with a code of `secret`'s app. */
-  async function openAccount(page: Page, email: string, secret: string): Promise<void> {
-    await page.goto(`${t.issuer}/account`);
-    await signIn(new PlaywrightDriver(page), {
-      email,
-      password: strongPassword,
-      code: () => {
-        nextTotpStep(t);
-        return totpNow(t, secret);
-      },
-    });
-    await page.waitForURL(`${t.issuer}/account`);
-    assert.equal(await heading(page), 'Your account');
-  }
+  const openAccount = (page: Page, email: string, secret: string) => openAccountOf(t, page, email, secret);
 
   const appNames = (page: Page) => page.locator('section[aria-labelledby="apps-title"] tbody th').allInnerTexts();
 
@@ -158,14 +170,7 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
       const auth = await authorization(t, { scope: 'openid email offline_access' });
       await laptop.route('http://127.0.0.1:9/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><title>Client</title>' }));
       await stolen.goto(auth.url);
-      await signIn(new PlaywrightDriver(stolen), {
-        email,
-        password: strongPassword,
-        code: () => {
-          nextTotpStep(t);
-          return totpNow(t, secret);
-        },
-      });
+      await signInAs(t, stolen, email, secret);
       const tokens = await auth.finish(await arrivedAtClient(stolen, '/callback'));
       assert.ok(tokens.refresh_token, 'the laptop’s application holds a refresh token');
       await stolen.goto(`${t.issuer}/account`);
@@ -237,6 +242,47 @@ describe('the account page in Chromium', { skip: browserSkip() }, () => {
         await page.goto(`${t.issuer}/account/password`);
         await checkPage(page, `account: change password in ${locale}`);
       }
+    });
+  });
+});
+
+describe('the account page in Chromium while Redis pauses writes', { skip: browserSkip() || pausedBackend.skip || sentinelSkip, timeout: 300_000 }, () => {
+  let browser: Browser | undefined;
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
+  let t: TestServer | undefined;
+  before(async () => {
+    browser = await launchChromium();
+    // CLIENT PAUSE stops every client of a server: a Redis of this suite's own.
+    redis = await startPrivateRedis();
+    t = await startTestServer(pausedBackend, { REDIS_URL: redis.url });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+    await redis?.stop();
+    await pausedBackend.cleanup();
+  });
+
+  it('downloads new recovery codes the store could not keep from the page that shows them, with nothing left to fetch', async () => {
+    const email = 'paused.download@example.com';
+    const { id, secret } = await seedActiveAccount(t!, email);
+    await seedRecoveryCodes(t!, { id, email });
+    await withVisit(browser!, t!, {}, async ({ page }) => {
+      await openAccountOf(t!, page, email, secret);
+      await redis!.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+      try {
+        await press(page, 'Create new recovery codes');
+        assert.equal(await heading(page), 'Save your recovery codes');
+      } finally {
+        await redis!.admin.call('CLIENT', 'UNPAUSE');
+      }
+      assert.match(await page.locator('p.notice').last().innerText(), /This page cannot be shown again/);
+      const shown = await page.locator('ol.recovery-codes code').allInnerTexts();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download', exact: true }).click()]);
+      assert.equal(download.suggestedFilename(), 'recovery-codes.txt');
+      const file = await readFile((await download.path())!, 'utf8');
+      assert.match(file, /recovery codes of paused\.download@example\.com/);
+      assert.deepEqual(recoveryCodesInText(file), shown, 'the file holds the codes the page shows');
     });
   });
 });

@@ -78,6 +78,14 @@ export function nextTotpStep(t: TestServer): void {
   t.clock.offsetMs += 30_000;
 }
 
+/**
+ * Moves the server's clock to the start of the next TOTP step: a test that reasons about which step
+ * each code belongs to then has a whole step before the real clock moves every code by one.
+ */
+export function startOfNextTotpStep(t: TestServer): void {
+  t.clock.offsetMs += 30_000 - ((Date.now() + t.clock.offsetMs) % 30_000);
+}
+
 export interface RelyingParty {
   readonly config: oidc.Configuration;
   readonly browser: Browser;

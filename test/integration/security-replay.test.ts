@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reachedClient } from '../helpers/attack.ts';
 import { errorsOn, type Page } from '../../harness/browser.ts';
-import { nextTotpStep, relyingParty, seedActiveAccount, strongPassword, tokenRequest, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
+import { nextTotpStep, relyingParty, seedActiveAccount, startOfNextTotpStep, strongPassword, tokenRequest, totpNow, walkSignIn, type RelyingParty } from '../helpers/flows.ts';
 import { codeFrom } from '../../harness/mail.ts';
 import { backends, publicClient, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -33,7 +33,7 @@ for (const backend of backends()) {
     it('refuses an authenticator code already used by the account, in another interaction', async () => {
       const email = 'shoulder.surfed@example.com';
       const { secret } = await seedActiveAccount(t, email);
-      nextTotpStep(t);
+      startOfNextTotpStep(t);
       const seen = totpNow(t, secret);
       const victim = await atCodeStep(email);
       assert.ok(reachedClient(await victim.rp.browser.submit(victim.page, '/totp', { code: seen })), 'the victim signs in');

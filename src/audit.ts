@@ -124,7 +124,7 @@ const insertBatch = 1_000;
  * One event's insert, written out once: every sign-in records one, and building and compiling it
  * with the query builder each time is CPU for nothing (BENCHMARKS.md, "Fixes", round 5).
  */
-const insertOneQuery = `insert into "${table}" ("at", "event", "outcome", "account_id", "email", "ip", "user_agent", "client_id", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const insertOneQuery = `insert into "${table}" ("at", "event", "outcome", "account_id", "email", "ip", "user_agent", "client_id", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export class AuditLog {
   private readonly now: () => Date;

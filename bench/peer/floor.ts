@@ -3,8 +3,9 @@
  * asked by the same client libraries (ioredis, rate-limiter-flexible, knex on pg) from a bare Koa
  * handler, with none of the server's own layers: no oidc-provider, templates, logging, metrics,
  * validation or error handling. Each form sends what the server's sends, in the same order and
- * with the same concurrency (the round-trip table of section 1), against the server's own tables,
- * and answers with the same redirect. What a form costs here is what it would cost however thin
+ * with the same concurrency (the round-trip table of section 1), with the server's own SQL statements
+ * and Redis scripts (imported from src/) against its own tables and key layout, and answers with the
+ * same redirect. What a form costs here is what it would cost however thin
  * the server around it were. Started by server-handle.ts like the server, with the same runtime
  * settings.
  */
@@ -15,6 +16,11 @@ import Koa, { type Context } from 'koa';
 import knexFactory from 'knex';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { z } from 'zod';
+import { byEmailQuery, byIdQuery } from '../../src/accounts/repository.ts';
+import { insertOneQuery } from '../../src/audit.ts';
+import { touchQuery } from '../../src/factors/repository.ts';
+import { accountPolicy } from '../../src/security/brute-force.ts';
+import { storeScripts, type ScriptedRedis } from '../../src/store/redis.ts';
 import { listenForParent } from '../child.ts';
 
 const settings = z
@@ -29,13 +35,8 @@ const settings = z
   .parse(process.env);
 
 const prefix = settings.FLOOR_REDIS_PREFIX;
-const redis = new Redis(settings.REDIS_URL, {
-  scripts: {
-    // The account's attempt counter: taken before the check and given back after a right one.
-    reserve: { numberOfKeys: 1, lua: "local n = redis.call('incr', KEYS[1]) redis.call('expire', KEYS[1], 86400) return n" },
-    giveBack: { numberOfKeys: 1, lua: "return redis.call('decr', KEYS[1])" },
-  },
-}) as Redis & { reserve(key: string): Promise<number>; giveBack(key: string): Promise<number> };
+// The store's own scripts, sent as the store sends them.
+const redis = new Redis(settings.REDIS_URL, { scripts: storeScripts }) as ScriptedRedis;
 const knex = knexFactory({
   client: 'pg',
   connection: { connectionString: settings.DATABASE_URL, statement_timeout: 5_000, query_timeout: 6_000, keepAlive: true },
@@ -46,12 +47,6 @@ const addressFailures = new RateLimiterRedis({ storeClient: redis, keyPrefix: `$
 
 const account = (await knex.raw('select "id", "email" from "accounts" where lower("email") = ?', [settings.FLOOR_EMAIL])).rows[0] as { id: string; email: string };
 const factor = (await knex.raw('select "id" from "factors" where "account_id" = ? limit 1', [account.id])).rows[0] as { id: string };
-// The same statement shapes as the server's repositories: the account with its factors as one JSON column.
-const factorsColumn = `coalesce((select json_agg(f order by f.created_at) from "factors" f where f.account_id = "accounts".id), '[]') as factors`;
-const byEmail = `select "accounts".*, ${factorsColumn} from "accounts" where lower(email) = ? limit 1`;
-const byId = `select "accounts".*, ${factorsColumn} from "accounts" where "id" = ? limit 1`;
-const touch = 'update "factors" set "last_used_at" = ? where "id" = ?';
-const audit = 'insert into "audit_events" ("at", "event", "outcome", "account_id", "email", "ip", "user_agent", "client_id", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 const key = (name: string) => prefix + name;
 const csrfKey = randomBytes(32);
@@ -92,11 +87,11 @@ async function emailForm(ctx: Context): Promise<void> {
   const { flow } = await loadInteraction();
   const form = await readForm(ctx);
   await addressFailures.consume(ctx.ip, 1);
-  const found = (await knex.raw(byEmail, [String(form.email ?? '').toLowerCase()])).rows[0] as { id: string } | undefined;
+  const found = (await knex.raw(byEmailQuery, [String(form.email ?? '').toLowerCase()])).rows[0] as { id: string } | undefined;
   await addressFailures.reward(ctx.ip, 1);
   await Promise.all([
     redis.set(key('flow'), JSON.stringify({ ...flow, accountId: found?.id }), 'EX', 900),
-    redis.expire(key('interaction'), 3_600),
+    redis.storeWrite(1, key('interaction'), 0, 'e', 3_600),
   ]);
   ctx.status = 303;
   ctx.redirect('/password');
@@ -105,19 +100,23 @@ async function emailForm(ctx: Context): Promise<void> {
 async function authenticatorForm(ctx: Context): Promise<void> {
   await loadInteraction();
   const form = await readForm(ctx);
-  const row = (await knex.raw(byId, [account.id])).rows[0] as { factors: Array<{ secret: string }> };
+  const row = (await knex.raw(byIdQuery, [account.id])).rows[0] as { factors: Array<{ secret: string }> };
   const counter = key(`bf-account:${account.id}`);
-  await Promise.all([addressFailures.consume(ctx.ip, 1), redis.reserve(counter)]);
+  const policy = accountPolicy;
+  const [, reserved] = await Promise.all([
+    addressFailures.consume(ctx.ip, 1),
+    redis.storeReserveAttempt(counter, Date.now(), policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
+  ]);
   // The code checked against the app's secret (three time steps), then its step claimed once.
   for (const step of [-1, 0, 1]) createHmac('sha1', row.factors[0]?.secret ?? '').update(`${step}${form.code}`).digest();
-  await redis.set(key(`totp-step:${randomBytes(8).toString('hex')}`), '1', 'EX', 90, 'NX');
-  await Promise.all([addressFailures.reward(ctx.ip, 1), redis.giveBack(counter)]);
-  await knex.raw(touch, [new Date(), factor.id]);
-  await knex.raw(audit, [new Date(), 'signin.success', 'success', account.id, account.email, ctx.ip, 'sso-bench', 'bench-public', { purpose: 'signin', amr: 'pwd otp', factor: 'authenticator-app' }]);
+  await redis.storeRaise(key('totp-step'), Date.now(), 90);
+  await Promise.all([addressFailures.reward(ctx.ip, 1), redis.storeReturnAttempt(counter, String(reserved[2] ?? 0))]);
+  await knex.raw(touchQuery, [new Date(), factor.id]);
+  await knex.raw(insertOneQuery, [new Date(), 'signin.success', 'success', account.id, account.email, ctx.ip, 'sso-bench', 'bench-public', { purpose: 'signin', amr: 'pwd otp', factor: 'authenticator-app' }]);
   await Promise.all([
     redis.del(counter),
     redis.del(key('other-flow')),
-    redis.set(key('interaction'), interactionRecord, 'EX', 3_600),
+    redis.storeWrite(1, key('interaction'), 0, 's', interactionRecord, 3_600),
   ]);
   ctx.status = 303;
   ctx.redirect(`/auth/${'i'.repeat(43)}`);

@@ -80,8 +80,8 @@ type ActiveClaims = Pick<Account, 'id' | 'email' | 'name' | 'status'>;
 const claimsBatch = 100;
 /** The account with its factors, as the email and the authenticator steps read it: written out once for the same reason. */
 const withFactorsWhere = (condition: string) => `select "${table}".*, ${factorsColumn} from "${table}" where ${condition} limit 1`;
-const byEmailQuery = withFactorsWhere('lower(email) = ?');
-const byIdQuery = withFactorsWhere('"id" = ?');
+export const byEmailQuery = withFactorsWhere('lower(email) = ?');
+export const byIdQuery = withFactorsWhere('"id" = ?');
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -17,7 +17,7 @@ interface FactorRow {
 
 const table = 'factors';
 /** The authenticator step's write of every sign-in, written out once rather than built each time (BENCHMARKS.md, "Fixes", round 5). */
-const touchQuery = `update "${table}" set "last_used_at" = ? where "id" = ?`;
+export const touchQuery = `update "${table}" set "last_used_at" = ? where "id" = ?`;
 
 /**
  * The row as a JSON object, as the accounts' queries aggregate it (see factorsColumn): timestamps

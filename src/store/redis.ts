@@ -47,8 +47,9 @@ const limiterWrites = new Set(['consume', 'penalty', 'reward', 'block', 'set', '
 /**
  * Each operation that reads then writes is one script, so Redis runs it without interleaving.
  * The expiry scripts only ever add or lengthen an expiry, never shorten or remove one.
+ * (bench/peer/floor.ts sends the same scripts, to measure the forms' backend work alone.)
  */
-const scripts = {
+export const storeScripts = {
   storeTakeIfEquals: {
     numberOfKeys: 1,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -155,7 +156,7 @@ return marked`,
   },
 };
 
-type ScriptedRedis = Redis & {
+export type ScriptedRedis = Redis & {
   storeTakeIfEquals(key: string, expected: string): Promise<number>;
   storeIncrement(key: string, ttlSeconds: number): Promise<number>;
   /** The number of keys, the keys, the deadline, then the writes (see the script); -1 when it arrived too late. */
@@ -224,7 +225,7 @@ function createClient(endpoint: RedisEndpoint, isStarted: () => boolean): Script
     // A master demoted by a failover answers READONLY: that command fails (503), and the client asks
     // the Sentinels again for the new master rather than keep writing to a replica.
     reconnectOnError: (error) => outageReplies.test(error.message),
-    scripts,
+    scripts: storeScripts,
   };
   if (endpoint.kind === 'url') return new Redis(endpoint.url, common) as ScriptedRedis;
   return new Redis({

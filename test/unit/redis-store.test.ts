@@ -118,7 +118,8 @@ describe('Redis store while Redis pauses writes', { skip: sentinelSkip || (redis
     const store = await createRedisStore(redis.url, 'paused:');
     try {
       await store.write([{ op: 'set', key: 'grant', value: 'g', ttlSeconds: 60 }, { op: 'set', key: 'token', value: JSON.stringify({ grantId: 'grant' }), ttlSeconds: 60 }]);
-      // The first batch samples Redis's clock; later ones carry a deadline on it.
+      // The store asked Redis for its clock when it was made, on this same connection: once these
+      // writes have answered, so has it, and the batches below carry a deadline on that clock.
       await store.write([{ op: 'expire', key: 'grant', ttlSeconds: 60 }]);
       await redis.admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
       try {

@@ -20,6 +20,7 @@ import { byEmailQuery, byIdQuery } from '../../src/accounts/repository.ts';
 import { insertOneQuery } from '../../src/audit.ts';
 import { touchQuery } from '../../src/factors/repository.ts';
 import { accountPolicy } from '../../src/security/brute-force.ts';
+import { RedisClock } from '../../src/store/redis-clock.ts';
 import { storeScripts, type ScriptedRedis } from '../../src/store/redis.ts';
 import { listenForParent } from '../child.ts';
 
@@ -43,6 +44,9 @@ const knex = knexFactory({
   searchPath: [settings.FLOOR_DATABASE_SCHEMA],
   pool: { min: 0, max: 10 },
 });
+// Each write carries a deadline on Redis's clock, as the store's do.
+const clock = new RedisClock(redis);
+const deadline = () => clock.deadline(1_750);
 const addressFailures = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}ip`, points: 1_000_000, duration: 3_600 });
 
 const account = (await knex.raw('select "id", "email" from "accounts" where lower("email") = ?', [settings.FLOOR_EMAIL])).rows[0] as { id: string; email: string };
@@ -90,8 +94,8 @@ async function emailForm(ctx: Context): Promise<void> {
   const found = (await knex.raw(byEmailQuery, [String(form.email ?? '').toLowerCase()])).rows[0] as { id: string } | undefined;
   await addressFailures.reward(ctx.ip, 1);
   await Promise.all([
-    redis.set(key('flow'), JSON.stringify({ ...flow, accountId: found?.id }), 'EX', 900),
-    redis.storeWrite(1, key('interaction'), 0, 'e', 3_600),
+    redis.storeCommand(1, key('flow'), deadline(), 'SET', JSON.stringify({ ...flow, accountId: found?.id }), 'EX', 900),
+    redis.storeWrite(1, key('interaction'), deadline(), 'e', 3_600),
   ]);
   ctx.status = 303;
   ctx.redirect('/password');
@@ -105,18 +109,18 @@ async function authenticatorForm(ctx: Context): Promise<void> {
   const policy = accountPolicy;
   const [, reserved] = await Promise.all([
     addressFailures.consume(ctx.ip, 1),
-    redis.storeReserveAttempt(counter, Date.now(), policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
+    redis.storeReserveAttempt(counter, deadline(), Date.now(), policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
   ]);
   // The code checked against the app's secret (three time steps), then its step claimed once.
   for (const step of [-1, 0, 1]) createHmac('sha1', row.factors[0]?.secret ?? '').update(`${step}${form.code}`).digest();
-  await redis.storeRaise(key('totp-step'), Date.now(), 90);
-  await Promise.all([addressFailures.reward(ctx.ip, 1), redis.storeReturnAttempt(counter, String(reserved[2] ?? 0))]);
+  await redis.storeRaise(key('totp-step'), deadline(), Date.now(), 90);
+  await Promise.all([addressFailures.reward(ctx.ip, 1), redis.storeReturnAttempt(counter, deadline(), String(reserved[2] ?? 0))]);
   await knex.raw(touchQuery, [new Date(), factor.id]);
   await knex.raw(insertOneQuery, [new Date(), 'signin.success', 'success', account.id, account.email, ctx.ip, 'sso-bench', 'bench-public', { purpose: 'signin', amr: 'pwd otp', factor: 'authenticator-app' }]);
   await Promise.all([
-    redis.del(counter),
-    redis.del(key('other-flow')),
-    redis.storeWrite(1, key('interaction'), 0, 's', interactionRecord, 3_600),
+    redis.storeCommand(1, counter, deadline(), 'DEL'),
+    redis.storeCommand(1, key('other-flow'), deadline(), 'DEL'),
+    redis.storeWrite(1, key('interaction'), deadline(), 's', interactionRecord, 3_600),
   ]);
   ctx.status = 303;
   ctx.redirect(`/auth/${'i'.repeat(43)}`);

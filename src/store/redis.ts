@@ -45,25 +45,52 @@ const replicatedOperations = [
 const limiterWrites = new Set(['consume', 'penalty', 'reward', 'block', 'set', 'delete']);
 
 /**
- * Each operation that reads then writes is one script, so Redis runs it without interleaving.
+ * The start of every script that writes. ARGV[1] is the moment (ms on Redis's clock, 0 for none)
+ * after which the sender no longer waits for the script (RedisClock): a script that reaches Redis
+ * later, held up by a write pause during a failover or by a slow network, writes nothing and answers
+ * an error starting with LATE, so that a write this server reported as failed never happens
+ * afterwards. The script's own arguments follow it, and the body reads them renumbered from 1.
+ */
+const lateGuard = `local deadline = tonumber(ARGV[1])
+if deadline > 0 then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then
+    return redis.error_reply('LATE the sender had stopped waiting for this write: nothing was written')
+  end
+end
+local ARGV = {unpack(ARGV, 2)}
+`;
+
+const lateReply = /^LATE\b/;
+
+/**
+ * Every write is a script starting with lateGuard: each operation that reads then writes, so that
+ * Redis runs it without interleaving, and storeCommand for the plain writes (SET, GETDEL, DEL).
  * The expiry scripts only ever add or lengthen an expiry, never shorten or remove one.
  * (bench/peer/floor.ts sends the same scripts, to measure the forms' backend work alone.)
  */
 export const storeScripts = {
+  // ARGV[1] names the command; it takes KEYS, then the rest of ARGV.
+  storeCommand: {
+    lua: `${lateGuard}local args = {}
+for i = 1, #KEYS do args[i] = KEYS[i] end
+for i = 2, #ARGV do args[#KEYS + i - 1] = ARGV[i] end
+return redis.call(ARGV[1], unpack(args))`,
+  },
   storeTakeIfEquals: {
     numberOfKeys: 1,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    lua: `${lateGuard}if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
   },
   storeIncrement: {
     numberOfKeys: 1,
-    lua: `local count = redis.call('INCR', KEYS[1])
+    lua: `${lateGuard}local count = redis.call('INCR', KEYS[1])
 if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count`,
   },
   storeRaise: {
     numberOfKeys: 1,
-    lua: `local held = tonumber(redis.call('GET', KEYS[1]))
+    lua: `${lateGuard}local held = tonumber(redis.call('GET', KEYS[1]))
 if held ~= nil and held >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`,
@@ -71,7 +98,7 @@ return 1`,
   // Lua transcriptions of reserveIn and returnIn (src/store/attempts.ts); the value is `<count>.<until ms>`.
   storeReserveAttempt: {
     numberOfKeys: 1,
-    lua: `local count, lockedUntil = 0, 0
+    lua: `${lateGuard}local count, lockedUntil = 0, 0
 local held = redis.call('GET', KEYS[1])
 if held then
   local c, u = string.match(held, '^(%d+)%.(%d+)$')
@@ -90,7 +117,7 @@ return {1, count, string.format('%d', lock)}`,
   },
   storeReturnAttempt: {
     numberOfKeys: 1,
-    lua: `local held = redis.call('GET', KEYS[1])
+    lua: `${lateGuard}local held = redis.call('GET', KEYS[1])
 if not held then return 0 end
 local c, u = string.match(held, '^(%d+)%.(%d+)$')
 if not c then return 0 end
@@ -123,15 +150,8 @@ return {values, referenced}`,
   // 'm' value two (the owner, then the mark). 'a' adds a member and only ever lengthens the set's
   // expiry; 'm' sets the mark when absent and while the owner exists, expiring with it (at least a
   // second from now). Answers how many marks it set: addToSet and setIfAbsentWhile are batches of one.
-  // ARGV[1] is the moment (ms on Redis's clock, 0 for none) after which the sender no longer waits
-  // for the batch (RedisClock): a batch that arrives later writes nothing and answers -1.
   storeWrite: {
-    lua: `local deadline = tonumber(ARGV[1])
-if deadline > 0 then
-  local now = redis.call('TIME')
-  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then return -1 end
-end
-local k, a, marked = 1, 2, 0
+    lua: `${lateGuard}local k, a, marked = 1, 1, 0
 while a <= #ARGV do
   local op = ARGV[a]
   if op == 's' then
@@ -156,17 +176,20 @@ return marked`,
   },
 };
 
+/** The scripts that write take the deadline (see lateGuard) after their keys, before their own arguments. */
 export type ScriptedRedis = Redis & {
-  storeTakeIfEquals(key: string, expected: string): Promise<number>;
-  storeIncrement(key: string, ttlSeconds: number): Promise<number>;
-  /** The number of keys, the keys, the deadline, then the writes (see the script); -1 when it arrived too late. */
+  /** The number of keys, the keys, the deadline, the command, then its arguments after the keys. */
+  storeCommand(...args: Array<string | number>): Promise<unknown>;
+  storeTakeIfEquals(key: string, deadline: number, expected: string): Promise<number>;
+  storeIncrement(key: string, deadline: number, ttlSeconds: number): Promise<number>;
+  /** The number of keys, the keys, the deadline, then the writes (see the script). */
   storeWrite(...args: Array<string | number>): Promise<number>;
   /** The number of keys, the keys, the field and the prefix of the referenced key; [values, referenced value]. */
   storeGetManyWithReference(...args: Array<string | number>): Promise<[Array<string | null>, string | null]>;
-  storeRaise(key: string, value: number, ttlSeconds: number): Promise<number>;
+  storeRaise(key: string, deadline: number, value: number, ttlSeconds: number): Promise<number>;
   /** [1, count, locked until] when reserved, [0, locked until] when locked; times as decimal strings. */
-  storeReserveAttempt(key: string, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
-  storeReturnAttempt(key: string, lockedUntil: string): Promise<number>;
+  storeReserveAttempt(key: string, deadline: number, nowMs: number, threshold: number, lockBase: number, lockMax: number, memory: number): Promise<[number, ...Array<number | string>]>;
+  storeReturnAttempt(key: string, deadline: number, lockedUntil: string): Promise<number>;
 };
 
 /** What the store does with its data, apart from the connection's own life. */
@@ -274,11 +297,25 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
   const key = (name: string) => prefix + name;
   const clock = new RedisClock(client);
   /**
-   * Runs the writes as one storeWrite script; answers how many marks it set. The script writes
-   * nothing once this side has stopped waiting for it, less a margin for the clock sample's error
-   * and the answer's way back, so a write this side reports as failed never happens later.
+   * Sends a script that writes with its deadline: the moment this side stops waiting for it, less a
+   * margin for the clock sample's error and the answer's way back. A script arriving later writes
+   * nothing (lateGuard), and its failure is reported like any outage.
    */
-  const batch = async (writes: readonly StoreWrite[]): Promise<number> => {
+  const guarded = <T>(write: (deadline: number) => Promise<T>): Promise<T> =>
+    call(async () => {
+      try {
+        return await write(clock.deadline(commandTimeoutMs - lateWriteMarginMs));
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ReplyError' && lateReply.test(error.message))) throw error;
+        // Redis's clock may have been stepped: the next writes ask it again.
+        void clock.sample();
+        throw new StoreUnavailableError(`${where}: a write reached Redis after this server had stopped waiting for it, and was not made`, { cause: error });
+      }
+    });
+  const command = (name: 'SET' | 'GETDEL' | 'DEL', keys: readonly string[], ...args: Array<string | number>) =>
+    guarded((deadline) => client.storeCommand(keys.length, ...keys.map(key), deadline, name, ...args));
+  /** Runs the writes as one storeWrite script; answers how many marks it set. */
+  const batch = (writes: readonly StoreWrite[]): Promise<number> => {
     for (const write of writes) if (write.op !== 'setIfAbsentWhile') assertTtl(write.ttlSeconds);
     const keys: string[] = [];
     const args: Array<string | number> = [];
@@ -301,10 +338,7 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
           args.push('m', write.value);
       }
     }
-    const marked = await call(() => client.storeWrite(keys.length, ...keys, clock.deadline(commandTimeoutMs - lateWriteMarginMs), ...args));
-    if (marked >= 0) return marked;
-    void clock.sample();
-    throw new StoreUnavailableError(`${where}: a write reached Redis after this server had stopped waiting for it, and was not made`);
+    return guarded((deadline) => client.storeWrite(keys.length, ...keys, deadline, ...args));
   };
   return {
     async get(name) {
@@ -324,7 +358,7 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
 
     async set(name, value, ttlSeconds) {
       assertTtl(ttlSeconds);
-      await call(() => client.set(key(name), value, 'EX', ttlSeconds));
+      await command('SET', [name], value, 'EX', ttlSeconds);
     },
 
     async write(writes) {
@@ -337,25 +371,25 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
 
     async setIfAbsent(name, value, ttlSeconds) {
       assertTtl(ttlSeconds);
-      return (await call(() => client.set(key(name), value, 'EX', ttlSeconds, 'NX'))) === 'OK';
+      return (await command('SET', [name], value, 'EX', ttlSeconds, 'NX')) === 'OK';
     },
 
     async raise(name, value, ttlSeconds) {
       assertTtl(ttlSeconds);
-      return (await call(() => client.storeRaise(key(name), value, ttlSeconds))) === 1;
+      return (await guarded((deadline) => client.storeRaise(key(name), deadline, value, ttlSeconds))) === 1;
     },
 
     async take(name) {
-      return (await call(() => client.getdel(key(name)))) ?? undefined;
+      return ((await command('GETDEL', [name])) as string | null) ?? undefined;
     },
 
     async takeIfEquals(name, expected) {
-      return (await call(() => client.storeTakeIfEquals(key(name), expected))) === 1;
+      return (await guarded((deadline) => client.storeTakeIfEquals(key(name), deadline, expected))) === 1;
     },
 
     async del(...names) {
       if (names.length === 0) return;
-      await call(() => client.del(...names.map(key)));
+      await command('DEL', names);
     },
 
     async ttl(name) {
@@ -366,20 +400,20 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
 
     async increment(name, ttlSeconds) {
       assertTtl(ttlSeconds);
-      return call(() => client.storeIncrement(key(name), ttlSeconds));
+      return guarded((deadline) => client.storeIncrement(key(name), deadline, ttlSeconds));
     },
 
     async reserveAttempt(name, policy, nowMs) {
       assertTtl(policy.memorySeconds);
-      const reply = await call(() =>
-        client.storeReserveAttempt(key(name), nowMs, policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
+      const reply = await guarded((deadline) =>
+        client.storeReserveAttempt(key(name), deadline, nowMs, policy.threshold, policy.lockBaseSeconds, policy.lockMaxSeconds, policy.memorySeconds),
       );
       if (reply[0] === 0) return { reserved: false, lockedUntil: Number(reply[1]) };
       return { reserved: true, count: Number(reply[1]), lockedUntil: Number(reply[2]) };
     },
 
     async returnAttempt(name, reservation) {
-      await call(() => client.storeReturnAttempt(key(name), String(reservation.lockedUntil)));
+      await guarded((deadline) => client.storeReturnAttempt(key(name), deadline, String(reservation.lockedUntil)));
     },
 
     async attemptState(name) {
@@ -394,6 +428,8 @@ function commandsOn(client: ScriptedRedis, prefix: string, call: <T>(command: ()
       return call(() => client.smembers(key(name)));
     },
 
+    // The one writer without a deadline: the limiter sends its own script. A point it counts after
+    // its request answered 503 counts a request that was in fact made, towards the limit.
     rateLimiter(limiter: RateLimiterOptions) {
       const redisLimiter = new RateLimiterRedis({
         storeClient: client,

@@ -159,6 +159,22 @@ describe('account changes while Redis pauses writes', { skip: backend.skip || se
     assert.ok(reachedClient(await rp.browser.submit(refused, '/recovery', { recoveryCode: codes[0]! })), 'a code shown signs in');
   });
 
+  it('answers 503 to a password and counts no attempt against the account, then the same password goes on', async () => {
+    const email = 'paused.password@example.com';
+    const { id } = await seedActiveAccount(t, email);
+    const rp = await relyingParty(t);
+    const signIn = await rp.browser.submit((await rp.start()).page, '/email', { email });
+    const refused = await whilePaused(() => rp.browser.submit(signIn, '/password', { password: strongPassword }));
+    assert.equal(refused.status, 503);
+    // The counting write the pause held up reached Redis on the server's connection when the pause
+    // ended, before this read on the same connection.
+    assert.deepEqual(await t.server.services.guard.status(id), { failures: 0, lockedForSeconds: 0 }, 'the attempt answered 503 was not counted later');
+    const codePage = await rp.browser.submit(signIn, '/password', { password: strongPassword });
+    assert.equal(codePage.status, 200);
+    assert.equal(codePage.$('input[name="code"]').length, 1, 'the retry goes on to the authenticator code');
+    assert.deepEqual(await t.server.services.guard.status(id), { failures: 0, lockedForSeconds: 0 }, 'and leaves no failure behind');
+  });
+
   it('answers a refresh 503 when its new tokens cannot be stored, and leaves the refresh token unused for the retry', async () => {
     const { tokens } = await signedInWithTokens(t, 'paused.refresh@example.com');
     // Past the recent-account cache: the grant reads its account once it has read its token, so a

@@ -140,6 +140,42 @@ describe('Redis store while Redis pauses writes', { skip: sentinelSkip || (redis
       await store.close();
     }
   });
+
+  it('refuses a burst of every other kind of write held up past the wait, and makes none of them when Redis runs them later', async () => {
+    const store = await createRedisStore(redis.url, 'paused-each:');
+    const policy = { threshold: 10, lockBaseSeconds: 60, lockMaxSeconds: 900, memorySeconds: 3_600 };
+    try {
+      await Promise.all([store.set('taken', 'code', 60), store.set('taken-if', 'code', 60), store.set('deleted', 'v', 60), store.set('raised', '5', 60)]);
+      const reservation = await store.reserveAttempt('returned', policy, Date.now());
+      assert.ok(reservation.reserved);
+      const burst = () => [
+        store.set('set', 'v', 60),
+        store.setIfAbsent('absent', 'v', 60),
+        store.raise('raised', 10, 60),
+        store.take('taken'),
+        store.takeIfEquals('taken-if', 'code'),
+        store.del('deleted'),
+        store.increment('counted', 60),
+        store.reserveAttempt('reserved', policy, Date.now()),
+        store.returnAttempt('returned', reservation),
+        store.addToSet('members', 'm', 60),
+      ];
+      await redis.admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+      try {
+        const writes = [...burst(), ...burst(), ...burst()];
+        for (const write of writes) await assert.rejects(write, StoreUnavailableError);
+      } finally {
+        await redis.admin.call('CLIENT', 'UNPAUSE');
+      }
+      // Read on the store's own connection, behind the writes the pause held up.
+      assert.deepEqual(await store.getMany(['set', 'absent', 'raised', 'taken', 'taken-if', 'deleted', 'counted', 'reserved']), [undefined, undefined, '5', 'code', 'code', 'v', undefined, undefined], 'no refused write was made');
+      assert.equal((await store.attemptState('returned')).count, 1, 'the attempt was not given back');
+      assert.deepEqual(await store.members('members'), [], 'no member was added');
+      assert.equal(await store.take('taken'), 'code', 'writes go on once Redis does');
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('Redis store with replicas', { skip: sentinelSkip || (redisUrl === undefined ? 'set TEST_REDIS_URL to run the Redis variant' : false) }, () => {

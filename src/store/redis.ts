@@ -12,7 +12,10 @@ const startRetryDelayMs = 300;
 const connectTimeoutMs = 2_000;
 /** A request waits at most this long for Redis before the page answers 503 instead of hanging. */
 const commandTimeoutMs = 2_000;
-/** How long before the command timeout a write batch stops being worth making (RedisClock). */
+/**
+ * How long before the command timeout a write stops being worth making (lateGuard): room for the
+ * clock sample's error (RedisClock keeps it within 50 ms) and for the answer's way back.
+ */
 const lateWriteMarginMs = 250;
 const reconnectDelayMaxMs = 2_000;
 /** Bounds a start that neither fails nor becomes ready (e.g. a server stuck loading its data). */
@@ -70,7 +73,8 @@ const lateReply = /^LATE\b/;
  * (bench/peer/floor.ts sends the same scripts, to measure the forms' backend work alone.)
  */
 export const storeScripts = {
-  // ARGV[1] names the command; it takes KEYS, then the rest of ARGV.
+  // ARGV[1] names the command; it takes KEYS, then the rest of ARGV. Lua's unpack passes at most
+  // about 8,000 values (here and in lateGuard): the store's writes name a few keys each.
   storeCommand: {
     lua: `${lateGuard}local args = {}
 for i = 1, #KEYS do args[i] = KEYS[i] end

@@ -141,6 +141,31 @@ describe('Redis store while Redis pauses writes', { skip: sentinelSkip || (redis
     }
   });
 
+  it('answers a write that reaches Redis past its deadline but within the wait as the outage it is, not as a bug', async () => {
+    const store = await createRedisStore(redis.url, 'paused-late:');
+    try {
+      // Answered behind the store's first sample of Redis's clock, on the same connection.
+      await store.set('sampled', 'v', 60);
+      // Paused for 1.88 s: the write runs after its deadline (2 s less the 250 ms margin) and its
+      // refusal comes back before ioredis stops waiting at 2 s. Which of the two a loaded machine
+      // sees first is up to its scheduler, so a few tries, until one refusal arrives in time.
+      const late = /a write reached Redis after this server had stopped waiting for it/;
+      let refusedInTime = 0;
+      for (let attempt = 0; attempt < 5 && refusedInTime === 0; attempt += 1) {
+        await redis.admin.call('CLIENT', 'PAUSE', '1880', 'WRITE');
+        await assert.rejects(store.set(`late-${attempt}`, 'v', 60), (error: unknown) => {
+          assert.ok(error instanceof StoreUnavailableError, `an outage, not a bug: ${String(error)}`);
+          if (late.test(error.message)) refusedInTime += 1;
+          return true;
+        });
+      }
+      assert.equal(refusedInTime, 1, 'a refusal came back within the wait');
+      assert.deepEqual(await redis.admin.keys('paused-late:late-*'), [], 'and nothing was written');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a burst of every other kind of write held up past the wait, and makes none of them when Redis runs them later', async () => {
     const store = await createRedisStore(redis.url, 'paused-each:');
     const policy = { threshold: 10, lockBaseSeconds: 60, lockMaxSeconds: 900, memorySeconds: 3_600 };

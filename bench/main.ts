@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const report = renderReport(machine, only.size === sectionNames.length ? mode : `${mode}, sections ${[...only].join(', ')}`, seconds, sections);
   const benchmarks = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
   if (values.update && values.only !== undefined && !values.quick) {
-    await updateSections(benchmarks, sections);
+    await updateSections(benchmarks, sections, { date: machine.date, only: [...only].join(',') });
     log(`sections ${[...only].join(', ')} replaced in ${benchmarks}`);
   }
   const out = values.out ?? (values.quick || values.only !== undefined ? undefined : benchmarks);

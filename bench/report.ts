@@ -79,11 +79,13 @@ export async function writeReport(file: string, report: string): Promise<void> {
 /**
  * Replaces the given sections of the report in place (`--only=… --update`), each from its heading
  * to the next; a section the file does not have yet goes before the hand-written record of fixes.
+ * Each says when it was rerun, as the machine table dates the run of the others.
  */
-export async function updateSections(file: string, sections: readonly Section[]): Promise<void> {
+export async function updateSections(file: string, sections: readonly Section[], rerun: { date: string; only: string }): Promise<void> {
   let text = await readFile(file, 'utf8');
   for (const section of sections) {
-    const rendered = `${renderSection(section).slice(1).join('\n')}\n\n`;
+    const load = `${section.load ?? 'not taken'}, in a rerun of this section alone (\`--only=${rerun.only} --update\`) at ${rerun.date}, after the run of the machine table`;
+    const rendered = `${renderSection({ ...section, load }).slice(1).join('\n')}\n\n`;
     const start = text.indexOf(`\n## ${section.title}\n`);
     if (start !== -1) {
       const next = text.indexOf('\n## ', start + 1);

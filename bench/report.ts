@@ -49,7 +49,7 @@ export function renderReport(machine: Machine, mode: string, durationS: number, 
   const parts = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (see `bench/`, about 13 minutes); rerun it to refresh every number below.',
+    'Written by `npm run bench` (see `bench/`, about 17 minutes); rerun it to refresh every number below.',
     '`npm run bench -- --quick` is a shorter run that prints its report instead of writing this file, `--only=capacity,token,peer`',
     'picks sections and `--profile` writes V8 CPU profiles of the servers. It needs PostgreSQL and Redis on loopback',
     '(`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`; `BENCH_REDIS_URL`, default',

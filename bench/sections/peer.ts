@@ -45,7 +45,7 @@ interface Side {
 }
 
 function windows(ctx: BenchContext) {
-  return { rounds: ctx.quick ? 1 : 3, durationMs: ctx.quick ? 4_000 : 8_000, hashMs: 3_000, sequentialFlows: ctx.quick ? 5 : 20, sequentialGrants: ctx.quick ? 20 : 50, floorRequests: ctx.quick ? 50 : 200 };
+  return { rounds: ctx.quick ? 1 : 3, durationMs: ctx.quick ? 4_000 : 8_000, hashMs: 3_000, sequentialFlows: ctx.quick ? 5 : 60, sequentialGrants: ctx.quick ? 20 : 100, floorRequests: ctx.quick ? 50 : 200 };
 }
 
 /**

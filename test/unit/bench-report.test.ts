@@ -61,13 +61,14 @@ describe('BENCHMARKS.md written by the bench', () => {
 
   it('rerunning a section again replaces the earlier rerun instead of adding to it', async () => {
     await writeFile(file, fullRun);
-    await updateSections(file, [section('1. Capacity', '10')], rerun);
-    await updateSections(file, [section('1. Capacity', '20', '3.0 → 3.5')], { ...rerun, date: '2026-12-04T16:00Z' });
+    const capacity = { only: 'capacity', date: '2026-12-04T15:00Z' };
+    await updateSections(file, [section('1. Capacity', '10')], capacity);
+    await updateSections(file, [section('1. Capacity', '20', '3.0 → 3.5')], { ...capacity, date: '2026-12-04T16:00Z' });
     const text = await readFile(file, 'utf8');
     assert.equal(text.split('## 1. Capacity').length, 2);
     assert.equal(text.split('Load average during this section').length, 2);
     assert.ok(text.includes('| grants | 20 |') && !text.includes('| grants | 10 |'));
-    assert.ok(text.includes('3.0 → 3.5, in a rerun of this section alone (`--only=token --update`) at 2026-12-04T16:00Z'));
+    assert.ok(text.includes('3.0 → 3.5, in a rerun of this section alone (`--only=capacity --update`) at 2026-12-04T16:00Z'));
     assert.ok(text.includes('token from the full run'));
   });
 
